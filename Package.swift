@@ -1,0 +1,61 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Module graph (one-way): Normalizer → BPE → (Trainer, Corpus) → Shards → DataLoader → GPT.
+// The C libraries come in through system-library targets; ICU is reached only through the
+// `ICUShim` C target, whose public header uses <stdint.h> types alone, because Foundation on
+// Linux carries its own ICU headers and any Swift module that sees both fails to compile.
+let package = Package(
+    name: "Tokenmill",
+    products: [
+        .library(name: "Normalizer", targets: ["Normalizer"]),
+        .library(name: "BPE", targets: ["BPE"]),
+        .library(name: "Corpus", targets: ["Corpus"]),
+        .executable(name: "tokenmill", targets: ["tokenmill"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // System libraries (Debian packages named in `providers`; scripts/setup.sh installs them).
+        .systemLibrary(name: "CICU", pkgConfig: "icu-i18n", providers: [.apt(["libicu-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(
+            name: "ICUShim",
+            dependencies: ["CICU"],
+            linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]
+        ),
+
+        .target(name: "Normalizer", dependencies: ["ICUShim"]),
+        .target(
+            name: "BPE",
+            dependencies: ["Normalizer", "ICUShim", .product(name: "Collections", package: "swift-collections")]
+        ),
+        .target(name: "Corpus", dependencies: ["CZstd"]),
+        .executableTarget(
+            name: "tokenmill",
+            dependencies: ["Normalizer", "BPE", "Corpus", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "TokenmillBench",
+            dependencies: ["Normalizer", "BPE", "Corpus"],
+            path: "Benchmarks/TokenmillBench"
+        ),
+
+        .executableTarget(
+            name: "NormalizeBench",
+            dependencies: ["Normalizer", "Corpus"],
+            path: "Benchmarks/NormalizeBench"
+        ),
+
+        .testTarget(name: "NormalizerTests", dependencies: ["Normalizer", "Corpus"]),
+        .testTarget(
+            name: "BPETests",
+            dependencies: ["BPE", "Normalizer", "Corpus", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus"]),
+    ]
+)

@@ -1,0 +1,105 @@
+/// A byte-level BPE vocabulary: token bytes by id, the merge rules, and how whole pieces may be
+/// looked up directly.
+///
+/// Invariants (checked at construction): every byte 0…255 is a token; every merge rule's result
+/// is a token. The model holds no normal-text special tokens: those belong to `Tokenizer`.
+public struct BytePairModel: Sendable {
+    @usableFromInline let tokens: ByteStringTable
+    @usableFromInline let pairs: PairTable
+    @usableFromInline let byteIDs: [TokenID]
+    /// Ids whose bytes, met as a whole piece, encode to that id alone. nil means "all of them",
+    /// which is tiktoken's rule (it returns the rank of a whole piece before merging anything).
+    @usableFromInline let directLookup: [Bool]?
+    /// Where the merge rules came from, which decides how the model is written back out.
+    public let origin: Origin
+
+    public enum Origin: Sendable, Hashable {
+        /// Ranks (tiktoken): a pair merges when its concatenation is a token; priority = rank.
+        case ranks
+        /// A merges list (Hugging Face, GPT-2 merges.txt): priority = line number.
+        case merges
+    }
+
+    /// The number of ids (one more than the largest id that has bytes).
+    public var count: Int { tokens.count }
+
+    /// The bytes of `id`. O(length).
+    public func bytes(of id: TokenID) -> [UInt8]? {
+        guard Int(id) < tokens.count, tokens.length(of: id) > 0 else { return nil }
+        return Array(tokens.bytes(of: id))
+    }
+
+    /// The id of the token with exactly these bytes.
+    public func id(of bytes: [UInt8]) -> TokenID? {
+        bytes.withUnsafeBufferPointer { b in b.isEmpty ? nil : tokens.lookup(b.baseAddress!, b.count) }
+    }
+
+    /// Builds a model from tiktoken-style ranks: `tokens[rank]` is the byte string of that rank.
+    ///
+    /// O(total token bytes): each token is split at every position, and each split whose halves
+    /// are both tokens becomes a merge rule (see `PairTable` for why).
+    public init(ranks tokens: [[UInt8]?]) throws {
+        let table = ByteStringTable(tokens: tokens)
+        var rules: [(left: TokenID, right: TokenID, priority: UInt32, merged: TokenID)] = []
+        rules.reserveCapacity(tokens.count * 3)
+        for (rank, token) in tokens.enumerated() {
+            guard let token, token.count >= 2 else { continue }
+            token.withUnsafeBufferPointer { b in
+                for k in 1..<b.count {
+                    guard let left = table.lookup(b.baseAddress!, k),
+                          let right = table.lookup(b.baseAddress! + k, b.count - k) else { continue }
+                    rules.append((left, right, UInt32(rank), TokenID(rank)))
+                }
+            }
+        }
+        try self.init(tokens: table, pairs: PairTable(rules: rules), origin: .ranks, directLookup: nil)
+    }
+
+    /// Builds a model from a merges list (Hugging Face): `merges[i]` joins two token strings and
+    /// has priority i. `tokens[id]` are the byte strings by id. With `ignoreMerges` (a
+    /// `tokenizer.json` option) a piece that is itself a token is taken whole.
+    public init(tokens: [[UInt8]?], merges: [(left: TokenID, right: TokenID)], ignoreMerges: Bool = false) throws {
+        let table = ByteStringTable(tokens: tokens)
+        var rules: [(left: TokenID, right: TokenID, priority: UInt32, merged: TokenID)] = []
+        rules.reserveCapacity(merges.count)
+        for (line, merge) in merges.enumerated() {
+            let joined = Array(table.bytes(of: merge.left)) + Array(table.bytes(of: merge.right))
+            guard let merged = joined.withUnsafeBufferPointer({ table.lookup($0.baseAddress!, $0.count) }) else {
+                throw TokenizerError.invalidVocabulary(
+                    "merge \(line + 1) joins ids \(merge.left) and \(merge.right) into bytes that are not in the vocabulary")
+            }
+            rules.append((merge.left, merge.right, UInt32(line), merged))
+        }
+        try self.init(tokens: table, pairs: PairTable(rules: rules), origin: .merges, directLookup: nil)
+        if !ignoreMerges {
+            // Hugging Face always merges, so a piece that is a token may still encode otherwise;
+            // record which tokens are safe to take whole (almost all, in real vocabularies).
+            var safe = [Bool](repeating: false, count: table.count)
+            var scratch: [TokenID] = []
+            for id in 0..<table.count where table.length(of: TokenID(id)) > 0 {
+                let bytes = Array(table.bytes(of: TokenID(id)))
+                scratch.removeAll(keepingCapacity: true)
+                bytes.withUnsafeBufferPointer { self.mergePiece($0.baseAddress!, $0.count, into: &scratch) }
+                safe[id] = scratch.count == 1 && scratch[0] == TokenID(id)
+            }
+            self = try BytePairModel(tokens: table, pairs: pairs, origin: .merges, directLookup: safe)
+        }
+    }
+
+    init(tokens: ByteStringTable, pairs: PairTable, origin: Origin, directLookup: [Bool]?) throws {
+        var byteIDs = [TokenID](repeating: 0, count: 256)
+        for b in 0..<256 {
+            var byte = UInt8(b)
+            guard let id = tokens.lookup(&byte, 1) else {
+                throw TokenizerError.invalidVocabulary(
+                    "byte 0x\(String(b, radix: 16, uppercase: true)) has no token; a byte-level BPE vocabulary needs all 256 bytes")
+            }
+            byteIDs[b] = id
+        }
+        self.tokens = tokens
+        self.pairs = pairs
+        self.byteIDs = byteIDs
+        self.origin = origin
+        self.directLookup = directLookup
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import Normalizer
+
+extension Tokenizer {
+    /// Loads a Hugging Face `tokenizer.json` with a byte-level BPE model: pre-tokenizer
+    /// `ByteLevel`, or `Split` + `ByteLevel(use_regex: false)` (as cl100k-style conversions write),
+    /// or a `Sequence` of those; normalizer null, NFC, NFKC or a `Sequence` of one of them.
+    /// Added tokens become special tokens. Errors name the JSON path and what was expected.
+    public static func loadHuggingFace(path: String) throws -> Tokenizer {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TokenizerError.malformedFile(path: path, location: "file", message: "cannot read the file (missing or unreadable)")
+        }
+        let root: Any
+        do { root = try JSONSerialization.jsonObject(with: data) } catch {
+            throw TokenizerError.malformedFile(path: path, location: "$", message: "not valid JSON: \(error.localizedDescription)")
+        }
+        var reader = JSONReader(path: path)
+        let top = try reader.object(root, at: "$")
+        let model = try reader.object(top["model"], at: "$.model")
+        let type = try reader.string(model["type"] ?? "BPE", at: "$.model.type")
+        guard type == "BPE" else {
+            throw TokenizerError.malformedFile(path: path, location: "$.model.type", message: "expected \"BPE\", found \"\(type)\"")
+        }
+        for unsupportedKey in ["continuing_subword_prefix", "end_of_word_suffix"] {
+            if let value = model[unsupportedKey], !(value is NSNull) {
+                throw TokenizerError.malformedFile(path: path, location: "$.model.\(unsupportedKey)",
+                                                   message: "expected null (byte-level BPE), found \(value)")
+            }
+        }
+        let vocab = try reader.object(model["vocab"], at: "$.model.vocab")
+        var tokens: [[UInt8]?] = []
+        for (text, value) in vocab {
+            let location = "$.model.vocab[\(jsonQuote(text))]"
+            let id = try reader.int(value, at: location)
+            guard let bytes = ByteLevelAlphabet.decode(text) else {
+                throw TokenizerError.malformedFile(path: path, location: location,
+                                                   message: "expected a byte-level token (GPT-2 byte alphabet), found a character outside it")
+            }
+            if id >= tokens.count { tokens.append(contentsOf: repeatElement(nil, count: id - tokens.count + 1)) }
+            tokens[id] = bytes
+        }
+        let textToID = Dictionary(vocab.compactMap { key, value in (value as? Int).map { (key, TokenID($0)) } }, uniquingKeysWith: { a, _ in a })
+        let mergeList = try reader.array(model["merges"] ?? [Any](), at: "$.model.merges")
+        var merges: [(left: TokenID, right: TokenID)] = []
+        merges.reserveCapacity(mergeList.count)
+        for (i, entry) in mergeList.enumerated() {
+            let location = "$.model.merges[\(i)]"
+            let pair: [String]
+            if let s = entry as? String {
+                pair = s.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+            } else if let a = entry as? [String] {
+                pair = a
+            } else {
+                throw TokenizerError.malformedFile(path: path, location: location, message: "expected \"left right\" or [left, right]")
+            }
+            guard pair.count == 2, let left = textToID[pair[0]], let right = textToID[pair[1]] else {
+                throw TokenizerError.malformedFile(path: path, location: location,
+                                                   message: "expected two tokens of the vocabulary, found \(pair)")
+            }
+            merges.append((left, right))
+        }
+        let ignoreMerges = (model["ignore_merges"] as? Bool) ?? false
+
+        var specials: [String: TokenID] = [:]
+        let added = try reader.array(top["added_tokens"] ?? [Any](), at: "$.added_tokens")
+        for (i, entry) in added.enumerated() {
+            let object = try reader.object(entry, at: "$.added_tokens[\(i)]")
+            let content = try reader.string(object["content"], at: "$.added_tokens[\(i)].content")
+            let id = try reader.int(object["id"], at: "$.added_tokens[\(i)].id")
+            specials[content] = TokenID(id)
+        }
+
+        let normalization = try huggingFaceNormalizer(top["normalizer"], reader: &reader)
+        let (pattern, addPrefixSpace) = try huggingFacePreTokenizer(top["pre_tokenizer"], reader: &reader)
+        let bpe = try BytePairModel(tokens: tokens, merges: merges, ignoreMerges: ignoreMerges)
+        return try Tokenizer(model: bpe, pattern: pattern, specialTokens: specials,
+                             normalization: normalization, addPrefixSpace: addPrefixSpace)
+    }
+
+    private static func huggingFaceNormalizer(_ value: Any?, reader: inout JSONReader) throws -> NormalizationForm {
+        guard let value, !(value is NSNull) else { return .none }
+        let object = try reader.object(value, at: "$.normalizer")
+        let type = try reader.string(object["type"], at: "$.normalizer.type")
+        switch type {
+        case "NFC": return .nfc
+        case "NFKC": return .nfkc
+        case "Sequence":
+            let steps = try reader.array(object["normalizers"], at: "$.normalizer.normalizers")
+            if steps.isEmpty { return .none }
+            if steps.count == 1 { return try huggingFaceNormalizer(steps[0], reader: &reader) }
+            fallthrough
+        default:
+            throw TokenizerError.malformedFile(path: reader.path, location: "$.normalizer",
+                                               message: "expected null, NFC or NFKC, found \(type) (not supported yet)")
+        }
+    }
+
+    private static func huggingFacePreTokenizer(_ value: Any?, reader: inout JSONReader) throws -> (SplitPattern, Bool) {
+        guard let value, !(value is NSNull) else {
+            throw TokenizerError.malformedFile(path: reader.path, location: "$.pre_tokenizer",
+                                               message: "expected a ByteLevel or Split pre-tokenizer, found null")
+        }
+        var steps: [[String: Any]] = []
+        let object = try reader.object(value, at: "$.pre_tokenizer")
+        if try reader.string(object["type"], at: "$.pre_tokenizer.type") == "Sequence" {
+            for (i, step) in try reader.array(object["pretokenizers"], at: "$.pre_tokenizer.pretokenizers").enumerated() {
+                steps.append(try reader.object(step, at: "$.pre_tokenizer.pretokenizers[\(i)]"))
+            }
+        } else {
+            steps = [object]
+        }
+        var pattern: SplitPattern?
+        var addPrefixSpace = false
+        for step in steps {
+            let type = step["type"] as? String ?? "?"
+            switch type {
+            case "ByteLevel":
+                addPrefixSpace = (step["add_prefix_space"] as? Bool) ?? false
+                if (step["use_regex"] as? Bool) ?? true {
+                    guard pattern == nil else { throw unsupported(reader.path, "two splitting steps") }
+                    pattern = .gpt2
+                }
+            case "Split":
+                guard pattern == nil else { throw unsupported(reader.path, "two splitting steps") }
+                let behavior = step["behavior"] as? String ?? "Isolated"
+                guard behavior == "Isolated", (step["invert"] as? Bool) != true else {
+                    throw unsupported(reader.path, "Split with behavior \(behavior)")
+                }
+                let spec = try reader.object(step["pattern"], at: "$.pre_tokenizer.pattern")
+                if let regex = spec["Regex"] as? String {
+                    pattern = SplitPattern.fromSource(regex)
+                } else if let literal = spec["String"] as? String {
+                    pattern = .regex(NSRegularExpression.escapedPattern(for: literal))
+                } else {
+                    throw TokenizerError.malformedFile(path: reader.path, location: "$.pre_tokenizer.pattern",
+                                                       message: "expected {\"Regex\": …} or {\"String\": …}")
+                }
+            default:
+                throw unsupported(reader.path, "pre-tokenizer \(type)")
+            }
+        }
+        return (pattern ?? .regex(#"(?s).+"#), addPrefixSpace)
+    }
+
+    private static func unsupported(_ path: String, _ what: String) -> TokenizerError {
+        .malformedFile(path: path, location: "$.pre_tokenizer", message: "expected ByteLevel or Split(Isolated) + ByteLevel, found \(what) (not supported)")
+    }
+}
+
+func jsonQuote(_ s: String) -> String {
+    let data = try? JSONSerialization.data(withJSONObject: [s], options: [.fragmentsAllowed])
+    return data.map { String(decoding: $0.dropFirst().dropLast(), as: UTF8.self) } ?? "\"\(s)\""
+}
+
+/// Typed access to parsed JSON with errors that name the JSON path.
+struct JSONReader {
+    let path: String
+
+    func object(_ value: Any?, at location: String) throws -> [String: Any] {
+        guard let object = value as? [String: Any] else { throw mismatch(location, "an object", value) }
+        return object
+    }
+    func array(_ value: Any?, at location: String) throws -> [Any] {
+        guard let array = value as? [Any] else { throw mismatch(location, "an array", value) }
+        return array
+    }
+    func string(_ value: Any?, at location: String) throws -> String {
+        guard let string = value as? String else { throw mismatch(location, "a string", value) }
+        return string
+    }
+    func int(_ value: Any?, at location: String) throws -> Int {
+        guard let number = value as? Int, number >= 0 else { throw mismatch(location, "a non-negative integer", value) }
+        return number
+    }
+    private func mismatch(_ location: String, _ expected: String, _ found: Any?) -> TokenizerError {
+        let description: String
+        switch found {
+        case nil: description = "nothing"
+        case is NSNull: description = "null"
+        case is String: description = "a string"
+        case is NSNumber: description = "a number"
+        case is [Any]: description = "an array"
+        case is [String: Any]: description = "an object"
+        default: description = "\(type(of: found!))"
+        }
+        return .malformedFile(path: path, location: location, message: "expected \(expected), found \(description)")
+    }
+}

@@ -1,0 +1,95 @@
+import ICUShim
+
+/// Cuts valid UTF-8 into the pieces that BPE encodes independently, by a `SplitPattern`.
+/// The pieces are contiguous and cover the input: concatenated they give it back.
+public struct PreTokenizer: Sendable {
+    public let pattern: SplitPattern
+    let regex: CompiledRegex?
+
+    public init(pattern: SplitPattern) throws {
+        self.pattern = pattern
+        if case .regex(let source) = pattern { regex = try CompiledRegex(source) } else { regex = nil }
+    }
+
+    /// Calls `body(start, end)` with each piece's byte range, in order. O(n) for the named
+    /// patterns. Invalid UTF-8 is a programming error here: the tokenizer validates first.
+    @inlinable
+    public func forEachPiece(in bytes: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {
+        guard bytes.count > 0 else { return }
+        let cursorTable = ScalarClass.table
+        cursorTable.withUnsafeBufferPointer { table in
+            let cursor = UTF8Cursor(bytes: bytes, table: table.baseAddress!)
+            var i = 0
+            let n = bytes.count
+            switch pattern {
+            case .gpt2:
+                while i < n { let e = cursor.gpt2PieceEnd(at: i); body(i, e); i = e }
+            case .cl100k:
+                while i < n { let e = cursor.cl100kPieceEnd(at: i); body(i, e); i = e }
+            case .o200k:
+                while i < n { let e = cursor.o200kPieceEnd(at: i); body(i, e); i = e }
+            case .regex:
+                regexPieces(bytes, body)
+            }
+        }
+    }
+
+    @usableFromInline
+    func regexPieces(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {
+        // Text between matches becomes a piece of its own (Hugging Face's "Isolated" split), so
+        // that no byte is ever dropped.
+        var last = 0
+        regex!.forEachMatch(in: bytes) { start, end in
+            if start > last { body(last, start) }
+            if end > start { body(start, end) }
+            last = end
+        }
+        if last < bytes.count { body(last, bytes.count) }
+    }
+
+    /// The pieces as strings, for inspection and tests.
+    public func pieces(_ text: String) -> [String] {
+        var utf8 = Array(text.utf8)
+        var result: [String] = []
+        utf8.withUnsafeMutableBufferPointer { buffer in
+            let b = UnsafeBufferPointer(buffer)
+            forEachPiece(in: b) { s, e in result.append(String(decoding: b[s..<e], as: UTF8.self)) }
+        }
+        return result
+    }
+}
+
+/// An ICU regular expression. The compiled pattern is shared; each use clones a matcher because
+/// ICU matchers hold per-match state and are not thread-safe.
+final class CompiledRegex: @unchecked Sendable {
+    private let prototype: OpaquePointer
+
+    init(_ source: String) throws {
+        var status: Int32 = 0
+        var message = [CChar](repeating: 0, count: 256)
+        var utf8 = Array(source.utf8)
+        let handle = utf8.withUnsafeMutableBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { c in
+                tm_regex_open(c.baseAddress, Int32(c.count), &status, &message, Int32(message.count))
+            }
+        }
+        guard let handle else {
+            throw TokenizerError.invalidPattern(pattern: source, message: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        prototype = handle
+    }
+
+    deinit { tm_regex_close(prototype) }
+
+    func forEachMatch(in bytes: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {
+        var status: Int32 = 0
+        guard let matcher = tm_regex_clone(prototype, &status) else { fatalError("ICU regex clone failed: \(status)") }
+        defer { tm_regex_close(matcher) }
+        tm_regex_reset(matcher, bytes.baseAddress, Int64(bytes.count), &status)
+        var start: Int64 = 0, end: Int64 = 0
+        while tm_regex_next(matcher, &start, &end, &status) == 1 {
+            body(Int(start), Int(end))
+        }
+        precondition(status <= 0, "ICU regex matching failed: \(String(cString: tm_error_name(status)))")
+    }
+}

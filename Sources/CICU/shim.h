@@ -1,0 +1,2 @@
+// Not imported by Swift: only the ICUShim C target includes ICU, see Package.swift.
+#include <unicode/utypes.h>

@@ -1,0 +1,39 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Errors opening or reading input files: what was expected, what was found, what to do.
+public struct InputError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+public enum InputFile {
+    /// Reads a whole file (or standard input for "-"); `.zst` files are decompressed.
+    public static func read(_ path: String) throws -> [UInt8] {
+        let raw = try readRaw(path)
+        if path.hasSuffix(".zst") { return try Zstd.decompress(raw, source: path) }
+        return raw
+    }
+
+    /// Reads a file's bytes as stored.
+    public static func readRaw(_ path: String) throws -> [UInt8] {
+        let fd = path == "-" ? 0 : open(path, O_RDONLY)
+        if fd < 0 { throw InputError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { if fd != 0 { close(fd) } }
+        var result: [UInt8] = []
+        var st = stat()
+        if fstat(fd, &st) == 0, st.st_size > 0 { result.reserveCapacity(Int(st.st_size)) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw InputError("cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            result.append(contentsOf: buffer[0..<n])
+        }
+        return result
+    }
+}

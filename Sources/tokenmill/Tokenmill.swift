@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Tokenmill: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenmill",
+        abstract: "Turn raw text into pretraining data: normalize, tokenize, shard, load, train.",
+        subcommands: [EncodeCommand.self, DecodeCommand.self, NormalizeCommand.self, SplitCommand.self]
+    )
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Tokenmill builds against, if any is missing. Idempotent; needs
+# root (or sudo) only when something is missing. The Swift toolchain itself is a prerequisite.
+set -euo pipefail
+PACKAGES=(pkg-config libicu-dev libzstd-dev libopenblas-dev zstd)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
+if ! command -v swift >/dev/null 2>&1; then
+  echo "setup: the Swift toolchain (6.0 or later) is required: https://swift.org/install" >&2
+  exit 1
+fi
