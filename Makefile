@@ -13,7 +13,7 @@ build: setup
 # Tests run in release: several parity tests encode the whole shared corpora, which a debug
 # build would take many minutes for. No test uses @testable, so no -enable-testing is needed.
 test: setup
-	$(SWIFT) test -c release -j $(JOBS) --parallel --num-workers 2
+	$(SWIFT) test -c release -j $(JOBS) --disable-xctest
 
 demo: build
 	scripts/demo.sh

@@ -8,6 +8,8 @@ Writes, under Fixtures/reference/:
   tiktoken-{gpt2,cl100k,o200k}.jsonl.zst   full ids of every document of Fixtures/corpus
   hf-anthropic-legacy.jsonl.zst            the same through HF tokenizers and the real
                                            anthropic-legacy tokenizer.json (NFKC, ByteLevel)
+  tiktoken-worst-case.jsonl.zst            ids of adversarial inputs (one repeated character,
+                                           digits, text without whitespace) of 20,000 bytes
   corpus-digests.json.zst                  for every text document of ../shared/corpora: its
                                            size, SHA-256, and per vocabulary the id count and
                                            the SHA-256 of the ids as little-endian uint32
@@ -60,9 +62,23 @@ def write_zst(name, text):
         f.write(zstandard.ZstdCompressor(level=19).compress(text.encode()))
 
 
+def worst_cases():
+    """Adversarial inputs built from fixed text, the same in scripts and in the Swift test."""
+    sample = open(os.path.join(ROOT, "Fixtures", "corpus", "books", "devils-dictionary.dict.txt"), "rb").read()
+    sample = bytes(b for b in sample if b < 0x80 and b not in b" \t\r\n")
+    size = 20000
+    return {"repeated-a": "a" * size, "digits": ("31415926535897932384626433832795028841971693993751" * 400)[:size],
+            "no-spaces": (sample * 2)[:size].decode()}
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     encodings = {v: encoding(v) for v in VOCABS}
+    lines = [json.dumps({"case": case, "vocab": v, "ids": e.encode_ordinary(text)})
+             for case, text in worst_cases().items() for v, e in encodings.items()]
+    write_zst("tiktoken-worst-case.jsonl.zst", "\n".join(lines) + "\n")
+    if "--worst-case-only" in sys.argv:
+        return
     hf = HFTokenizer.from_file(os.path.join(REF, "anthropic-legacy", "tokenizer.json"))
     encoders = {v: (lambda texts, e=e: e.encode_ordinary_batch(texts)) for v, e in encodings.items()}
     encoders["anthropic-legacy"] = lambda texts: [e.ids for e in hf.encode_batch(texts, add_special_tokens=False)]

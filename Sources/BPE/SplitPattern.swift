@@ -1,3 +1,5 @@
+import Foundation
+
 /// The regular expression that cuts text into pieces before BPE (the "pre-tokenizer").
 ///
 /// The three patterns in use by GPT-2 (r50k/p50k), cl100k and o200k have hand-written scanners
@@ -54,12 +56,24 @@ public enum SplitPattern: Sendable, Hashable {
     public static func fromSource(_ source: String) -> SplitPattern {
         for known in [SplitPattern.gpt2, .cl100k, .o200k] where known.source == source { return known }
         if source == huggingFaceGPT2 || source == tiktokenLegacyGPT2 { return .gpt2 }
-        if source == tiktokenLegacyCL100K { return .cl100k }
+        if source == tiktokenLegacyCL100K || source == SplitPattern.cl100k.huggingFaceSource { return .cl100k }
         return .regex(source)
+    }
+
+    /// The pattern as written into a `tokenizer.json`: Oniguruma (Hugging Face's regex engine)
+    /// reads cl100k's `\p{N}{1,3}+` as a repeated group rather than a possessive bounded repeat,
+    /// so that one is written without the `+`, which matches the same pieces.
+    public var huggingFaceSource: String {
+        self == .cl100k ? source.replacingOccurrences(of: #"\p{N}{1,3}+"#, with: #"\p{N}{1,3}"#) : source
     }
 
     /// The GPT-2 pattern as Hugging Face's ByteLevel pre-tokenizer writes it (same matches).
     static let huggingFaceGPT2 = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
     static let tiktokenLegacyGPT2 = #"'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
     static let tiktokenLegacyCL100K = #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+}
+
+extension SplitPattern {
+    /// True for a pattern that runs through the general regex engine.
+    public var isRegex: Bool { if case .regex = self { return true } else { return false } }
 }

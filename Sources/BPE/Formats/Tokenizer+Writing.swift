@@ -7,47 +7,53 @@ extension Tokenizer {
     /// false)`), the ByteLevel decoder, the normalizer and the special tokens as added tokens.
     /// `tokenizers.Tokenizer.from_file` loads it and gives the same ids.
     public func huggingFaceJSON() throws -> Data {
-        var vocab: [String: Int] = [:]
+        var vocab: [(String, JSONValue)] = []
+        vocab.reserveCapacity(model.count)
         for id in 0..<model.count {
-            if let bytes = model.bytes(of: TokenID(id)) { vocab[ByteLevelAlphabet.encode(bytes)] = id }
+            if let bytes = model.bytes(of: TokenID(id)) { vocab.append((ByteLevelAlphabet.encode(bytes), .int(id))) }
         }
-        let merges = model.mergeList().map { [ByteLevelAlphabet.encode($0.left), ByteLevelAlphabet.encode($0.right)] }
-        let byteLevel: [String: Any] = ["type": "ByteLevel", "add_prefix_space": addPrefixSpace, "trim_offsets": true, "use_regex": true]
-        let preTokenizer: [String: Any]
+        let merges: [JSONValue] = model.mergeList().map {
+            .array([.string(ByteLevelAlphabet.encode($0.left)), .string(ByteLevelAlphabet.encode($0.right))])
+        }
+        let byteLevel: [(String, JSONValue)] = [("type", .string("ByteLevel")), ("add_prefix_space", .bool(addPrefixSpace)),
+                                                ("trim_offsets", .bool(true)), ("use_regex", .bool(true))]
+        let preTokenizer: JSONValue
         if pattern == .gpt2 {
-            preTokenizer = byteLevel
+            preTokenizer = .object(byteLevel)
         } else {
-            preTokenizer = ["type": "Sequence", "pretokenizers": [
-                ["type": "Split", "pattern": ["Regex": pattern.source], "behavior": "Isolated", "invert": false],
-                ["type": "ByteLevel", "add_prefix_space": addPrefixSpace, "trim_offsets": true, "use_regex": false],
-            ]]
+            preTokenizer = .object([("type", .string("Sequence")), ("pretokenizers", .array([
+                .object([("type", .string("Split")), ("pattern", .object([("Regex", .string(pattern.huggingFaceSource))])),
+                         ("behavior", .string("Isolated")), ("invert", .bool(false))]),
+                .object([("type", .string("ByteLevel")), ("add_prefix_space", .bool(addPrefixSpace)),
+                         ("trim_offsets", .bool(true)), ("use_regex", .bool(false))]),
+            ]))])
         }
-        let normalizer: Any
+        let normalizer: JSONValue
         switch normalization {
-        case .none: normalizer = NSNull()
-        case .nfc: normalizer = ["type": "NFC"]
-        case .nfkc: normalizer = ["type": "NFKC"]
+        case .none: normalizer = .null
+        case .nfc: normalizer = .object([("type", .string("NFC"))])
+        case .nfkc: normalizer = .object([("type", .string("NFKC"))])
         case .nfkcCasefold:
             throw TokenizerError.unsupported("tokenizer.json has no NFKC-casefold normalizer; train with nfkc or nfc")
         }
-        let added: [[String: Any]] = specialTokens.sorted { $0.value < $1.value }.map { text, id in
-            ["id": Int(id), "content": text, "single_word": false, "lstrip": false, "rstrip": false,
-             "normalized": false, "special": true]
+        let added: [JSONValue] = specialTokens.sorted { $0.value < $1.value }.map { text, id in
+            .object([("id", .int(Int(id))), ("content", .string(text)), ("single_word", .bool(false)), ("lstrip", .bool(false)),
+                     ("rstrip", .bool(false)), ("normalized", .bool(false)), ("special", .bool(true))])
         }
-        let root: [String: Any] = [
-            "version": "1.0", "truncation": NSNull(), "padding": NSNull(),
-            "added_tokens": added,
-            "normalizer": normalizer,
-            "pre_tokenizer": preTokenizer,
-            "post_processor": NSNull(),
-            "decoder": ["type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true],
-            "model": [
-                "type": "BPE", "dropout": NSNull(), "unk_token": NSNull(), "continuing_subword_prefix": NSNull(),
-                "end_of_word_suffix": NSNull(), "fuse_unk": false, "byte_fallback": false, "ignore_merges": false,
-                "vocab": vocab, "merges": merges,
-            ] as [String: Any],
-        ]
-        return try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .prettyPrinted])
+        let root: JSONValue = .object([
+            ("version", .string("1.0")), ("truncation", .null), ("padding", .null),
+            ("added_tokens", .array(added)),
+            ("normalizer", normalizer),
+            ("pre_tokenizer", preTokenizer),
+            ("post_processor", .null),
+            ("decoder", .object(byteLevel)),
+            ("model", .object([
+                ("type", .string("BPE")), ("dropout", .null), ("unk_token", .null), ("continuing_subword_prefix", .null),
+                ("end_of_word_suffix", .null), ("fuse_unk", .bool(false)), ("byte_fallback", .bool(false)),
+                ("ignore_merges", .bool(false)), ("vocab", .object(vocab)), ("merges", .array(merges)),
+            ])),
+        ])
+        return Data(root.serialized())
     }
 }
 

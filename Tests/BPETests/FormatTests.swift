@@ -1,0 +1,94 @@
+import BPE
+import Foundation
+import Testing
+
+@Suite struct FormatTests {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tokenmill-format-tests-\(getpid())").path
+
+    init() throws { try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true) }
+
+    func sampleTexts() throws -> [[UInt8]] { try References.load("tiktoken-o200k").map(\.text) }
+
+    /// tiktoken → .tiktoken → load: the file is byte-identical to the original and encodes the same.
+    @Test func tiktokenWriteIsIdenticalToTheOriginal() throws {
+        let original = try Data(contentsOf: URL(fileURLWithPath: Paths.repo("Vocab/gpt2.tiktoken")))
+        let written = try Tokenizers.gpt2.tiktokenFileContents()
+        #expect(Data(written.utf8) == original)
+    }
+
+    /// Save as tokenizer.json, load it back (merges semantics now), and save again: same ids on
+    /// every fixture document, and the second file equals the first.
+    @Test(arguments: ["gpt2", "cl100k", "o200k", "anthropic-legacy"])
+    func huggingFaceRoundTrip(name: String) throws {
+        let tokenizer = Tokenizers.named(name)
+        let path = scratch + "/\(name).json"
+        let first = try tokenizer.huggingFaceJSON()
+        try first.write(to: URL(fileURLWithPath: path))
+        let reloaded = try Tokenizer.load(path)
+        #expect(reloaded.pattern == tokenizer.pattern)
+        #expect(reloaded.normalization == tokenizer.normalization)
+        #expect(reloaded.specialTokens == tokenizer.specialTokens)
+        #expect(try reloaded.huggingFaceJSON() == first)
+        let texts = try sampleTexts()
+        let policy: SpecialTokenPolicy = name == "anthropic-legacy" ? .allow : .ordinary
+        #expect(try reloaded.encodeBatch(texts, specials: policy) == tokenizer.encodeBatch(texts, specials: policy))
+    }
+
+    @Test func malformedTiktokenNamesTheLine() throws {
+        let path = scratch + "/bad.tiktoken"
+        try "IQ== 0\nIg== 1\nnot-base64!! 2\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: TokenizerError.malformedFile(path: path, location: "line 3", message: "expected a base64-encoded token before the space")) {
+            try Tokenizer.load(path)
+        }
+        try "IQ== 0\nIg==\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: TokenizerError.malformedFile(path: path, location: "line 2", message: "expected `<base64 token> <rank>`, found no space")) {
+            try Tokenizer.load(path)
+        }
+    }
+
+    @Test func tiktokenMissingBytesIsAnInvalidVocabulary() throws {
+        let path = scratch + "/partial.tiktoken"
+        try "IQ== 0\nIg== 1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: TokenizerError.self) { try Tokenizer.load(path) }
+    }
+
+    @Test func malformedTokenizerJSONNamesTheJSONPath() throws {
+        let path = scratch + "/bad.json"
+        let json = #"{"model": {"type": "BPE", "vocab": {"a": "zero"}, "merges": []}, "pre_tokenizer": {"type": "ByteLevel"}}"#
+        try json.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: TokenizerError.malformedFile(path: path, location: #"$.model.vocab["a"]"#, message: "expected a non-negative integer, found a string")) {
+            try Tokenizer.load(path)
+        }
+        try #"{"model": {"type": "WordPiece"}}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: TokenizerError.malformedFile(path: path, location: "$.model.type", message: #"expected "BPE", found "WordPiece""#)) {
+            try Tokenizer.load(path)
+        }
+        try "{not json".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: TokenizerError.self) { try Tokenizer.load(path) }
+    }
+
+    @Test func malformedMergesNamesTheLine() throws {
+        let dir = scratch + "/gpt2-bad"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Paths.repo("Fixtures/vocab/gpt2-hf/vocab.json"), toPath: dir + "/vocab.json")
+        try "#version: 0.2\nĠ t\nnotatoken x y\n".write(toFile: dir + "/merges.txt", atomically: true, encoding: .utf8)
+        #expect(throws: TokenizerError.malformedFile(path: dir + "/merges.txt", location: "line 3",
+                                                      message: "expected two tokens of vocab.json separated by one space, found \"notatoken x y\"")) {
+            try Tokenizer.load(dir)
+        }
+    }
+
+    @Test func missingFileSaysWhatIsBundled() {
+        #expect(throws: TokenizerError.self) { try Tokenizer.load("/nonexistent/tokenizer.json") }
+        #expect(throws: TokenizerError.self) { try Tokenizer.load("no-such-vocabulary") }
+    }
+
+    @Test func bundledVocabulariesLoadByName() throws {
+        let gpt2 = try Tokenizer.load("gpt2")
+        #expect(gpt2.vocabularySize == 50257)
+        #expect(gpt2.pattern == .gpt2)
+        let cl100k = try Tokenizer.load("cl100k_base")
+        #expect(cl100k.specialTokenID("<|endoftext|>") == 100257)
+        #expect(cl100k.pattern == .cl100k)
+    }
+}
