@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "Normalizer", targets: ["Normalizer"]),
         .library(name: "BPE", targets: ["BPE"]),
         .library(name: "Corpus", targets: ["Corpus"]),
+        .library(name: "Trainer", targets: ["Trainer"]),
+        .library(name: "Shards", targets: ["Shards"]),
         .executable(name: "tokenmill", targets: ["tokenmill"]),
     ],
     dependencies: [
@@ -22,6 +24,9 @@ let package = Package(
         // System libraries (Debian packages named in `providers`; scripts/setup.sh installs them).
         .systemLibrary(name: "CICU", pkgConfig: "icu-i18n", providers: [.apt(["libicu-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Debian's libbz2-dev ships no pkg-config file: headers and library are on the default paths.
+        .systemLibrary(name: "CBzip2", providers: [.apt(["libbz2-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(
             name: "ICUShim",
@@ -34,10 +39,21 @@ let package = Package(
             name: "BPE",
             dependencies: ["Normalizer", "ICUShim", .product(name: "Collections", package: "swift-collections")]
         ),
-        .target(name: "Corpus", dependencies: ["CZstd"]),
+        .target(name: "Corpus", dependencies: ["CZstd", "CZlib", "CBzip2", "Normalizer"]),
+        .target(
+            name: "Trainer",
+            dependencies: ["BPE", "Normalizer", "Corpus", .product(name: "Collections", package: "swift-collections")]
+        ),
+        .target(
+            name: "Shards",
+            dependencies: ["BPE", "Normalizer", "Corpus", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "tokenmill",
-            dependencies: ["Normalizer", "BPE", "Corpus", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Normalizer", "BPE", "Corpus", "Trainer", "Shards",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(
             name: "TokenmillBench",
@@ -56,6 +72,8 @@ let package = Package(
             name: "BPETests",
             dependencies: ["BPE", "Normalizer", "Corpus", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "BPE", "Normalizer", "Corpus"]),
+        .testTarget(name: "ShardsTests", dependencies: ["Shards", "BPE", "Normalizer", "Corpus"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus"]),
     ]
 )

@@ -1,0 +1,2 @@
+/// Placeholder until the trainer lands (in progress).
+public enum TrainerModule {}
