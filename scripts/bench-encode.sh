@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Encode throughput: Tokenmill beside tiktoken and HF tokenizers, same files, same run.
+# Usage: scripts/bench-encode.sh [FILE...]   (default: eight real documents of ../shared/corpora,
+# 19 MB: books, articles, German, Japanese, Russian, Chinese)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=$(../shared/bench/setup.sh)
+swift build -c release --product TokenmillBench >&2
+BENCH=.build/release/TokenmillBench
+if [ $# -eq 0 ]; then
+  DIR=$(mktemp -d)
+  trap 'rm -rf "$DIR"' EXIT
+  for f in books/kjv-bible.txt.zst books/jargon-file-4.4.7.txt.zst articles/linux-man-pages.en.txt.zst \
+           articles/debian-reference.en.txt.zst multilingual/de/fortunes-de.txt.zst \
+           multilingual/ja/debian-reference.ja.txt.zst multilingual/ru/fortunes-ru.txt.zst \
+           multilingual/zh/fortunes-zh-chinese.txt.zst; do
+    # Without CR: the Python peers read text with universal newlines, Tokenmill reads bytes.
+    zstd -qdc "../shared/corpora/$f" | tr -d '\r' > "$DIR/$(echo "$f" | tr / _ | sed 's/.zst$//')"
+  done
+  set -- "$DIR"/*
+fi
+for vocab in gpt2 cl100k; do
+  "$BENCH" encode --vocab "$vocab" --threads 1 "$@"
+  "$BENCH" encode --vocab "$vocab" --threads 2 "$@"
+  "$PY" ../shared/bench/peers.py encode --lib tiktoken --vocab "$vocab" "$@"
+  "$PY" ../shared/bench/peers.py encode --lib tiktoken-batch --vocab "$vocab" --threads 2 "$@"
+  "$PY" ../shared/bench/peers.py encode --lib hf --vocab "$vocab" --threads 2 "$@"
+done
+for vocab in gpt2 cl100k o200k; do
+  "$BENCH" worst-case --vocab "$vocab" --size 1048576 "$1"
+  "$BENCH" worst-case --vocab "$vocab" --size 4194304 "$1"
+done
