@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Corpus", targets: ["Corpus"]),
         .library(name: "Trainer", targets: ["Trainer"]),
         .library(name: "Shards", targets: ["Shards"]),
+        .library(name: "GPT", targets: ["GPT"]),
         .executable(name: "tokenmill", targets: ["tokenmill"]),
     ],
     dependencies: [
@@ -48,6 +49,7 @@ let package = Package(
             name: "Shards",
             dependencies: ["BPE", "Normalizer", "Corpus", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(name: "GPT", dependencies: ["COpenBLAS"]),
         .executableTarget(
             name: "tokenmill",
             dependencies: [
@@ -74,6 +76,7 @@ let package = Package(
         ),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "BPE", "Normalizer", "Corpus"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "BPE", "Normalizer", "Corpus"]),
+        .testTarget(name: "GPTTests", dependencies: ["GPT"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus"]),
     ]
 )
