@@ -20,9 +20,6 @@ extension Tokenizer {
         let splittable = (specials == .ordinary || specialTokens.isEmpty) && !addPrefixSpace && !pattern.isRegex
         var items: [(document: Int, range: Range<Int>)] = []
         for (index, document) in documents.enumerated() {
-            if let offset = document.withUnsafeBufferPointer({ UTF8Validation.firstInvalidOffset($0) }) {
-                throw TokenizerError.invalidUTF8(source: "document \(index)", offset: offset)
-            }
             guard splittable && document.count > 2 * chunkBytes else {
                 items.append((index, 0..<document.count))
                 continue
@@ -40,7 +37,7 @@ extension Tokenizer {
         let results = UnsafeMutableBufferPointer<[TokenID]>.allocate(capacity: items.count)
         results.initialize(repeating: [])
         defer { results.deinitialize(); results.deallocate() }
-        let failure = Mutex<TokenizerError?>(nil)
+        let failure = Mutex<(item: Int, error: TokenizerError)?>(nil)
         let counter = Atomic<Int>(0)
         nonisolated(unsafe) let out = results
         let workers = max(1, min(threads, workItems.count))
@@ -53,15 +50,22 @@ extension Tokenizer {
                     var ids: [TokenID] = []
                     ids.reserveCapacity(item.range.count / 3)
                     try documents[item.document].withUnsafeBufferPointer { buffer in
-                        try appendEncoding(of: UnsafeBufferPointer(rebasing: buffer[item.range]), specials: specials, to: &ids)
+                        // Validated per item, in parallel: items are cut before an ASCII byte, so
+                        // no UTF-8 sequence spans two items.
+                        let bytes = UnsafeBufferPointer(rebasing: buffer[item.range])
+                        if let offset = UTF8Validation.firstInvalidOffset(bytes) {
+                            throw TokenizerError.invalidUTF8(source: "document \(item.document)", offset: item.range.lowerBound + offset)
+                        }
+                        try appendEncoding(of: bytes, specials: specials, to: &ids)
                     }
                     out[index] = ids
                 } catch let error as TokenizerError {
-                    failure.withLock { if $0 == nil { $0 = error } }
+                    failure.withLock { if $0 == nil || $0!.item > index { $0 = (index, error) } }
                 } catch {}
             }
         }
-        if let error = failure.withLock({ $0 }) { throw error }
+        // The first failure in document order, whichever thread met it first: deterministic.
+        if let error = failure.withLock({ $0?.error }) { throw error }
         var encoded = [[TokenID]](repeating: [], count: documents.count)
         for (index, item) in items.enumerated() {
             if encoded[item.document].isEmpty { encoded[item.document] = results[index] } else { encoded[item.document] += results[index] }

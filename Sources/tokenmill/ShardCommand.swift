@@ -1,4 +1,91 @@
 import ArgumentParser
+import BPE
+import Corpus
+import Foundation
+import Normalizer
+import Shards
+
+extension InputFormat: ExpressibleByArgument {}
+extension TextSplit: ExpressibleByArgument {}
+extension NormalizationForm: ExpressibleByArgument {}
+
 struct ShardCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "shard", abstract: "(in progress)")
+    static let configuration = CommandConfiguration(
+        commandName: "shard",
+        abstract: "Turn raw text into compressed, checksummed, document-indexed token shards.",
+        discussion: """
+        Inputs (files or directories, walked in sorted order) are read by format (text, jsonl,
+        html, warc, wet; .gz/.zst/.bz2 undone), cleaned by the Normalizer, deduplicated by
+        content hash, split into train/val by document hash, tokenized on all cores and written
+        as .tms shards with manifest.json (see docs/shard-format.md). Re-running the same
+        command after a crash or kill -9 finishes the job: no document lost, none duplicated.
+        """
+    )
+
+    @Argument(help: "Input files or directories.") var inputs: [String]
+    @Option(name: [.short, .customLong("output")], help: "Output directory.") var output: String
+    @Option(help: "A bundled vocabulary name (gpt2, cl100k_base, o200k_base), a .tiktoken file or a tokenizer.json.") var tokenizer = "gpt2"
+    @Option(help: "text, jsonl, html, warc or wet (default: from each file's extension).") var inputFormat: InputFormat?
+    @Option(help: "Plain text: file (one document per file), blank-lines or lines.") var split: TextSplit = .file
+    @Option(help: "The JSONL field holding the text.") var textField = "text"
+    @Flag(help: "Keep Project Gutenberg headers and licences.") var keepGutenberg = false
+    @Option(help: "Normalization form: none, nfc, nfkc, nfkc-cf.") var form: NormalizationForm = .nfc
+    @Flag(help: "Drop documents with invalid UTF-8 instead of repairing them with U+FFFD.") var rejectInvalidUTF8 = false
+    @Flag(help: "Keep control characters.") var keepControls = false
+    @Flag(help: "Trim trailing whitespace and collapse blank-line runs.") var trimWhitespace = false
+    @Option(help: "Drop documents shorter than this many characters (after cleaning).") var minChars = 1
+    @Flag(help: "Keep exact duplicates.") var noDedup = false
+    @Option(help: "Fraction of documents (by content hash) that go to the validation split.") var valFraction = 0.0
+    @Option(help: "Maximum tokens per shard (a larger single document gets a shard of its own).") var shardTokens = 100_000_000
+    @Option(help: "Tokens per compressed block.") var blockTokens = 65536
+    @Option(help: "zstd level (1-19).") var level: Int32 = 3
+    @Option(help: "Threads (default: all cores).") var threads = Tokenizer.defaultThreadCount
+    @Flag(help: "Stop at the first bad input or record (default: report it and go on).") var strict = false
+    @Flag(help: "Print the summary as JSON.") var json = false
+
+    func run() throws {
+        var options = ShardOptions(inputs: try ShardJob.expandInputs(inputs))
+        options.tokenizer = tokenizer
+        options.reader = ReaderOptions(format: inputFormat, split: split, textField: textField, stripGutenberg: !keepGutenberg)
+        options.normalization.form = form
+        options.normalization.utf8Policy = rejectInvalidUTF8 ? .strict : .repair
+        options.normalization.stripControls = !keepControls
+        options.normalization.trimWhitespace = trimWhitespace
+        options.minChars = minChars
+        options.dedup = !noDedup
+        options.valFraction = valFraction
+        options.shardTokens = shardTokens
+        options.blockTokens = blockTokens
+        options.compressionLevel = level
+        options.strict = strict
+        let job = try ShardJob(options: options, directory: output, threads: threads)
+        let tty = isatty(2) != 0
+        if tty {
+            job.progress = { p in
+                let mb = Double(p.bytesRead) / 1e6
+                let rate = mb / max(p.seconds, 1e-3)
+                let remaining = p.inputIndex + 1 < p.inputCount ? " input \(p.inputIndex + 1)/\(p.inputCount)" : ""
+                FileHandle.standardError.write("\r\(String(format: "%.1f MB read, %.1f MB/s, %d docs, %d tokens", mb, rate, p.documents, p.tokens))\(remaining)   ".data(using: .utf8)!)
+            }
+        }
+        job.warning = { FileHandle.standardError.write("warning: \($0)\n".data(using: .utf8)!) }
+        let start = Date()
+        let manifest = try job.run()
+        if tty { FileHandle.standardError.write("\n".data(using: .utf8)!) }
+        let seconds = Date().timeIntervalSince(start)
+        if json {
+            let summary: [String: Any] = [
+                "directory": output, "documents_read": manifest.documentsRead, "documents_kept": manifest.documentsKept,
+                "tokens": manifest.tokens, "bytes_in": manifest.bytesIn, "bytes_out": manifest.bytesOut, "shards": manifest.shards.count,
+                "seconds": seconds, "mb_per_s": Double(manifest.bytesIn) / 1e6 / max(seconds, 1e-9),
+                "dropped": manifest.dropped.mapValues { $0.count },
+            ]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
+        } else {
+            print("\(output): \(manifest.documentsKept) of \(manifest.documentsRead) documents, \(manifest.tokens) tokens in \(manifest.shards.count) shards, \(manifest.bytesIn) bytes in, \(manifest.bytesOut) bytes out (\(String(format: "%.2f", seconds)) s)")
+            for (reason, drop) in manifest.dropped.sorted(by: { $0.key < $1.key }) {
+                print("  dropped \(reason): \(drop.count) (e.g. \(drop.examples.prefix(3).joined(separator: ", ")))")
+            }
+        }
+    }
 }

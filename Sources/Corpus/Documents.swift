@@ -1,0 +1,173 @@
+import Foundation
+
+/// The layout of an input file.
+public enum InputFormat: String, Sendable, Codable, CaseIterable {
+    case text, jsonl, html, warc, wet
+
+    /// The format a file name implies (compression extensions `.gz`, `.zst`, `.bz2` are looked
+    /// through): `.jsonl`/`.json` → jsonl, `.html`/`.htm`/`.xhtml` → html, `.warc` → warc,
+    /// `.wet` (or `.warc.wet`) → wet, anything else → text.
+    public static func guess(path: String) -> InputFormat {
+        var name = (path as NSString).lastPathComponent.lowercased()
+        for ext in [".gz", ".zst", ".bz2"] where name.hasSuffix(ext) { name.removeLast(ext.count) }
+        if name.hasSuffix(".jsonl") || name.hasSuffix(".ndjson") { return .jsonl }
+        if name.hasSuffix(".html") || name.hasSuffix(".htm") || name.hasSuffix(".xhtml") { return .html }
+        if name.hasSuffix(".wet") { return .wet }
+        if name.hasSuffix(".warc") { return .warc }
+        return .text
+    }
+}
+
+/// How a plain-text file is cut into documents.
+public enum TextSplit: String, Sendable, Codable, CaseIterable {
+    /// The whole file is one document.
+    case file
+    /// Paragraphs: runs of lines separated by one or more blank lines.
+    case blankLines = "blank-lines"
+    /// Every non-empty line is a document.
+    case lines
+}
+
+public struct ReaderOptions: Sendable, Hashable, Codable {
+    public var format: InputFormat?
+    public var split: TextSplit
+    public var textField: String
+    public var stripGutenberg: Bool
+
+    public init(format: InputFormat? = nil, split: TextSplit = .file, textField: String = "text", stripGutenberg: Bool = true) {
+        self.format = format
+        self.split = split
+        self.textField = textField
+        self.stripGutenberg = stripGutenberg
+    }
+}
+
+/// One document read from an input, as raw bytes (not yet validated or normalized).
+/// `problem` is set (and `bytes` empty) for a record that could not be read, such as a
+/// malformed JSONL line: the caller reports it and goes on with the next record.
+public struct Document: Sendable {
+    public var bytes: [UInt8]
+    /// `path`, `path:line` or `path#record` — where to look.
+    public var location: String
+    public var problem: String?
+
+    public init(bytes: [UInt8], location: String, problem: String? = nil) {
+        self.bytes = bytes
+        self.location = location
+        self.problem = problem
+    }
+}
+
+/// Reads the documents of one input file in order, with memory bounded by the largest document
+/// (plus a 1 MiB chunk). Errors that end the file (truncated compression, a WARC record whose
+/// length is wrong) are thrown; a bad record inside a file that can go on is returned as a
+/// `Document` with `problem` set.
+public struct DocumentReader {
+    public let path: String
+    public let format: InputFormat
+    let options: ReaderOptions
+    var lines: LineReader?
+    var warc: WARCReader?
+    var wholeFileDone = false
+
+    public init(path: String, options: ReaderOptions) throws {
+        self.path = path
+        self.options = options
+        format = options.format ?? InputFormat.guess(path: path)
+        switch format {
+        case .jsonl: lines = LineReader(try openByteStream(path))
+        case .text where options.split != .file: lines = LineReader(try openByteStream(path))
+        case .warc, .wet: warc = WARCReader(try openByteStream(path), source: path, wet: format == .wet)
+        default: break
+        }
+    }
+
+    public mutating func next() throws -> Document? {
+        switch format {
+        case .text, .html:
+            if lines != nil { return try nextSplit() }
+            if wholeFileDone { return nil }
+            wholeFileDone = true
+            var bytes = try InputFile.readDecompressed(path)
+            if format == .html { bytes = HTMLText.extract(bytes) }
+            else if options.stripGutenberg { bytes = Gutenberg.strip(bytes) }
+            return Document(bytes: bytes, location: path)
+        case .jsonl:
+            return try nextJSONL()
+        case .warc, .wet:
+            guard let record = try warc!.next() else { return nil }
+            return Document(bytes: record.text, location: "\(path)#\(record.index)\(record.uri.map { " <\($0)>" } ?? "")")
+        }
+    }
+
+    private mutating func nextSplit() throws -> Document? {
+        if options.split == .lines {
+            while let line = try lines!.next() {
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+                return Document(bytes: line, location: "\(path):\(lines!.lineNumber)")
+            }
+            return nil
+        }
+        var paragraph: [UInt8] = []
+        var firstLine = 0
+        while let line = try lines!.next() {
+            let blank = line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+            if blank {
+                if !paragraph.isEmpty { return Document(bytes: paragraph, location: "\(path):\(firstLine)") }
+                continue
+            }
+            if paragraph.isEmpty { firstLine = lines!.lineNumber } else { paragraph.append(0x0A) }
+            paragraph.append(contentsOf: line)
+        }
+        return paragraph.isEmpty ? nil : Document(bytes: paragraph, location: "\(path):\(firstLine)")
+    }
+
+    private mutating func nextJSONL() throws -> Document? {
+        while let line = try lines!.next() {
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
+            let location = "\(path):\(lines!.lineNumber)"
+            let object: Any
+            do { object = try JSONSerialization.jsonObject(with: Data(line)) } catch {
+                return Document(bytes: [], location: location, problem: "expected a JSON object, found malformed JSON")
+            }
+            guard let record = object as? [String: Any] else {
+                return Document(bytes: [], location: location, problem: "expected a JSON object, found \(type(of: object))")
+            }
+            guard let text = record[options.textField] as? String else {
+                return Document(bytes: [], location: location,
+                                problem: "expected a string field \"\(options.textField)\" (choose another with --text-field); fields present: \(record.keys.sorted().joined(separator: ", "))")
+            }
+            return Document(bytes: Array(text.utf8), location: location)
+        }
+        return nil
+    }
+}
+
+/// Project Gutenberg boilerplate removal.
+public enum Gutenberg {
+    /// The text between the `*** START OF THE/THIS PROJECT GUTENBERG EBOOK ... ***` line and the
+    /// `*** END OF ...` line, when both markers are present (the licence after the end marker and
+    /// the header before the start marker are dropped); otherwise the input unchanged.
+    public static func strip(_ bytes: [UInt8]) -> [UInt8] {
+        guard let start = markerLine(in: bytes, word: "START", from: 0) else { return bytes }
+        guard let end = markerLine(in: bytes, word: "END", from: start.upperBound) else { return bytes }
+        return Array(bytes[start.upperBound..<end.lowerBound])
+    }
+
+    /// The byte range of the first line at or after `from` that starts with `*** START OF` (or
+    /// `*END*`/`*** END OF`) and mentions PROJECT GUTENBERG, including its line feed.
+    static func markerLine(in bytes: [UInt8], word: String, from: Int) -> Range<Int>? {
+        let prefixes = ["*** \(word) OF", "***\(word) OF", "*\(word)*"].map { Array($0.utf8) }
+        var lineStart = from
+        while lineStart < bytes.count {
+            let lineEnd = bytes[lineStart...].firstIndex(of: 0x0A) ?? bytes.count
+            let line = bytes[lineStart..<lineEnd]
+            if prefixes.contains(where: { line.starts(with: $0) }) {
+                let upper = String(decoding: line, as: UTF8.self).uppercased()
+                if upper.contains("PROJECT GUTENBERG") { return lineStart..<min(bytes.count, lineEnd + 1) }
+            }
+            lineStart = lineEnd + 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,159 @@
+/// Streams the text records of a WARC file (ISO 28500; plain or gzip-per-record, which the
+/// byte stream undoes): `response` records whose HTTP payload is HTML (→ `HTMLText`) or plain
+/// text, `resource` records of type text/*, and, for WET files, `conversion` records as they are.
+/// Other records (request, metadata, revisit, warcinfo, images, scripts) are skipped.
+/// Memory: one record plus one chunk.
+public struct WARCReader {
+    public struct Record {
+        public var index: Int
+        public var uri: String?
+        public var text: [UInt8]
+    }
+
+    var stream: any ByteStream
+    let source: String
+    let wet: Bool
+    var buffer: [UInt8] = []
+    var position = 0
+    var done = false
+    var recordIndex = 0
+    var offset = 0  // uncompressed offset of buffer[position]
+
+    public init(_ stream: any ByteStream, source: String, wet: Bool) {
+        self.stream = stream
+        self.source = source
+        self.wet = wet
+    }
+
+    mutating func fill(_ count: Int) throws -> Bool {
+        while buffer.count - position < count {
+            if done { return false }
+            if position > 1 << 20 { buffer.removeFirst(position); position = 0 }
+            if let chunk = try stream.next() { buffer.append(contentsOf: chunk) } else { done = true }
+        }
+        return true
+    }
+
+    mutating func headerEnd() throws -> Int? {
+        var searchFrom = position
+        while true {
+            if let end = Self.find(buffer, [0x0D, 0x0A, 0x0D, 0x0A], from: searchFrom) { return end }
+            searchFrom = max(position, buffer.count - 3)
+            if !(try fill(buffer.count - position + 1)) { return nil }
+            if buffer.count - position > 1 << 20 {
+                throw InputError("\(source): WARC record \(recordIndex + 1) at byte \(offset): no end of headers within 1 MiB (not a WARC file?)")
+            }
+        }
+    }
+
+    public mutating func next() throws -> Record? {
+        while true {
+            // Skip blank lines between records.
+            while try fill(1), buffer[position] == 0x0D || buffer[position] == 0x0A { position += 1; offset += 1 }
+            guard try fill(1) else { return nil }
+            guard try fill(5), buffer[position..<(position + 5)].elementsEqual(Array("WARC/".utf8)) else {
+                throw InputError("\(source): expected a WARC record (\"WARC/1.x\") at uncompressed byte \(offset), found \(Self.preview(buffer[position...])); the previous record's Content-Length may be wrong, or this is not a WARC file")
+            }
+            guard let end = try headerEnd() else {
+                throw InputError("\(source): WARC record \(recordIndex + 1) at byte \(offset) ends inside its headers (truncated file?)")
+            }
+            let headers = Self.parseHeaders(buffer[position..<end])
+            recordIndex += 1
+            guard let lengthText = headers["content-length"], let length = Int(lengthText), length >= 0 else {
+                throw InputError("\(source): WARC record \(recordIndex) at byte \(offset) has no valid Content-Length")
+            }
+            let bodyStart = end + 4
+            let headerLength = bodyStart - position
+            guard try fill(headerLength + length) else {
+                throw InputError("\(source): WARC record \(recordIndex) at byte \(offset) declares Content-Length \(length) but the file ends after \(buffer.count - bodyStart) bytes of it (truncated file or wrong length)")
+            }
+            let body = Array(buffer[bodyStart..<(bodyStart + length)])
+            position = bodyStart + length
+            offset += headerLength + length
+            // A record ends with CRLF CRLF; anything else means the length was wrong.
+            if try fill(4) {
+                guard buffer[position..<(position + 4)].elementsEqual([0x0D, 0x0A, 0x0D, 0x0A]) else {
+                    throw InputError("\(source): WARC record \(recordIndex) (Content-Length \(length)) is not followed by CRLF CRLF at byte \(offset): its Content-Length is wrong; the rest of this file is skipped")
+                }
+            }
+            let type = headers["warc-type"]?.lowercased() ?? ""
+            let uri = headers["warc-target-uri"]
+            let contentType = headers["content-type"]?.lowercased() ?? ""
+            switch type {
+            case "conversion":
+                return Record(index: recordIndex, uri: uri, text: body)
+            case "response" where !wet:
+                if let text = Self.httpText(body) { return Record(index: recordIndex, uri: uri, text: text) }
+            case "resource" where !wet:
+                if contentType.hasPrefix("text/html") || contentType.hasPrefix("application/xhtml") {
+                    return Record(index: recordIndex, uri: uri, text: HTMLText.extract(body))
+                }
+                if contentType.hasPrefix("text/plain") { return Record(index: recordIndex, uri: uri, text: body) }
+            default: break
+            }
+        }
+    }
+
+    /// The text of an HTTP response payload, or nil when it is not text/html or text/plain.
+    static func httpText(_ body: [UInt8]) -> [UInt8]? {
+        guard let end = find(body, [0x0D, 0x0A, 0x0D, 0x0A], from: 0) else { return nil }
+        let headers = parseHeaders(body[..<end])
+        let contentType = headers["content-type"]?.lowercased() ?? ""
+        var payload = Array(body[(end + 4)...])
+        if headers["transfer-encoding"]?.lowercased().contains("chunked") == true { payload = dechunk(payload) }
+        if let encoding = headers["content-encoding"]?.lowercased(), encoding != "identity" { return nil }
+        if contentType.hasPrefix("text/html") || contentType.hasPrefix("application/xhtml") { return HTMLText.extract(payload) }
+        if contentType.hasPrefix("text/plain") { return payload }
+        return nil
+    }
+
+    static func dechunk(_ data: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        var i = 0
+        while i < data.count {
+            guard let lineEnd = find(data, [0x0D, 0x0A], from: i) else { break }
+            let sizeText = String(decoding: data[i..<lineEnd], as: UTF8.self).split(separator: ";").first.map(String.init) ?? ""
+            guard let size = Int(sizeText.trimmingCharacters(), radix: 16), size > 0 else { break }
+            let start = lineEnd + 2
+            let stop = min(data.count, start + size)
+            out += data[start..<stop]
+            i = stop + 2
+        }
+        return out
+    }
+
+    static func parseHeaders(_ bytes: ArraySlice<UInt8>) -> [String: String] {
+        var headers: [String: String] = [:]
+        for line in bytes.split(separator: 0x0A) {
+            guard let colon = line.firstIndex(of: 0x3A) else { continue }
+            let name = String(decoding: line[line.startIndex..<colon], as: UTF8.self).trimmingCharacters().lowercased()
+            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters()
+            if headers[name] == nil { headers[name] = value }
+        }
+        return headers
+    }
+
+    static func find(_ bytes: [UInt8], _ needle: [UInt8], from: Int) -> Int? {
+        guard bytes.count >= needle.count else { return nil }
+        var i = max(0, from)
+        while i <= bytes.count - needle.count {
+            if bytes[i] == needle[0] && bytes[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    static func preview(_ bytes: ArraySlice<UInt8>) -> String {
+        let text = String(decoding: bytes.prefix(24), as: UTF8.self).map { $0.isASCII && !$0.isNewline ? String($0) : "·" }.joined()
+        return "\"\(text)\""
+    }
+}
+
+extension String {
+    func trimmingCharacters() -> String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" || f == "\r" || f == "\n" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" || l == "\n" { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One line of `journal.jsonl`.
+struct JournalEntry: Codable {
+    var kind: String                 // start | input | shard | complete
+    var options: String? = nil       // start: the options as JSON
+    var fingerprint: String? = nil   // start: the tokenizer fingerprint
+    var input: InputRecord? = nil    // input: a finished input
+    var shard: ShardSummary? = nil   // shard: a finished (renamed, fsynced) shard
+    var documentsThrough: Int? = nil // shard: documents of its split inside finished shards, this one included
+}
+
+/// An append-only JSON Lines journal; every append is fsynced before it returns. A last line cut
+/// short by a kill is ignored (and overwritten by the next append).
+final class Journal {
+    let path: String
+    private(set) var entries: [JournalEntry] = []
+    let fd: Int32
+
+    init(path: String) throws {
+        self.path = path
+        var validLength = 0
+        if let data = FileManager.default.contents(atPath: path) {
+            var offset = 0
+            let bytes = [UInt8](data)
+            while let newline = bytes[offset...].firstIndex(of: 0x0A) {
+                guard let entry = try? Manifest.decoder.decode(JournalEntry.self, from: Data(bytes[offset..<newline])) else { break }
+                entries.append(entry)
+                offset = newline + 1
+                validLength = offset
+            }
+        }
+        fd = open(path, O_WRONLY | O_CREAT, 0o644)
+        guard fd >= 0 else { throw ShardError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard ftruncate(fd, off_t(validLength)) == 0, lseek(fd, off_t(validLength), SEEK_SET) >= 0 else {
+            throw ShardError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    deinit { close(fd) }
+
+    func append(_ entry: JournalEntry) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        var line = [UInt8](try encoder.encode(entry))
+        line.append(0x0A)
+        var offset = 0
+        while offset < line.count {
+            let n = line.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 { if errno == EINTR { continue }; throw ShardError("cannot write \(path): \(String(cString: strerror(errno)))") }
+            offset += n
+        }
+        guard fsync(fd) == 0 else { throw ShardError("cannot fsync \(path): \(String(cString: strerror(errno)))") }
+        entries.append(entry)
+    }
+}

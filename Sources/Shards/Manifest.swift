@@ -1,0 +1,113 @@
+import Corpus
+import Foundation
+import Normalizer
+
+/// The cleanup settings of a shard run (a Codable mirror of `NormalizerPipeline`'s options).
+public struct NormalizationSettings: Sendable, Hashable, Codable {
+    public var form: NormalizationForm = .nfc
+    public var utf8Policy: UTF8Policy = .repair
+    public var fallbackEncoding: LegacyEncoding? = nil
+    public var removeByteOrderMark = true
+    public var normalizeNewlines = true
+    public var stripControls = true
+    public var stripIgnorables = false
+    public var lowercase = false
+    public var trimWhitespace = false
+    public init() {}
+
+    public var pipeline: NormalizerPipeline {
+        var p = NormalizerPipeline(form: form, utf8Policy: utf8Policy, fallbackEncoding: fallbackEncoding)
+        p.removeBOM = removeByteOrderMark
+        p.normalizeNewlines = normalizeNewlines
+        p.stripControls = stripControls
+        p.stripIgnorables = stripIgnorables
+        p.lowercase = lowercase
+        p.trimWhitespace = trimWhitespace
+        return p
+    }
+}
+
+/// Everything that decides the output of a shard run (threads excluded: they do not change it).
+public struct ShardOptions: Sendable, Hashable, Codable {
+    public var inputs: [String]
+    public var tokenizer: String = "gpt2"
+    public var reader = ReaderOptions()
+    public var normalization = NormalizationSettings()
+    public var minChars = 1
+    public var dedup = true
+    public var valFraction = 0.0
+    public var shardTokens = 100_000_000
+    public var blockTokens = 1 << 16
+    public var compressionLevel: Int32 = 3
+    public var strict = false
+
+    public init(inputs: [String]) { self.inputs = inputs }
+}
+
+public struct InputRecord: Sendable, Codable, Equatable {
+    public var path: String
+    public var format: String
+    public var size: Int
+    public var sha256: String
+    public var documents: Int
+    public var kept: Int
+    public var error: String?
+}
+
+public struct DropReport: Sendable, Codable, Equatable {
+    public var count = 0
+    public var examples: [String] = []
+}
+
+public struct SplitTotals: Sendable, Codable, Equatable {
+    public var documents = 0
+    public var tokens = 0
+    public var shards = 0
+}
+
+public struct Manifest: Sendable, Codable {
+    public struct TokenizerInfo: Sendable, Codable, Equatable {
+        public var name: String
+        public var fingerprint: String
+        public var file: String
+        public var vocabularySize: Int
+        public var tokenBytes: Int
+        public var endOfText: UInt32?
+    }
+    public var format = "tokenmill-shards"
+    public var version = 1
+    public var tokenizer: TokenizerInfo
+    public var normalization: NormalizationSettings
+    public var options: ShardOptions
+    public var inputs: [InputRecord]
+    public var shards: [ShardSummary]
+    public var splits: [String: SplitTotals]
+    public var dropped: [String: DropReport]
+    public var documentsRead: Int
+    public var documentsKept: Int
+    public var bytesIn: Int
+    public var bytesOut: Int
+    public var tokens: Int
+
+    public static func load(directory: String) throws -> Manifest {
+        let path = directory + "/manifest.json"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ShardError("\(directory): no manifest.json (expected a directory written by `tokenmill shard`; an unfinished run has only journal.jsonl: re-run the same `tokenmill shard` command to finish it)")
+        }
+        do { return try decoder.decode(Manifest.self, from: data) } catch {
+            throw ShardError("\(path): not a valid manifest (\(error)); re-run `tokenmill shard`")
+        }
+    }
+
+    static var encoder: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        e.keyEncodingStrategy = .convertToSnakeCase
+        return e
+    }
+    static var decoder: JSONDecoder {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        return d
+    }
+}

@@ -1,0 +1,320 @@
+import BPE
+import Corpus
+import Crypto
+import Dispatch
+import Foundation
+import Normalizer
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Progress of a running job, for a progress line.
+public struct ShardProgress: Sendable {
+    public var inputIndex: Int
+    public var inputCount: Int
+    public var bytesRead: Int
+    public var documents: Int
+    public var tokens: Int
+    public var seconds: Double
+}
+
+/// `tokenmill shard`: inputs → cleaned, deduplicated, tokenized documents → train/val shards,
+/// with a journal that makes a killed run resumable.
+///
+/// Resume works by deterministic replay: the run is a pure function of the options and the
+/// inputs, so after a kill the inputs are read and cleaned again (cheap) to rebuild the dedup
+/// set and the split ordinals, and every document that the journal says is already inside a
+/// finished shard is skipped instead of being tokenized and written again.
+public final class ShardJob {
+    public let options: ShardOptions
+    public let directory: String
+    public let threads: Int
+    public var progress: ((ShardProgress) -> Void)?
+    /// Called with each non-fatal problem (a record skipped, an input abandoned).
+    public var warning: ((String) -> Void)?
+
+    let tokenizer: Tokenizer
+    let header: ShardHeader
+    let fingerprintHex: String
+    var journal: Journal!
+
+    public init(options: ShardOptions, directory: String, threads: Int = Tokenizer.defaultThreadCount) throws {
+        self.options = options
+        self.directory = directory
+        self.threads = max(1, threads)
+        tokenizer = try Tokenizer.load(options.tokenizer)
+        let json = try tokenizer.huggingFaceJSON()
+        let fingerprint = Array(SHA256.hash(data: json))
+        fingerprintHex = fingerprint.map { String(format: "%02x", $0) }.joined()
+        header = ShardHeader(tokenBytes: tokenizer.vocabularySize <= 1 << 16 ? 2 : 4, vocabularySize: tokenizer.vocabularySize,
+                             endOfText: tokenizer.specialTokenID("<|endoftext|>"), fingerprint: fingerprint)
+        guard options.shardTokens > 0, options.blockTokens > 0, options.valFraction >= 0, options.valFraction <= 1 else {
+            throw ShardError("invalid options: --shard-tokens and block tokens must be positive and --val-fraction within 0…1")
+        }
+    }
+
+    /// Expands directories (recursively, hidden entries skipped) into their files, sorted by
+    /// path, so that the order — and so the output — is the same on every machine.
+    public static func expandInputs(_ paths: [String]) throws -> [String] {
+        var files: [String] = []
+        let fm = FileManager.default
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw InputError("input \(path) does not exist; expected a file or a directory")
+            }
+            if isDirectory.boolValue {
+                guard let walker = fm.enumerator(atPath: path) else { continue }
+                var found: [String] = []
+                while let relative = walker.nextObject() as? String {
+                    if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
+                    let full = (path as NSString).appendingPathComponent(relative)
+                    var sub: ObjCBool = false
+                    if fm.fileExists(atPath: full, isDirectory: &sub), !sub.boolValue { found.append(full) }
+                }
+                files += found.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            } else {
+                files.append(path)
+            }
+        }
+        return files
+    }
+
+    struct Batch {
+        var raw: [Document] = []
+        var bytes = 0
+    }
+
+    struct State {
+        var ordinals = ["train": 0, "val": 0]
+        var skip = ["train": 0, "val": 0]
+        var shardIndex = ["train": 0, "val": 0]
+        var writers: [String: ShardWriter] = [:]
+        var shards: [ShardSummary] = []
+        var seen = Set<SIMD16<UInt8>>()
+        var dropped: [String: DropReport] = [:]
+        var inputs: [InputRecord] = []
+        var documentsRead = 0
+        var documentsKept = 0
+        var bytesIn = 0
+        var splitTotals = ["train": SplitTotals(), "val": SplitTotals()]
+    }
+
+    /// Runs (or finishes) the job. Returns the manifest, also written to `DIR/manifest.json`.
+    @discardableResult
+    public func run() throws -> Manifest {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let optionsJSON = String(decoding: try Manifest.encoder.encode(options), as: UTF8.self)
+        if FileManager.default.fileExists(atPath: directory + "/manifest.json") {
+            let manifest = try Manifest.load(directory: directory)
+            guard manifest.options == options else {
+                throw ShardError("\(directory) already holds finished shards made with other options; choose a new output directory or delete it")
+            }
+            return manifest
+        }
+        journal = try Journal(path: directory + "/journal.jsonl")
+        var state = State()
+        if let start = journal.entries.first {
+            guard start.kind == "start", start.options == optionsJSON, start.fingerprint == fingerprintHex else {
+                throw ShardError("\(directory) holds an interrupted run with different options or tokenizer; re-run it with the same command, or choose a new output directory (or delete \(directory))")
+            }
+            for entry in journal.entries where entry.kind == "shard" {
+                guard let shard = entry.shard, let through = entry.documentsThrough else { continue }
+                state.shards.append(shard)
+                state.skip[shard.split] = through
+                state.shardIndex[shard.split, default: 0] += 1
+            }
+        } else {
+            try journal.append(JournalEntry(kind: "start", options: optionsJSON, fingerprint: fingerprintHex))
+        }
+        // Unfinished shards of an interrupted run are rewritten from scratch.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(".tmp") || name.contains(".tmp-") {
+            unlink(directory + "/" + name)
+        }
+
+        let started = Date()
+        let pipeline = options.normalization.pipeline
+        for (inputIndex, path) in options.inputs.enumerated() {
+            var record = InputRecord(path: path, format: (options.reader.format ?? InputFormat.guess(path: path)).rawValue,
+                                     size: 0, sha256: "", documents: 0, kept: 0, error: nil)
+            do {
+                (record.size, record.sha256) = try Self.hashFile(path)
+            } catch {
+                record.error = "\(error)"
+                try dropInput(&state, record: record, reason: "unreadable_input", error: error)
+                continue
+            }
+            state.bytesIn += record.size
+            var batch = Batch()
+            do {
+                var reader = try DocumentReader(path: path, options: options.reader)
+                while let document = try reader.next() {
+                    batch.bytes += document.bytes.count
+                    batch.raw.append(document)
+                    if batch.bytes >= 8 << 20 || batch.raw.count >= 4096 {
+                        try process(&batch, &state, &record, pipeline)
+                        report(started, inputIndex, state)
+                    }
+                }
+                try process(&batch, &state, &record, pipeline)
+            } catch let error as ShardError {
+                throw error
+            } catch {
+                // The documents read before the error are kept (they are valid); the rest of
+                // this input is lost and reported.
+                try process(&batch, &state, &record, pipeline)
+                record.error = "\(error)"
+                try dropInput(&state, record: record, reason: "input_error", error: error)
+                continue
+            }
+            state.inputs.append(record)
+            try journal.append(JournalEntry(kind: "input", input: record))
+            report(started, inputIndex, state)
+        }
+        for split in ["train", "val"] { try closeShard(split, &state) }
+
+        // The tokenizer copy, then the manifest: its presence marks the run complete.
+        var tokenizerFile = try OutputWriter(path: directory + "/tokenizer.json")
+        try tokenizerFile.write(Array(try tokenizer.huggingFaceJSON()))
+        try tokenizerFile.close()
+        var totals = state.splitTotals
+        for shard in state.shards { totals[shard.split, default: SplitTotals()].shards += 1 }
+        for split in ["train", "val"] {
+            totals[split]!.tokens = state.shards.filter { $0.split == split }.reduce(0) { $0 + $1.tokens }
+            totals[split]!.documents = state.shards.filter { $0.split == split }.reduce(0) { $0 + $1.documents }
+        }
+        let manifest = Manifest(
+            tokenizer: .init(name: options.tokenizer, fingerprint: fingerprintHex, file: "tokenizer.json", vocabularySize: header.vocabularySize,
+                             tokenBytes: header.tokenBytes, endOfText: header.endOfText),
+            normalization: options.normalization, options: options, inputs: state.inputs, shards: state.shards, splits: totals,
+            dropped: state.dropped, documentsRead: state.documentsRead, documentsKept: state.documentsKept, bytesIn: state.bytesIn,
+            bytesOut: state.shards.reduce(0) { $0 + $1.bytes }, tokens: state.shards.reduce(0) { $0 + $1.tokens })
+        var out = try OutputWriter(path: directory + "/manifest.json")
+        try out.write(Array(try Manifest.encoder.encode(manifest)))
+        try out.write([0x0A])
+        try out.close()
+        syncDirectory(of: directory + "/manifest.json")
+        try journal.append(JournalEntry(kind: "complete"))
+        return manifest
+    }
+
+    func report(_ started: Date, _ inputIndex: Int, _ state: State) {
+        guard let progress else { return }
+        progress(ShardProgress(inputIndex: inputIndex, inputCount: options.inputs.count, bytesRead: state.bytesIn, documents: state.documentsKept,
+                               tokens: state.shards.reduce(0) { $0 + $1.tokens } + state.writers.values.reduce(0) { $0 + Int($1.tokenCount) },
+                               seconds: Date().timeIntervalSince(started)))
+    }
+
+    func drop(_ state: inout State, _ reason: String, _ location: String) {
+        state.dropped[reason, default: DropReport()].count += 1
+        if state.dropped[reason]!.examples.count < 5 { state.dropped[reason]!.examples.append(location) }
+    }
+
+    func dropInput(_ state: inout State, record: InputRecord, reason: String, error: Error) throws {
+        if options.strict { throw error }
+        warning?("\(error) (skipped; --strict stops here)")
+        drop(&state, reason, record.path)
+        state.inputs.append(record)
+        try journal.append(JournalEntry(kind: "input", input: record))
+    }
+
+    func process(_ batch: inout Batch, _ state: inout State, _ record: inout InputRecord, _ pipeline: NormalizerPipeline) throws {
+        let documents = batch.raw
+        batch = Batch()
+        guard !documents.isEmpty else { return }
+        // 1. Clean, on all cores.
+        let results = UnsafeMutableBufferPointer<Result<[UInt8], Error>?>.allocate(capacity: documents.count)
+        results.initialize(repeating: nil)
+        defer { results.deinitialize(); results.deallocate() }
+        nonisolated(unsafe) let out = results
+        let counter = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: min(threads, documents.count)) { _ in
+            while true {
+                let i = counter.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard i < documents.count else { break }
+                if documents[i].problem != nil { continue }
+                out[i] = Result { try pipeline.normalize(documents[i].bytes).output }
+            }
+        }
+        // 2. Filter, deduplicate, split — in input order.
+        var toEncode: [[UInt8]] = []
+        var splits: [String] = []
+        for (i, document) in documents.enumerated() {
+            state.documentsRead += 1
+            record.documents += 1
+            if let problem = document.problem {
+                if options.strict { throw InputError("\(document.location): \(problem)") }
+                warning?("\(document.location): \(problem) (record skipped)")
+                drop(&state, "malformed_record", document.location)
+                continue
+            }
+            let text: [UInt8]
+            switch results[i]! {
+            case .failure(let error):
+                if options.strict { throw InputError("\(document.location): \(error)") }
+                drop(&state, "invalid_utf8", document.location)
+                continue
+            case .success(let t): text = t
+            }
+            if text.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 }) { drop(&state, "empty", document.location); continue }
+            var characters = 0
+            for b in text where b & 0xC0 != 0x80 { characters += 1 }
+            if characters < options.minChars { drop(&state, "too_short", document.location); continue }
+            let digest = Array(SHA256.hash(data: text))
+            if options.dedup {
+                var key = SIMD16<UInt8>()
+                for k in 0..<16 { key[k] = digest[k] }
+                if !state.seen.insert(key).inserted { drop(&state, "duplicate", document.location); continue }
+            }
+            var h: UInt64 = 0
+            for k in 0..<8 { h = h << 8 | UInt64(digest[k]) }
+            let split = Double(h) / 18446744073709551616.0 < options.valFraction ? "val" : "train"
+            state.documentsKept += 1
+            record.kept += 1
+            state.ordinals[split]! += 1
+            if state.ordinals[split]! <= state.skip[split]! { continue }  // already inside a finished shard
+            toEncode.append(text)
+            splits.append(split)
+        }
+        // 3. Tokenize on all cores, then write in order.
+        guard !toEncode.isEmpty else { return }
+        let encoded = try tokenizer.encodeBatch(toEncode, specials: .ordinary, threads: threads)
+        for (ids, split) in zip(encoded, splits) {
+            let docTokens = ids.count + (header.endOfText == nil ? 0 : 1)
+            if let writer = state.writers[split], writer.documentCount > 0, Int(writer.tokenCount) + docTokens > options.shardTokens {
+                try closeShard(split, &state)
+            }
+            if state.writers[split] == nil {
+                let name = String(format: "%@-%06d.%@", split, state.shardIndex[split]!, ShardFormat.fileExtension)
+                state.writers[split] = try ShardWriter(path: directory + "/" + name, header: header, blockTokens: options.blockTokens,
+                                                       level: options.compressionLevel)
+            }
+            try state.writers[split]!.append(document: ids)
+        }
+    }
+
+    func closeShard(_ split: String, _ state: inout State) throws {
+        guard let writer = state.writers[split] else { return }
+        state.writers[split] = nil
+        let summary = try writer.finish(split: split)
+        state.shards.append(summary)
+        state.shardIndex[split]! += 1
+        state.skip[split] = state.skip[split]! + summary.documents
+        try journal.append(JournalEntry(kind: "shard", shard: summary, documentsThrough: state.skip[split]!))
+    }
+
+    static func hashFile(_ path: String) throws -> (Int, String) {
+        var stream = try FileStream(path: path)
+        var hasher = SHA256()
+        var size = 0
+        while let chunk = try stream.next() { hasher.update(data: chunk); size += chunk.count }
+        return (size, hasher.finalize().map { String(format: "%02x", $0) }.joined())
+    }
+}
+
+
+/// The fingerprint that shards carry: SHA-256 of the tokenizer's canonical `tokenizer.json`.
+public enum ShardFingerprint {
+    public static func of(_ tokenizer: Tokenizer) throws -> [UInt8] { Array(SHA256.hash(data: try tokenizer.huggingFaceJSON())) }
+}

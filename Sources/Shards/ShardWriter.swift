@@ -1,0 +1,130 @@
+import BPE
+import Corpus
+import Crypto
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a finished shard holds.
+public struct ShardSummary: Sendable, Codable, Equatable {
+    public var file: String
+    public var split: String
+    public var tokens: Int
+    public var documents: Int
+    public var bytes: Int
+    /// SHA-256 of the whole file, hex.
+    public var sha256: String
+}
+
+/// Writes one shard: blocks are compressed and written as they fill (memory: one block plus the
+/// block table and document index), to `PATH.tmp`; `finish()` appends the index and footer,
+/// fsyncs, renames to `PATH` and fsyncs the directory.
+public final class ShardWriter {
+    public let path: String
+    public let header: ShardHeader
+    public let blockTokens: Int
+    let level: Int32
+    let temporaryPath: String
+    let fd: Int32
+    var hasher = SHA256()
+    var written: UInt64 = 0
+    var pending: [UInt8] = []
+    var pendingTokens = 0
+    var blocks: [BlockEntry] = []
+    var documentStarts: [UInt64] = []
+    public private(set) var tokenCount: UInt64 = 0
+    public var documentCount: Int { documentStarts.count }
+
+    public init(path: String, header: ShardHeader, blockTokens: Int = 1 << 16, level: Int32 = 3) throws {
+        self.path = path
+        self.header = header
+        self.blockTokens = blockTokens
+        self.level = level
+        temporaryPath = path + ".tmp"
+        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw ShardError("cannot create \(temporaryPath): \(String(cString: strerror(errno)))") }
+        pending.reserveCapacity(blockTokens * header.tokenBytes)
+        try write(header.encoded())
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Appends one document: the end-of-text token (when the vocabulary has one), then its tokens.
+    public func append(document tokens: [TokenID]) throws {
+        documentStarts.append(tokenCount)
+        if let eot = header.endOfText { try push(eot) }
+        for t in tokens { try push(t) }
+    }
+
+    @inline(__always) func push(_ token: UInt32) throws {
+        if header.tokenBytes == 2 {
+            pending.append(UInt8(truncatingIfNeeded: token)); pending.append(UInt8(truncatingIfNeeded: token >> 8))
+        } else {
+            pending.appendLE(token)
+        }
+        pendingTokens += 1
+        tokenCount += 1
+        if pendingTokens == blockTokens { try flushBlock() }
+    }
+
+    func flushBlock() throws {
+        guard pendingTokens > 0 else { return }
+        let compressed = pending.withUnsafeBytes { Zstd.compressFrame($0, level: level) }
+        blocks.append(BlockEntry(offset: written, compressedSize: UInt32(compressed.count), tokenCount: UInt32(pendingTokens),
+                                 crc32: CRC32.of(compressed)))
+        try write(compressed)
+        pending.removeAll(keepingCapacity: true)
+        pendingTokens = 0
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        hasher.update(data: bytes)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ShardError("cannot write \(temporaryPath): \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+        written += UInt64(bytes.count)
+    }
+
+    /// Writes the index and footer, makes the file durable and gives it its real name.
+    public func finish(split: String) throws -> ShardSummary {
+        try flushBlock()
+        let indexOffset = written
+        var index: [UInt8] = []
+        index.reserveCapacity(blocks.count * ShardFormat.blockEntrySize + (documentStarts.count + 1) * 8)
+        for b in blocks {
+            index.appendLE(b.offset); index.appendLE(b.compressedSize); index.appendLE(b.tokenCount); index.appendLE(b.crc32); index.appendLE(UInt32(0))
+        }
+        for s in documentStarts { index.appendLE(s) }
+        index.appendLE(tokenCount)
+        let footer = ShardFooter(indexOffset: indexOffset, blockCount: UInt64(blocks.count), documentCount: UInt64(documentStarts.count),
+                                 tokenCount: tokenCount, blockTokens: UInt32(blockTokens), indexCRC32: CRC32.of(index),
+                                 headerCRC32: CRC32.of(header.encoded()))
+        try write(index)
+        try write(footer.encoded())
+        guard fsync(fd) == 0 else { throw ShardError("cannot fsync \(temporaryPath): \(String(cString: strerror(errno)))") }
+        guard rename(temporaryPath, path) == 0 else {
+            throw ShardError("cannot rename \(temporaryPath) to \(path): \(String(cString: strerror(errno)))")
+        }
+        syncDirectory(of: path)
+        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return ShardSummary(file: (path as NSString).lastPathComponent, split: split, tokens: Int(tokenCount),
+                            documents: documentStarts.count, bytes: Int(written), sha256: digest)
+    }
+
+    /// Removes the temporary file of an unfinished shard.
+    public func abandon() { unlink(temporaryPath) }
+}
+
+/// fsyncs the directory holding `path`, so that a rename in it survives a power loss.
+public func syncDirectory(of path: String) {
+    let dir = (path as NSString).deletingLastPathComponent
+    let fd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY)
+    if fd >= 0 { fsync(fd); close(fd) }
+}

@@ -1,0 +1,149 @@
+import BPE
+import Corpus
+import Foundation
+import Normalizer
+import Shards
+import Testing
+
+/// The documents a run should keep, computed independently of the shard writer.
+func expectedDocuments(_ options: ShardOptions) throws -> [[UInt8]] {
+    let pipeline = options.normalization.pipeline
+    var seen = Set<[UInt8]>()
+    var kept: [[UInt8]] = []
+    for path in options.inputs {
+        var reader = try DocumentReader(path: path, options: options.reader)
+        while let document = try reader.next() {
+            guard document.problem == nil, let text = try? pipeline.normalize(document.bytes).output else { continue }
+            if text.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 }) { continue }
+            if text.filter({ $0 & 0xC0 != 0x80 }).count < options.minChars { continue }
+            if options.dedup && !seen.insert(text).inserted { continue }
+            kept.append(text)
+        }
+    }
+    return kept
+}
+
+func decodedDocuments(_ directory: String, tokenizer: Tokenizer) throws -> [[UInt8]] {
+    let manifest = try Manifest.load(directory: directory)
+    var docs: [[UInt8]] = []
+    for shard in manifest.shards {
+        let reader = try ShardReader(path: directory + "/" + shard.file)
+        for d in 0..<reader.documentCount { docs.append(try tokenizer.decodeBytes(try reader.document(d))) }
+    }
+    return docs
+}
+
+@Suite struct ShardRoundTrip {
+    @Test func fixturesRoundTripThroughSmallShardsAndBlocks() throws {
+        let dir = try CLI.temporaryDirectory("roundtrip")
+        var options = ShardOptions(inputs: try ShardJob.expandInputs([CLI.fixtures + "/corpus"]))
+        options.shardTokens = 50_000
+        options.blockTokens = 4096
+        options.minChars = 20
+        let manifest = try ShardJob(options: options, directory: dir, threads: 2).run()
+        #expect(manifest.shards.count > 3)
+        #expect(manifest.shards.allSatisfy { $0.tokens <= 50_000 || $0.documents == 1 })
+        let tokenizer = try Tokenizer.load("gpt2")
+        let expected = try expectedDocuments(options)
+        let decoded = try decodedDocuments(dir, tokenizer: tokenizer)
+        #expect(decoded.count == expected.count)
+        #expect(decoded == expected)
+        #expect(manifest.documentsKept == expected.count)
+        let droppedTotal = manifest.dropped.values.reduce(0) { $0 + $1.count }
+        #expect(manifest.documentsRead == manifest.documentsKept + droppedTotal)
+        // Every shard verifies, random access agrees with sequential reading.
+        for shard in manifest.shards {
+            let reader = try ShardReader(path: dir + "/" + shard.file)
+            try reader.verify()
+            let all = try reader.tokens(0..<reader.tokenCount)
+            let mid = reader.tokenCount / 2
+            #expect(try reader.tokens(mid..<min(reader.tokenCount, mid + 5000)) == Array(all[mid..<min(reader.tokenCount, mid + 5000)]))
+            #expect(all.first == tokenizer.specialTokenID("<|endoftext|>"))
+        }
+    }
+
+    @Test func splitByHashIsStableAndDedupDropsCopies() throws {
+        let a = try CLI.temporaryDirectory("split-a"), b = try CLI.temporaryDirectory("split-b")
+        // The same inputs twice: the second copy of every document is an exact duplicate.
+        let inputs = try ShardJob.expandInputs([CLI.fixtures + "/corpus/articles"])
+        var options = ShardOptions(inputs: inputs + inputs)
+        options.valFraction = 0.3
+        options.reader.split = .blankLines
+        let m1 = try ShardJob(options: options, directory: a, threads: 2).run()
+        let m2 = try ShardJob(options: options, directory: b, threads: 1).run()
+        #expect(m1.shards.map(\.sha256) == m2.shards.map(\.sha256))
+        #expect(m1.dropped["duplicate"]!.count >= m1.documentsKept)
+        let val = Double(m1.splits["val"]!.documents) / Double(m1.documentsKept)
+        #expect(val > 0.2 && val < 0.4)
+    }
+}
+
+@Suite struct Readers {
+    @Test func warcResponsesBecomeText() throws {
+        var reader = try DocumentReader(path: CLI.fixtures + "/formats/warc/example.warc.gz", options: ReaderOptions())
+        var docs: [Document] = []
+        while let d = try reader.next() { docs.append(d) }
+        #expect(!docs.isEmpty)
+        let text = String(decoding: docs[0].bytes, as: UTF8.self)
+        #expect(text.contains("Example Domain"))
+        #expect(!text.contains("<div") && !text.contains("font-family"))
+        // Chunked transfer encoding (dupes.warc.gz).
+        var dupes = try DocumentReader(path: CLI.fixtures + "/formats/warc/dupes.warc.gz", options: ReaderOptions())
+        var count = 0
+        while let d = try dupes.next() { count += 1; #expect(!String(decoding: d.bytes, as: UTF8.self).contains("<html")) }
+        #expect(count >= 1)
+    }
+
+    @Test func truncatedGzipAndWrongWARCLengthAreClearErrors() throws {
+        let dir = try CLI.temporaryDirectory("bad-inputs")
+        let original = try InputFile.readRaw(CLI.fixtures + "/formats/warc/example-wget-1-14.warc.gz")
+        let truncated = dir + "/truncated.warc.gz"
+        FileManager.default.createFile(atPath: truncated, contents: Data(original[0..<(original.count * 2 / 3)]))
+        var reader = try DocumentReader(path: truncated, options: ReaderOptions())
+        let error = #expect(throws: InputError.self) { while try reader.next() != nil {} }
+        #expect(error?.description.contains("truncated") == true || error?.description.contains("corrupt") == true)
+        // A WARC record whose Content-Length is wrong (decompressed, one length edited).
+        var plain = try InputFile.readDecompressed(CLI.fixtures + "/formats/warc/example-wget-1-14.warc.gz")
+        let text = String(decoding: plain, as: UTF8.self)
+        let range = text.range(of: "Content-Length: ")!
+        let at = text.utf8.distance(from: text.utf8.startIndex, to: range.upperBound.samePosition(in: text.utf8)!)
+        plain[at] = plain[at] == 0x39 ? 0x31 : plain[at] + 1
+        let wrong = dir + "/wrong.warc"
+        FileManager.default.createFile(atPath: wrong, contents: Data(plain))
+        var wrongReader = try DocumentReader(path: wrong, options: ReaderOptions())
+        let lengthError = #expect(throws: InputError.self) { while try wrongReader.next() != nil {} }
+        #expect(lengthError?.description.contains("Content-Length") == true)
+    }
+
+    @Test func htmlDropsScriptsAndDecodesEntities() throws {
+        let page = CLI.fixtures + "/corpus/web/debian-handbook/apt.html"
+        let html = String(decoding: try InputFile.readRaw(page), as: UTF8.self)
+        let text = String(decoding: HTMLText.extract(try InputFile.readRaw(page)), as: UTF8.self)
+        #expect(html.contains("<script") || html.contains("&"))
+        #expect(!text.contains("<script") && !text.contains("</p>") && !text.contains("&amp;") && !text.contains("&#"))
+        #expect(text.contains("\n"))
+        #expect(text.contains("APT"))
+    }
+
+    @Test func jsonlCompressedWithTextFieldAndMalformedLine() throws {
+        let dir = try CLI.temporaryDirectory("jsonl")
+        // Records built from real text (the lines of a fixture), one line broken on purpose.
+        let source = String(decoding: try InputFile.readRaw(CLI.fixtures + "/corpus/articles/python-tutorial/appetite.rst.txt"), as: UTF8.self)
+        let paragraphs = source.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        var lines = try paragraphs.map { String(decoding: try JSONSerialization.data(withJSONObject: ["content": $0, "id": 1]), as: UTF8.self) }
+        lines.insert("{\"content\": \"unterminated", at: 2)
+        let path = dir + "/records.jsonl"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        for (tool, ext) in [("gzip", "gz"), ("zstd", "zst")] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/\(tool)")
+            p.arguments = ["-k", "-q", "-f", path]
+            try p.run(); p.waitUntilExit()
+            var reader = try DocumentReader(path: path + "." + ext, options: ReaderOptions(textField: "content"))
+            var texts: [String] = [], problems = 0
+            while let d = try reader.next() { if d.problem != nil { problems += 1 } else { texts.append(String(decoding: d.bytes, as: UTF8.self)) } }
+            #expect(texts == paragraphs)
+            #expect(problems == 1)
+        }
+    }
+}
