@@ -30,6 +30,13 @@ for vocab in gpt2 cl100k_base o200k_base; do
   echo "$vocab: $tokens tokens, $(echo "$bytes / $tokens" | bc -l | cut -c1-4) bytes/token, $(echo "$bytes / ($t1 - $t0) / 1000000" | bc -l | cut -c1-5) MB/s (process start and vocabulary load included); decode(encode(x)) == x"
 done
 
+stage "shard: read, clean (NFC), dedup, split train/val, tokenize (gpt2), compress"
+$T shard --tokenizer gpt2 --val-fraction 0.1 --shard-tokens 300000 -o "$OUT/shards" Fixtures/corpus
+$T verify "$OUT/shards" | tail -1
+$T inspect "$OUT/shards" | sed -n '1,9p'
+echo "the first 240 bytes of document 3, decoded back from the shards:"
+$T cat "$OUT/shards" --doc 3 | head -c 240; echo
+
 stage "how the patterns cut one line"
 line="Tokenmill's 3 patterns: ‘don’t’, 12345, naïve café —  CJK 漢字 and emoji 🙂"
 for p in gpt2 cl100k o200k; do printf '%-7s' "$p"; echo -n "$line" | $T split --pattern $p | tr '\n' ' '; echo; done
