@@ -1,0 +1,70 @@
+/// Shape of a GPT-2-style decoder. Names follow llm.c: V (vocabSize), maxT (contextLength),
+/// L (layers), NH (heads), C (channels).
+public struct GPTConfig: Codable, Hashable, Sendable {
+    public var vocabSize: Int
+    public var contextLength: Int
+    public var layers: Int
+    public var heads: Int
+    public var channels: Int
+
+    public init(vocabSize: Int, contextLength: Int, layers: Int, heads: Int, channels: Int) {
+        self.vocabSize = vocabSize
+        self.contextLength = contextLength
+        self.layers = layers
+        self.heads = heads
+        self.channels = channels
+    }
+
+    /// A very small model for tests and smoke runs.
+    public static let tiny = GPTConfig(vocabSize: 512, contextLength: 64, layers: 2, heads: 2, channels: 64)
+    /// Issue 7 benchmark configuration A.
+    public static let configA = GPTConfig(vocabSize: 8192, contextLength: 256, layers: 4, heads: 4, channels: 256)
+    /// Issue 7 benchmark configuration B.
+    public static let configB = GPTConfig(vocabSize: 8192, contextLength: 256, layers: 6, heads: 6, channels: 384)
+
+    public static func preset(_ name: String) -> GPTConfig? {
+        switch name.lowercased() {
+        case "tiny": return .tiny
+        case "a", "small": return .configA
+        case "b": return .configB
+        default: return nil
+        }
+    }
+
+    /// Throws a description of the first inconsistency.
+    public func validate() throws {
+        guard vocabSize > 0, contextLength > 0, layers > 0, heads > 0, channels > 0 else {
+            throw GPTError.invalidConfig("all sizes must be positive")
+        }
+        guard channels % heads == 0 else {
+            throw GPTError.invalidConfig("channels (\(channels)) must be divisible by heads (\(heads))")
+        }
+    }
+
+    /// Number of parameters (the embedding is tied, counted once).
+    public var parameterCount: Int { GPTParameterLayout(config: self).totalCount }
+
+    /// Training FLOPs per token, the formula of ../shared/bench/peers.py (and nanoGPT's MFU):
+    /// 6 × (parameters without position embeddings) + 12 · L · C · T (attention), with T the
+    /// sequence length trained at.
+    public func trainingFLOPsPerToken(sequenceLength T: Int) -> Double {
+        let n = Double(parameterCount - contextLength * channels)
+        return 6 * n + 12 * Double(layers * channels * T)
+    }
+}
+
+public enum GPTError: Error, CustomStringConvertible, Equatable {
+    case invalidConfig(String)
+    case invalidBatch(String)
+    case invalidState(String)
+    case noForward
+
+    public var description: String {
+        switch self {
+        case .invalidConfig(let s): return "invalid GPT config: \(s)"
+        case .invalidBatch(let s): return "invalid batch: \(s)"
+        case .invalidState(let s): return "invalid model state: \(s)"
+        case .noForward: return "backward() needs a forward(...) with targets first"
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+
+/// AdamW as `torch.optim.AdamW` (decoupled weight decay, bias correction), with weight decay only
+/// on tensors of rank ≥ 2 (`ParameterTensor.decays`).
+public final class AdamW {
+    public var beta1: Float
+    public var beta2: Float
+    public var eps: Float
+    public var weightDecay: Float
+    /// Number of updates done.
+    public private(set) var step: Int = 0
+    /// First and second moments, arena layout.
+    public private(set) var m: [Float]
+    public private(set) var v: [Float]
+
+    public init(parameterCount: Int, beta1: Float = 0.9, beta2: Float = 0.95, eps: Float = 1e-8, weightDecay: Float = 0.1) {
+        self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
+        m = [Float](repeating: 0, count: parameterCount)
+        v = [Float](repeating: 0, count: parameterCount)
+    }
+
+    /// One update of every parameter of `model` from its gradient arena.
+    public func update<M: LanguageModel>(_ model: M, learningRate lr: Float) {
+        precondition(m.count == model.parameterCount, "optimizer built for another parameter count")
+        step += 1
+        let b1 = beta1, b2 = beta2, eps = eps
+        let bc1 = 1 - Float(pow(Double(b1), Double(step)))
+        let bc2sqrt = Float((1 - pow(Double(b2), Double(step))).squareRoot())
+        let stepSize = lr / bc1
+        let tensors = model.parameterTensors
+        model.withParameters { params in
+            model.withGradients { grads in
+                m.withUnsafeMutableBufferPointer { mb in
+                    v.withUnsafeMutableBufferPointer { vb in
+                        let pp = params.baseAddress!, gp = grads.baseAddress!, mp = mb.baseAddress!, vp = vb.baseAddress!
+                        for t in tensors {
+                            let decay = 1 - lr * (t.decays ? weightDecay : 0)
+                            let base = t.offset, n = t.count
+                            parallelFor(n / 8, minChunk: 8192) { r in
+                                let dv = V8(repeating: decay), b1v = V8(repeating: b1), b2v = V8(repeating: b2)
+                                for j in r {
+                                    let i = base + 8 * j
+                                    let g = load8(gp + i)
+                                    let mm = b1v * load8(mp + i) + (1 - b1v) * g
+                                    let vv = b2v * load8(vp + i) + (1 - b2v) * g * g
+                                    store8(mp + i, mm); store8(vp + i, vv)
+                                    let denom = vv.squareRoot() / bc2sqrt + eps
+                                    store8(pp + i, load8(pp + i) * dv - stepSize * mm / denom)
+                                }
+                            }
+                            for i in (base + n / 8 * 8)..<(base + n) {
+                                let g = gp[i]
+                                mp[i] = b1 * mp[i] + (1 - b1) * g
+                                vp[i] = b2 * vp[i] + (1 - b2) * g * g
+                                pp[i] = pp[i] * decay - stepSize * mp[i] / (vp[i].squareRoot() / bc2sqrt + eps)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Optimizer state for checkpoints: step, m, v.
+    public func restore(step: Int, m: [Float], v: [Float]) {
+        precondition(m.count == self.m.count && v.count == self.v.count)
+        self.step = step; self.m = m; self.v = v
+    }
+}
+
+public enum GradientTools {
+    /// L2 norm of the whole gradient arena (accumulated in Double per chunk).
+    public static func norm<M: LanguageModel>(_ model: M) -> Float {
+        model.withGradients { g in
+            let n = g.count, gp = g.baseAddress!
+            let t = max(1, GPTThreads.current)
+            var partial = [Double](repeating: 0, count: t)
+            partial.withUnsafeMutableBufferPointer { pb in
+                let pbp = pb.baseAddress!
+                let chunks = min(t, max(1, n / 65536))
+                parallelFor(chunks) { r in
+                    for k in r {
+                        let lo = n * k / chunks, hi = n * (k + 1) / chunks
+                        var acc: Double = 0
+                        var i = lo
+                        while i < hi {
+                            let e = min(hi, i + 4096)
+                            var s = V8(); var tail: Float = 0
+                            var j = i
+                            while j + 8 <= e { let x = load8(gp + j); s += x * x; j += 8 }
+                            while j < e { tail += gp[j] * gp[j]; j += 1 }
+                            acc += Double(s.sum() + tail)
+                            i = e
+                        }
+                        pbp[k] = acc
+                    }
+                }
+            }
+            return Float(partial.reduce(0, +).squareRoot())
+        }
+    }
+
+    /// Scales the gradients so their norm is at most `maxNorm` (as `torch.nn.utils.clip_grad_norm_`:
+    /// factor maxNorm / (norm + 1e-6) when below 1). Returns the norm before clipping.
+    @discardableResult
+    public static func clip<M: LanguageModel>(_ model: M, maxNorm: Float) -> Float {
+        let total = norm(model)
+        let coef = maxNorm / (total + 1e-6)
+        if coef < 1 {
+            model.withGradients { g in
+                let gp = g.baseAddress!, n = g.count
+                parallelFor(n, minChunk: 65536) { r in for i in r { gp[i] *= coef } }
+            }
+        }
+        return total
+    }
+}
+
+/// Learning-rate schedule as nanoGPT: linear warmup to `maxLR` over `warmupSteps`, cosine decay to
+/// `minLR` at `decaySteps`, `minLR` after.
+public struct LRSchedule: Sendable, Hashable, Codable {
+    public var maxLR: Float
+    public var minLR: Float
+    public var warmupSteps: Int
+    public var decaySteps: Int
+
+    public init(maxLR: Float, minLR: Float, warmupSteps: Int, decaySteps: Int) {
+        self.maxLR = maxLR; self.minLR = minLR; self.warmupSteps = warmupSteps; self.decaySteps = decaySteps
+    }
+
+    /// Learning rate for step `step` (0-based).
+    public func learningRate(at step: Int) -> Float {
+        if step < warmupSteps { return maxLR * Float(step + 1) / Float(warmupSteps) }
+        if step >= decaySteps { return minLR }
+        let ratio = Double(step - warmupSteps) / Double(max(1, decaySteps - warmupSteps))
+        let coeff = 0.5 * (1 + cos(Double.pi * ratio))
+        return minLR + Float(coeff) * (maxLR - minLR)
+    }
+}
