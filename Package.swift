@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Corpus", targets: ["Corpus"]),
         .library(name: "Trainer", targets: ["Trainer"]),
         .library(name: "Shards", targets: ["Shards"]),
+        .library(name: "DataLoader", targets: ["DataLoader"]),
         .library(name: "GPT", targets: ["GPT"]),
         .executable(name: "tokenmill", targets: ["tokenmill"]),
     ],
@@ -43,17 +44,18 @@ let package = Package(
         .target(name: "Corpus", dependencies: ["CZstd", "CZlib", "CBzip2", "Normalizer"]),
         .target(
             name: "Trainer",
-            dependencies: ["BPE", "Normalizer", "Corpus", .product(name: "Collections", package: "swift-collections")]
+            dependencies: ["BPE", "Normalizer", "Corpus", "CZlib", .product(name: "Collections", package: "swift-collections")]
         ),
         .target(
             name: "Shards",
             dependencies: ["BPE", "Normalizer", "Corpus", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(name: "DataLoader", dependencies: ["Shards", "Corpus"]),
         .target(name: "GPT", dependencies: ["COpenBLAS"]),
         .executableTarget(
             name: "tokenmill",
             dependencies: [
-                "Normalizer", "BPE", "Corpus", "Trainer", "Shards",
+                "Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoader",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,6 +70,7 @@ let package = Package(
             dependencies: ["Normalizer", "Corpus"],
             path: "Benchmarks/NormalizeBench"
         ),
+        .executableTarget(name: "GPTBench", dependencies: ["GPT"], path: "Benchmarks/GPTBench"),
 
         .testTarget(name: "NormalizerTests", dependencies: ["Normalizer", "Corpus"]),
         .testTarget(
@@ -76,6 +79,7 @@ let package = Package(
         ),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "BPE", "Normalizer", "Corpus"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "BPE", "Normalizer", "Corpus"]),
+        .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "Shards", "BPE", "Corpus"]),
         .testTarget(name: "GPTTests", dependencies: ["GPT"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus"]),
     ]

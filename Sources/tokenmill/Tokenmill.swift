@@ -6,6 +6,7 @@ struct Tokenmill: ParsableCommand {
         commandName: "tokenmill",
         abstract: "Turn raw text into pretraining data: normalize, tokenize, shard, load, train.",
         subcommands: [EncodeCommand.self, DecodeCommand.self, NormalizeCommand.self, SplitCommand.self, ConvertCommand.self,
-                      TrainTokenizerCommand.self, ShardCommand.self, InspectCommand.self, VerifyCommand.self, CatCommand.self]
+                      TrainTokenizerCommand.self, ShardCommand.self, InspectCommand.self, VerifyCommand.self, CatCommand.self,
+                      LoaderBenchCommand.self]
     )
 }

@@ -1,0 +1,94 @@
+import DataLoader
+import Foundation
+import Shards
+
+/// Shard sets built once per test process from the real text in Fixtures/corpus.
+enum Fixture {
+    static let root: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static func temporaryDirectory(_ name: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tokenmill-loader-\(name)-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: path)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func build(_ name: String, inputs: [String], valFraction: Double) throws -> String {
+        let dir = try temporaryDirectory(name)
+        var options = ShardOptions(inputs: try ShardJob.expandInputs(inputs.map { root + "/Fixtures/corpus/" + $0 }))
+        options.reader.split = .blankLines   // many documents: boundaries inside most rows
+        options.valFraction = valFraction
+        options.shardTokens = 120_000        // several shards
+        options.blockTokens = 4096           // many blocks
+        _ = try ShardJob(options: options, directory: dir, threads: 2).run()
+        return dir
+    }
+
+    /// All of Fixtures/corpus: several train shards, a val split.
+    static let main: Result<String, Error> = Result { try build("main", inputs: ["books", "articles", "multilingual", "web", "messy"], valFraction: 0.1) }
+    /// A second, different set for mixing.
+    static let books: Result<String, Error> = Result { try build("books", inputs: ["books"], valFraction: 0) }
+
+    /// The split's token stream and document starts, read shard by shard without the loader.
+    static func stream(_ dir: String, split: String = "train") throws -> (tokens: [UInt32], docStarts: [Int]) {
+        let manifest = try Manifest.load(directory: dir)
+        var tokens: [UInt32] = [], starts: [Int] = []
+        for s in manifest.shards where s.split == split {
+            let r = try ShardReader(path: dir + "/" + s.file)
+            let base = tokens.count
+            for d in 0..<r.documentCount { starts.append(base + Int(r.documentStarts[d])) }
+            tokens += try r.tokens(0..<r.tokenCount)
+        }
+        return (tokens, starts)
+    }
+
+    /// Runs the built `tokenmill` executable.
+    static func cli(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tokenmill").path,
+            root + "/.build-loader/release/tokenmill",
+            root + "/.build/release/tokenmill",
+        ]
+        let exe = candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: exe)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        final class Box: @unchecked Sendable { var data = Data() }
+        let box = Box()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { box.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: box.data, as: UTF8.self))
+    }
+}
+
+/// FNV-1a of (inputs, targets, positions), as `tokenmill loader-bench --print-hashes` prints it.
+func fnv(_ b: Batch) -> String {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for array in [b.inputs, b.targets, b.positions] {
+        array.withUnsafeBytes { raw in for byte in raw { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 } }
+    }
+    return String(format: "%016llx", h)
+}
+
+extension Batch {
+    /// Everything a model sees, for bit-for-bit comparison.
+    var content: [[Int32]] { [inputs, targets, positions, segments, sources] }
+}
+
+func drain(_ loader: DataLoader, max: Int = .max) throws -> [Batch] {
+    var out: [Batch] = []
+    while out.count < max, let b = try loader.next() { out.append(b) }
+    return out
+}
