@@ -51,11 +51,11 @@ let package = Package(
             dependencies: ["BPE", "Normalizer", "Corpus", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "DataLoader", dependencies: ["Shards", "Corpus"]),
-        .target(name: "GPT", dependencies: ["COpenBLAS"]),
+        .target(name: "GPT", dependencies: ["COpenBLAS", "DataLoader", "BPE", "Shards"]),
         .executableTarget(
             name: "tokenmill",
             dependencies: [
-                "Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoader",
+                "Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoader", "GPT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,15 +72,17 @@ let package = Package(
         ),
         .executableTarget(name: "GPTBench", dependencies: ["GPT"], path: "Benchmarks/GPTBench"),
 
+        // Shared by the test targets: runs the built CLI, finds the repository's files.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "NormalizerTests", dependencies: ["Normalizer", "Corpus"]),
         .testTarget(
             name: "BPETests",
             dependencies: ["BPE", "Normalizer", "Corpus", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "BPE", "Normalizer", "Corpus"]),
-        .testTarget(name: "ShardsTests", dependencies: ["Shards", "BPE", "Normalizer", "Corpus"]),
-        .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "Shards", "BPE", "Corpus"]),
-        .testTarget(name: "GPTTests", dependencies: ["GPT"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus"]),
+        .testTarget(name: "ShardsTests", dependencies: ["Shards", "BPE", "Normalizer", "Corpus", "TestSupport"]),
+        .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "Shards", "BPE", "Corpus", "TestSupport"]),
+        .testTarget(name: "GPTTests", dependencies: ["GPT", "DataLoader", "Shards", "BPE"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus", "TestSupport"]),
     ]
 )

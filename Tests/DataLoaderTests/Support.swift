@@ -1,21 +1,13 @@
 import DataLoader
+import TestSupport
 import Foundation
 import Shards
 
 /// Shard sets built once per test process from the real text in Fixtures/corpus.
 enum Fixture {
-    static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
+    static var root: String { CLI.root }
 
-    static func temporaryDirectory(_ name: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tokenmill-loader-\(name)-\(getpid())").path
-        try? FileManager.default.removeItem(atPath: path)
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    static func temporaryDirectory(_ name: String) throws -> String { try CLI.temporaryDirectory("loader-" + name) }
 
     static func build(_ name: String, inputs: [String], valFraction: Double) throws -> String {
         let dir = try temporaryDirectory(name)
@@ -48,28 +40,8 @@ enum Fixture {
 
     /// Runs the built `tokenmill` executable.
     static func cli(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tokenmill").path,
-            root + "/.build-loader/release/tokenmill",
-            root + "/.build/release/tokenmill",
-        ]
-        let exe = candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: exe)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        final class Box: @unchecked Sendable { var data = Data() }
-        let box = Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { box.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: box.data, as: UTF8.self))
+        let result = try CLI.run(arguments)
+        return (result.status, result.text, result.stderr)
     }
 }
 

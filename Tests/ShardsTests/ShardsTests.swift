@@ -1,6 +1,7 @@
 import BPE
 import Corpus
 import Foundation
+import TestSupport
 import Normalizer
 import Shards
 import Testing

@@ -1,39 +1,55 @@
 import Foundation
 
-/// Runs the built `tokenmill` executable, as a user would (as in EndToEndTests).
-enum CLI {
-    static let root: String = {
+/// Runs the built `tokenmill` executable as a user would, for every test target's end-to-end
+/// tests, and locates the repository's files.
+public enum CLI {
+    /// The repository root (this file is Tests/TestSupport/CLI.swift).
+    public static let root: String = {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.path
     }()
 
-    static let executable: String = {
+    public static var fixtures: String { root + "/Fixtures" }
+
+    /// `../shared/corpora` beside the checkout, when present (developer machines and CI).
+    public static var sharedCorpora: String? {
+        let path = URL(fileURLWithPath: root).deletingLastPathComponent().appendingPathComponent("shared/corpora").path
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    /// The `tokenmill` built beside the test bundle (any scratch path), else the default build.
+    public static let executable: String = {
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tokenmill").path,
-            root + "/.build-shards/release/tokenmill",
             root + "/.build/release/tokenmill",
+            root + "/.build/debug/tokenmill",
         ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
     }()
 
-    struct Result {
-        let status: Int32
-        let stdout: Data
-        let stderr: String
-        var text: String { String(decoding: stdout, as: UTF8.self) }
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: Data
+        public let stderr: String
+        public var text: String { String(decoding: stdout, as: UTF8.self) }
     }
 
     @discardableResult
-    static func run(_ arguments: [String], executable: String = CLI.executable) throws -> Result {
+    public static func run(_ arguments: [String], stdin: Data? = nil, executable: String = CLI.executable) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let out = Pipe(), err = Pipe()
+        let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
         try process.run()
+        if let stdin {
+            input.fileHandleForWriting.write(stdin)
+            try input.fileHandleForWriting.close()
+        }
+        // Read both pipes before waiting, so a large output cannot fill a pipe and stall the child.
         final class Box: @unchecked Sendable { var data = Data() }
         let stderrBox = Box()
         let group = DispatchGroup()
@@ -46,7 +62,7 @@ enum CLI {
     }
 
     /// Starts the CLI and sends it SIGKILL after `seconds`; returns whether it was still running.
-    static func runAndKill(_ arguments: [String], after seconds: Double) throws -> Bool {
+    public static func runAndKill(_ arguments: [String], after seconds: Double) throws -> Bool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -60,21 +76,16 @@ enum CLI {
         return running
     }
 
-    static func temporaryDirectory(_ name: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tokenmill-shards-\(name)-\(getpid())").path
-        try? FileManager.default.removeItem(atPath: path)
+    /// A new empty directory, unique to this call.
+    public static func temporaryDirectory(_ name: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("tokenmill-\(name)-\(getpid())-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
 
-    static var fixtures: String { root + "/Fixtures" }
-    static var sharedCorpora: String? {
-        let path = root + "/../shared/corpora"
-        return FileManager.default.fileExists(atPath: path) ? path : nil
-    }
-
-    /// A python with numpy and zstandard, or nil.
-    static let python: String? = {
+    /// A python with numpy and zstandard (the peers' environment or the system's), or nil.
+    public static let python: String? = {
         for candidate in ["/root/.cache/tokenmill-peers/bin/python", "/usr/bin/python3", "python3"] {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
