@@ -1,0 +1,120 @@
+/// An open-addressing hash table from byte strings (pre-tokens) to occurrence counts.
+///
+/// Keys live back to back in one arena, so inserting a piece that is already present costs a
+/// hash and a `memcmp`, with no allocation. Entries keep their insertion order, which is what
+/// makes pruning and merging deterministic: the order depends only on the sequence of chunks.
+struct PieceTable {
+    var arena: [UInt8] = []
+    var starts: [Int] = []
+    var lengths: [UInt32] = []
+    var counts: [UInt64] = []
+    var hashes: [UInt64] = []
+    /// Entry index + 1 per slot; 0 = empty. Power-of-two size, load ≤ 1/2.
+    var slots: [Int32]
+    var mask: Int
+
+    init(capacity: Int = 1 << 12) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        slots = [Int32](repeating: 0, count: size)
+        mask = size - 1
+    }
+
+    var count: Int { starts.count }
+
+    /// Bytes this table holds (arena + per-entry arrays + slots), the figure `--memory-limit` bounds.
+    var memoryBytes: Int { arena.capacity + count * 28 + slots.count * 4 }
+
+    /// The total number of occurrences.
+    var totalOccurrences: UInt64 { counts.reduce(0, &+) }
+
+    @inline(__always)
+    static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+        // FNV-1a over 8-byte words, finished with a multiply-xorshift mix.
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(n)
+        var i = 0
+        while i + 8 <= n {
+            let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+            h = (h ^ w) &* 0x0000_0100_0000_01B3
+            h ^= h >> 29
+            i += 8
+        }
+        if i < n {
+            var w: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < n { w |= UInt64(p[i]) << shift; shift += 8; i += 1 }
+            h = (h ^ w) &* 0x0000_0100_0000_01B3
+        }
+        h ^= h >> 32
+        h = h &* 0xd6e8_feb8_6659_fd93
+        h ^= h >> 32
+        return h
+    }
+
+    mutating func add(_ p: UnsafePointer<UInt8>, _ n: Int, count: UInt64 = 1) {
+        add(p, n, count: count, hash: PieceTable.hash(p, n))
+    }
+
+    mutating func add(_ p: UnsafePointer<UInt8>, _ n: Int, count: UInt64, hash h: UInt64) {
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let e = Int(slots[slot])
+            if e == 0 { break }
+            let i = e - 1
+            if hashes[i] == h && Int(lengths[i]) == n {
+                let same = arena.withUnsafeBufferPointer { a in memcmp(a.baseAddress! + starts[i], p, n) == 0 }
+                if same { counts[i] &+= count; return }
+            }
+            slot = (slot + 1) & mask
+        }
+        let index = starts.count
+        starts.append(arena.count)
+        arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+        lengths.append(UInt32(n))
+        counts.append(count)
+        hashes.append(h)
+        slots[slot] = Int32(index + 1)
+        if (index + 1) * 2 > slots.count { grow() }
+    }
+
+    private mutating func grow() {
+        let size = slots.count * 2
+        var newSlots = [Int32](repeating: 0, count: size)
+        let newMask = size - 1
+        for i in 0..<starts.count {
+            var slot = Int(truncatingIfNeeded: hashes[i]) & newMask
+            while newSlots[slot] != 0 { slot = (slot + 1) & newMask }
+            newSlots[slot] = Int32(i + 1)
+        }
+        slots = newSlots
+        mask = newMask
+    }
+
+    /// Adds every entry of `other`, in `other`'s entry order.
+    mutating func merge(_ other: PieceTable) {
+        other.arena.withUnsafeBufferPointer { a in
+            guard let base = a.baseAddress else { return }
+            for i in 0..<other.count {
+                add(base + other.starts[i], Int(other.lengths[i]), count: other.counts[i], hash: other.hashes[i])
+            }
+        }
+    }
+
+    func bytes(_ i: Int) -> ArraySlice<UInt8> { arena[starts[i]..<(starts[i] + Int(lengths[i]))] }
+
+    /// Keeps only the entries for which `keep(index)` is true, in their order.
+    func filtered(_ keep: (Int) -> Bool) -> PieceTable {
+        var result = PieceTable(capacity: count)
+        arena.withUnsafeBufferPointer { a in
+            guard let base = a.baseAddress else { return }
+            for i in 0..<count where keep(i) {
+                result.add(base + starts[i], Int(lengths[i]), count: counts[i], hash: hashes[i])
+            }
+        }
+        return result
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
