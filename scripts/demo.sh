@@ -30,8 +30,13 @@ for vocab in gpt2 cl100k_base o200k_base; do
   echo "$vocab: $tokens tokens, $(echo "$bytes / $tokens" | bc -l | cut -c1-4) bytes/token, $(echo "$bytes / ($t1 - $t0) / 1000000" | bc -l | cut -c1-5) MB/s (process start and vocabulary load included); decode(encode(x)) == x"
 done
 
-stage "shard: read, clean (NFC), dedup, split train/val, tokenize (gpt2), compress"
-$T shard --tokenizer gpt2 --val-fraction 0.1 --shard-tokens 300000 -o "$OUT/shards" Fixtures/corpus
+stage "train a BPE vocabulary (8,192 ids) on the corpus"
+$T train-tokenizer --vocab-size 8192 --special '<|endoftext|>' --min-frequency 2 -o "$OUT/tokenizer.json" Fixtures/corpus 2> "$OUT/train-tokenizer.log"
+grep -iE "merges|bytes per token|total|time" "$OUT/train-tokenizer.log" | head -6
+cmp -s "$OUT/tokenizer.json" Vocab/tokenmill-demo-8k.json && echo "identical to the bundled Vocab/tokenmill-demo-8k.json (training is deterministic)"
+
+stage "shard: read, clean (NFC), dedup, split train/val, tokenize (the new vocabulary), compress"
+$T shard --tokenizer "$OUT/tokenizer.json" --val-fraction 0.1 --shard-tokens 300000 -o "$OUT/shards" Fixtures/corpus
 $T verify "$OUT/shards" | tail -1
 $T inspect "$OUT/shards" | sed -n '1,9p'
 echo "the first 240 bytes of document 3, decoded back from the shards:"
