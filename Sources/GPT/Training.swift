@@ -1,0 +1,446 @@
+import DataLoader
+import Dispatch
+import Foundation
+import Shards
+
+/// Everything that shapes a pretraining run (saved in each checkpoint's `trainer.json`).
+public struct PretrainOptions: Codable, Sendable, Equatable {
+    /// Optimizer updates in the whole run (the cosine schedule's length unless `decaySteps` is set).
+    public var steps = 1000
+    /// Rows per micro-batch (B).
+    public var batchSize = 8
+    /// Tokens per row (T ≤ the model's context length).
+    public var context = 256
+    /// Micro-batches per optimizer update (gradient accumulation).
+    public var gradAccum = 1
+    public var learningRate: Float = 6e-4
+    /// Floor of the cosine decay; nil: learningRate / 10.
+    public var minLearningRate: Float? = nil
+    public var warmupSteps = 100
+    /// Step where the cosine reaches the floor; nil: `steps`.
+    public var decaySteps: Int? = nil
+    public var weightDecay: Float = 0.1
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.95
+    public var eps: Float = 1e-8
+    /// Global gradient-norm clip; 0 or less: no clipping (the norm is still reported).
+    public var gradClip: Float = 1.0
+    /// Evaluate on the validation split every N updates (and at step 0 and at the end); 0: never.
+    public var evalEvery = 100
+    /// Validation batches per evaluation (the val stream is read from its start each time).
+    public var evalBatches = 20
+    /// Checkpoint every N updates (and at the end); 0: only at the end.
+    public var checkpointEvery = 0
+    /// Checkpoint directories kept in the run folder (older ones are deleted).
+    public var keepCheckpoints = 2
+    /// Seeds the model initialization and the loader's shuffle.
+    public var seed: UInt64 = 1337
+    /// Restart position ids at document starts (from the loader's `Batch.positions`).
+    public var documentPositions = false
+
+    public init() {}
+
+    public var schedule: LRSchedule {
+        LRSchedule(maxLR: learningRate, minLR: minLearningRate ?? learningRate / 10, warmupSteps: warmupSteps, decaySteps: decaySteps ?? steps)
+    }
+
+    public func validate(config: GPTConfig) throws {
+        func bad(_ s: String) -> GPTError { .invalidConfig(s) }
+        guard steps > 0 else { throw bad("steps must be ≥ 1 (got \(steps))") }
+        guard batchSize > 0, gradAccum > 0 else { throw bad("batch size and gradient accumulation must be ≥ 1") }
+        guard context > 0, context <= config.contextLength else {
+            throw bad("context \(context) must be in 1…\(config.contextLength) (the model's n_positions); pass a smaller --context or a config with a larger contextLength")
+        }
+        guard learningRate > 0, learningRate.isFinite else { throw bad("learning rate must be positive (got \(learningRate))") }
+        guard warmupSteps >= 0, evalEvery >= 0, evalBatches >= 0, checkpointEvery >= 0, keepCheckpoints >= 1 else {
+            throw bad("warmup, eval-every, eval-batches and checkpoint-every must be ≥ 0, keep-checkpoints ≥ 1")
+        }
+    }
+}
+
+/// One line of the run's `metrics.jsonl`.
+public struct StepRecord: Sendable, Equatable {
+    public var step: Int
+    public var loss: Float
+    public var learningRate: Float
+    public var gradNorm: Float
+    public var tokensPerSecond: Double
+    public var mfu: Double
+    public var milliseconds: Double
+}
+
+/// Pretraining of a `GPT` on a shard directory (see docs/gpt.md, "Training").
+///
+/// The run folder holds `metrics.jsonl` (one JSON object a line: `run`, `train`, `val`),
+/// `loss.svg` (train and validation loss), `step-NNNNNN/` checkpoints and `latest` (the name of
+/// the newest complete checkpoint, replaced atomically).
+public final class PretrainRun {
+    public enum Start: Sendable, Equatable {
+        /// A new run; the run folder must not hold a run already.
+        case fresh
+        /// Continue the run in the run folder from its latest checkpoint (weights, optimizer,
+        /// loader, step): the loss curve continues bit for bit (same thread count).
+        case resume
+        /// Weights (only) from a checkpoint; fresh optimizer, loader and step counter.
+        case initFrom(String)
+    }
+
+    public let dataDirectory: String
+    public let runDirectory: String
+    public private(set) var options: PretrainOptions
+    public let model: GPT
+    public let optimizer: AdamW
+    public let manifest: Manifest
+    public private(set) var step: Int
+    public private(set) var tokensSeen: Int
+    public let threads: Int
+    /// cblas_sgemm GFLOP/s measured at start (the MFU reference).
+    public let sgemmGFLOPS: Double
+    /// Train records of this process (and, after a resume, of the earlier ones).
+    public private(set) var trainHistory: [(step: Int, loss: Float)] = []
+    public private(set) var valHistory: [(step: Int, loss: Float)] = []
+    /// Stop after this update (a checkpoint is written there); nil: run to `options.steps`.
+    public var stopAt: Int?
+    /// Human-readable progress lines (default: stderr).
+    public var log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+
+    private var loader: DataLoader
+    private let fingerprintHex: String
+    private let tokenizerJSON: Data?
+    private var metrics: FileHandle?
+
+    /// Opens (or continues) a run. `config` is the model shape for `.fresh` (its vocabulary must
+    /// cover the shard set's tokenizer); `.resume` and `.initFrom` take it from the checkpoint.
+    public init(data: String, out: String, config: GPTConfig?, options: PretrainOptions, start: Start,
+                threads: Int, sgemmGFLOPS: Double? = nil) throws {
+        dataDirectory = data
+        runDirectory = out
+        self.threads = max(1, threads)
+        GPTThreads.set(self.threads)
+        let fm = FileManager.default
+        manifest = try Manifest.load(directory: data)
+        fingerprintHex = manifest.tokenizer.fingerprint
+        tokenizerJSON = fm.contents(atPath: data + "/" + manifest.tokenizer.file)
+        try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
+
+        var options = options
+        var loaderState: LoaderState? = nil
+        let model: GPT
+        switch start {
+        case .fresh:
+            if fm.fileExists(atPath: out + "/latest") || fm.fileExists(atPath: out + "/metrics.jsonl") {
+                throw GPTError.invalidConfig("\(out) already holds a run (metrics.jsonl or checkpoints): pass --resume to continue it, or choose another --out")
+            }
+            guard let config else { throw GPTError.invalidConfig("a new run needs a model configuration") }
+            try Self.checkVocabulary(config, manifest: manifest)
+            try options.validate(config: config)
+            model = try GPT(config: config, seed: options.seed)
+            step = 0; tokensSeen = 0
+        case .resume:
+            let dir = try GPTCheckpoint.resolve(out)
+            let info = try GPTCheckpoint.loadInfo(from: dir)
+            try Self.checkFingerprint(checkpoint: info.tokenizerFingerprint, data: fingerprintHex, dataDirectory: data)
+            // The saved options define the run; only how long it runs and how often it reports may change.
+            var saved = info.options
+            saved.steps = options.steps; saved.evalEvery = options.evalEvery; saved.evalBatches = options.evalBatches
+            saved.checkpointEvery = options.checkpointEvery; saved.keepCheckpoints = options.keepCheckpoints
+            if saved.decaySteps == nil && options.steps != info.options.steps { saved.decaySteps = info.options.steps }
+            options = saved
+            model = try GPTCheckpoint.loadModel(from: dir)
+            guard model.config == info.config else { throw GPTError.invalidState("\(dir): config.json and trainer.json disagree") }
+            try options.validate(config: model.config)
+            guard let ls = fm.contents(atPath: dir + "/loader.json") else {
+                throw GPTError.invalidState("\(dir)/loader.json is missing: this checkpoint cannot be resumed (use --init-from for its weights)")
+            }
+            loaderState = try LoaderState.from(json: ls)
+            step = info.step; tokensSeen = info.tokensSeen
+            if info.threads != self.threads {
+                FileHandle.standardError.write(Data("note: the checkpoint was trained with \(info.threads) threads, resuming with \(self.threads): the loss curve will not be bit-identical\n".utf8))
+            }
+        case .initFrom(let path):
+            if fm.fileExists(atPath: out + "/latest") || fm.fileExists(atPath: out + "/metrics.jsonl") {
+                throw GPTError.invalidConfig("\(out) already holds a run: --init-from starts a new run; choose another --out")
+            }
+            let dir = try GPTCheckpoint.resolve(path)
+            if let info = try? GPTCheckpoint.loadInfo(from: dir) {
+                try Self.checkFingerprint(checkpoint: info.tokenizerFingerprint, data: fingerprintHex, dataDirectory: data)
+            }
+            model = try GPTCheckpoint.loadModel(from: dir)
+            if let config, config != model.config {
+                throw GPTError.invalidConfig("--init-from \(dir) has the model \(model.config), which differs from the requested \(config); drop --config/--preset")
+            }
+            try Self.checkVocabulary(model.config, manifest: manifest)
+            try options.validate(config: model.config)
+            step = 0; tokensSeen = 0
+        }
+        self.options = options
+        self.model = model
+        optimizer = AdamW(parameterCount: model.parameterCount, beta1: options.beta1, beta2: options.beta2,
+                          eps: options.eps, weightDecay: options.weightDecay)
+        if start == .resume { try GPTCheckpoint.loadOptimizer(from: try GPTCheckpoint.resolve(out), into: optimizer) }
+        loader = try DataLoader(directory: data, options: Self.trainLoaderOptions(options, fingerprintHex: fingerprintHex), resumeFrom: loaderState)
+        self.sgemmGFLOPS = sgemmGFLOPS ?? GPTKernels.measureSGEMM()
+        try openMetrics(resumeAt: start == .resume ? step : nil)
+    }
+
+    deinit { loader.close(); try? metrics?.close() }
+
+    static func fingerprintBytes(_ hex: String) -> [UInt8]? {
+        let chars = Array(hex.utf8)
+        guard chars.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        for i in stride(from: 0, to: chars.count, by: 2) {
+            guard let b = UInt8(String(decoding: chars[i..<(i + 2)], as: UTF8.self), radix: 16) else { return nil }
+            out.append(b)
+        }
+        return out
+    }
+
+    static func trainLoaderOptions(_ o: PretrainOptions, fingerprintHex: String) -> DataLoaderOptions {
+        var lo = DataLoaderOptions(batchSize: o.batchSize, context: o.context)
+        lo.seed = o.seed
+        lo.expectedFingerprint = fingerprintBytes(fingerprintHex)
+        return lo
+    }
+
+    static func checkVocabulary(_ config: GPTConfig, manifest: Manifest) throws {
+        let need = manifest.tokenizer.vocabularySize
+        guard config.vocabSize >= need else {
+            throw GPTError.invalidConfig("the model's vocabulary (\(config.vocabSize)) is smaller than the shard set's tokenizer \(manifest.tokenizer.name) (\(need) ids): set vocabSize ≥ \(need) in the config (presets are widened automatically)")
+        }
+    }
+
+    static func checkFingerprint(checkpoint: String, data: String, dataDirectory: String) throws {
+        guard checkpoint == data else {
+            throw GPTError.invalidConfig("tokenizer mismatch: the checkpoint was trained with tokenizer fingerprint \(checkpoint.prefix(16))…, but \(dataDirectory) was sharded with \(data.prefix(16))…; the token ids mean different text. Re-shard the data with the checkpoint's tokenizer.json (`tokenmill shard --tokenizer CHECKPOINT/tokenizer.json …`)")
+        }
+    }
+
+    // MARK: metrics
+
+    private var metricsPath: String { runDirectory + "/metrics.jsonl" }
+
+    /// Opens metrics.jsonl for appending; on resume keeps only records up to the checkpoint's
+    /// step (a crashed run may have logged further) and reloads the loss history.
+    private func openMetrics(resumeAt: Int?) throws {
+        let fm = FileManager.default
+        if let resumeAt, let data = fm.contents(atPath: metricsPath) {
+            var kept: [Substring] = []
+            for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+                guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+                let type = obj["type"] as? String ?? "", s = obj["step"] as? Int ?? 0
+                if (type == "train" || type == "val") && s > resumeAt { continue }
+                kept.append(line)
+                if let l = (obj["loss"] as? NSNumber)?.floatValue {
+                    if type == "train" { trainHistory.append((s, l)) } else if type == "val" { valHistory.append((s, l)) }
+                }
+            }
+            try DurableFiles.replace(metricsPath, with: Array(kept.joined(separator: "\n").utf8) + (kept.isEmpty ? [] : [0x0A]))
+        } else if !fm.fileExists(atPath: metricsPath) {
+            _ = fm.createFile(atPath: metricsPath, contents: nil)
+        }
+        metrics = FileHandle(forWritingAtPath: metricsPath)
+        metrics?.seekToEndOfFile()
+    }
+
+    private func emit(_ fields: [(String, String)]) {
+        let line = "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}\n"
+        metrics?.write(Data(line.utf8))
+    }
+
+    private static func num(_ x: Float) -> String { x.isFinite ? "\(x)" : "null" }
+    private static func num(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
+    private static func str(_ s: String) -> String {
+        String(decoding: (try? JSONSerialization.data(withJSONObject: [s], options: [])) ?? Data("[\"\"]".utf8), as: UTF8.self).dropFirst().dropLast().description
+    }
+
+    // MARK: training
+
+    public var flopsPerToken: Double { model.config.trainingFLOPsPerToken(sequenceLength: options.context) }
+
+    /// Positions for the model: the loader's document positions, made row-relative where the
+    /// row starts inside a document (`min(position, index in row)`), so they stay < T.
+    static func rowPositions(_ b: Batch) -> [Int32] {
+        var p = b.positions
+        let T = b.context
+        for i in 0..<p.count { p[i] = min(p[i], Int32(i % T)) }
+        return p
+    }
+
+    /// Mean validation loss over up to `evalBatches` batches from the start of the val split
+    /// (token-weighted); nil when the shard set has no validation sequences.
+    public func evaluate() throws -> Float? {
+        guard options.evalBatches > 0, (manifest.splits["val"]?.tokens ?? 0) > options.context else { return nil }
+        var vo = DataLoaderOptions.validation(batchSize: options.batchSize, context: options.context)
+        vo.expectedFingerprint = Self.fingerprintBytes(fingerprintHex)
+        vo.prefetch = 0
+        let val = try DataLoader(directory: dataDirectory, options: vo)
+        defer { val.close() }
+        var sum = 0.0, count = 0
+        for _ in 0..<options.evalBatches {
+            guard let b = try val.next() else { break }
+            let loss = try model.forward(inputs: b.inputs, targets: b.targets,
+                                         positions: options.documentPositions ? Self.rowPositions(b) : nil,
+                                         batchSize: b.rows, sequenceLength: b.context) ?? 0
+            let n = b.targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
+            sum += Double(loss) * Double(n); count += n
+        }
+        return count == 0 ? nil : Float(sum / Double(count))
+    }
+
+    private func evaluateAndRecord() throws {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        guard let v = try evaluate() else { return }
+        let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+        valHistory.append((step, v))
+        emit([("type", "\"val\""), ("step", "\(step)"), ("loss", Self.num(v)), ("ms", Self.num(ms))])
+        log(String(format: "val   step %6d | loss %.4f | %.0f ms", step, v, ms))
+        try writeLossCurve()
+    }
+
+    /// One optimizer update: `gradAccum` micro-batches forward/backward, clip, AdamW.
+    public func trainStep() throws -> StepRecord {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let o = options
+        model.zeroGradients()
+        var lossSum = 0.0
+        for _ in 0..<o.gradAccum {
+            guard let b = try loader.next() else { throw GPTError.invalidBatch("the training stream ended") }
+            let loss = try model.forward(inputs: b.inputs, targets: b.targets,
+                                         positions: o.documentPositions ? Self.rowPositions(b) : nil,
+                                         batchSize: b.rows, sequenceLength: b.context) ?? 0
+            try model.backward(lossScale: 1 / Float(o.gradAccum))
+            lossSum += Double(loss)
+            tokensSeen += b.rows * b.context
+        }
+        let lr = o.schedule.learningRate(at: step)
+        let norm = o.gradClip > 0 ? GradientTools.clip(model, maxNorm: o.gradClip) : GradientTools.norm(model)
+        optimizer.update(model, learningRate: lr)
+        step += 1
+        let loss = Float(lossSum / Double(o.gradAccum))
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        let tokens = Double(o.gradAccum * o.batchSize * o.context)
+        let tps = tokens / seconds
+        let mfu = tps * flopsPerToken / (sgemmGFLOPS * 1e9)
+        let r = StepRecord(step: step, loss: loss, learningRate: lr, gradNorm: norm, tokensPerSecond: tps, mfu: mfu, milliseconds: seconds * 1e3)
+        trainHistory.append((step, loss))
+        emit([("type", "\"train\""), ("step", "\(step)"), ("loss", Self.num(loss)), ("lr", Self.num(lr)), ("grad_norm", Self.num(norm)),
+              ("tokens", "\(tokensSeen)"), ("tokens_per_s", Self.num(tps.rounded())), ("mfu", Self.num((mfu * 1e4).rounded() / 1e4)),
+              ("ms", Self.num((seconds * 1e5).rounded() / 100))])
+        log(String(format: "step %6d/%d | loss %.4f | lr %.2e | norm %.3f | %.0f tok/s | MFU %.1f%% | %.0f ms",
+                   step, o.steps, loss, lr, norm, tps, mfu * 100, seconds * 1e3))
+        guard loss.isFinite else {
+            throw GPTError.invalidState("the loss became \(loss) at step \(step): training diverged; lower --lr or raise --warmup, and restart from the last checkpoint")
+        }
+        return r
+    }
+
+    public struct Summary: Sendable {
+        public var step: Int
+        public var finalTrainLoss: Float?
+        public var finalValLoss: Float?
+        public var tokensPerSecond: Double
+        public var mfu: Double
+        public var checkpoint: String?
+    }
+
+    /// Trains to `options.steps` (or `stopAt`), evaluating and checkpointing on schedule.
+    @discardableResult
+    public func run() throws -> Summary {
+        let o = options
+        let last = min(o.steps, stopAt ?? o.steps)
+        let cfg = model.config
+        emit([("type", "\"run\""), ("step", "\(step)"), ("vocab_size", "\(cfg.vocabSize)"), ("n_positions", "\(cfg.contextLength)"),
+              ("n_layer", "\(cfg.layers)"), ("n_head", "\(cfg.heads)"), ("n_embd", "\(cfg.channels)"), ("parameters", "\(model.parameterCount)"),
+              ("batch", "\(o.batchSize)"), ("context", "\(o.context)"), ("grad_accum", "\(o.gradAccum)"), ("threads", "\(threads)"),
+              ("sgemm_gflops", Self.num((sgemmGFLOPS * 10).rounded() / 10)), ("flops_per_token", Self.num(flopsPerToken)),
+              ("data", Self.str(dataDirectory))])
+        log(String(format: "model: %d parameters (V %d, T %d, L %d, NH %d, C %d); batch %d×%d×%d; %d threads; sgemm %.1f GFLOP/s",
+                   model.parameterCount, cfg.vocabSize, cfg.contextLength, cfg.layers, cfg.heads, cfg.channels,
+                   o.gradAccum, o.batchSize, o.context, threads, sgemmGFLOPS))
+        if step == 0, o.evalEvery > 0 { try evaluateAndRecord() }
+        var tps: [Double] = [], mfus: [Double] = []
+        var checkpoint: String? = nil
+        while step < last {
+            let r = try trainStep()
+            if step > 1 || last == 1 { tps.append(r.tokensPerSecond); mfus.append(r.mfu) }  // skip the warm-up step
+            if o.evalEvery > 0 && (step % o.evalEvery == 0 || step == o.steps) { try evaluateAndRecord() }
+            if (o.checkpointEvery > 0 && step % o.checkpointEvery == 0) || step == last { checkpoint = try saveCheckpoint() }
+        }
+        try writeLossCurve()
+        let median: ([Double]) -> Double = { a in a.isEmpty ? 0 : a.sorted()[a.count / 2] }
+        return Summary(step: step, finalTrainLoss: trainHistory.last?.loss, finalValLoss: valHistory.last?.loss,
+                       tokensPerSecond: median(tps), mfu: median(mfus), checkpoint: checkpoint)
+    }
+
+    /// Writes `step-NNNNNN/` atomically, points `latest` at it, prunes old checkpoints.
+    @discardableResult
+    public func saveCheckpoint() throws -> String {
+        let name = String(format: "step-%06d", step)
+        let dir = runDirectory + "/" + name
+        let info = CheckpointInfo(step: step, config: model.config, options: options, tokenizerFingerprint: fingerprintHex,
+                                  endOfText: manifest.tokenizer.endOfText.map(Int.init), tokensSeen: tokensSeen, threads: threads)
+        try GPTCheckpoint.save(to: dir, model: model, optimizer: optimizer, loaderStateJSON: try loader.state().json(),
+                               info: info, tokenizerJSON: tokenizerJSON)
+        try DurableFiles.replace(runDirectory + "/latest", with: Array((name + "\n").utf8))
+        metrics?.synchronizeFile()
+        let fm = FileManager.default
+        let all = ((try? fm.contentsOfDirectory(atPath: runDirectory)) ?? [])
+            .filter { $0.hasPrefix("step-") && !$0.contains(".tmp") }.sorted()
+        for old in all.dropLast(options.keepCheckpoints) where old != name { try? fm.removeItem(atPath: runDirectory + "/" + old) }
+        log("checkpoint \(dir)")
+        return dir
+    }
+
+    /// `loss.svg` in the run folder (replaced atomically).
+    public func writeLossCurve() throws {
+        try DurableFiles.replace(runDirectory + "/loss.svg", with: Array(LossCurve.svg(train: trainHistory, val: valHistory).utf8))
+    }
+}
+
+/// A hand-written SVG line chart of train and validation loss against the step.
+public enum LossCurve {
+    public static func svg(train: [(step: Int, loss: Float)], val: [(step: Int, loss: Float)],
+                           title: String = "Tokenmill GPT pretraining") -> String {
+        let W = 720.0, H = 420.0, left = 64.0, right = 20.0, top = 36.0, bottom = 48.0
+        let pts = (train + val).filter { $0.loss.isFinite }
+        let maxStep = max(1, pts.map(\.step).max() ?? 1)
+        var lo = Double(pts.map(\.loss).min() ?? 0), hi = Double(pts.map(\.loss).max() ?? 1)
+        if hi - lo < 1e-6 { lo -= 0.5; hi += 0.5 }
+        let pad = (hi - lo) * 0.05; lo -= pad; hi += pad
+        func x(_ s: Int) -> Double { left + (W - left - right) * Double(s) / Double(maxStep) }
+        func y(_ l: Float) -> Double { top + (H - top - bottom) * (1 - (Double(l) - lo) / (hi - lo)) }
+        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        var s = """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(W))" height="\(Int(H))" viewBox="0 0 \(Int(W)) \(Int(H))" font-family="sans-serif" font-size="12">
+        <rect width="100%" height="100%" fill="white"/>
+        <text x="\(f(W / 2))" y="20" text-anchor="middle" font-size="14">\(title)</text>
+
+        """
+        for k in 0...5 {  // horizontal grid + loss ticks
+            let v = lo + (hi - lo) * Double(k) / 5, yy = top + (H - top - bottom) * (1 - Double(k) / 5)
+            s += "<line x1=\"\(f(left))\" y1=\"\(f(yy))\" x2=\"\(f(W - right))\" y2=\"\(f(yy))\" stroke=\"#e5e5e5\"/>"
+            s += "<text x=\"\(f(left - 6))\" y=\"\(f(yy + 4))\" text-anchor=\"end\">\(String(format: "%.2f", v))</text>\n"
+        }
+        for k in 0...5 {  // step ticks
+            let st = maxStep * k / 5, xx = x(st)
+            s += "<text x=\"\(f(xx))\" y=\"\(f(H - bottom + 16))\" text-anchor=\"middle\">\(st)</text>\n"
+        }
+        s += "<line x1=\"\(f(left))\" y1=\"\(f(H - bottom))\" x2=\"\(f(W - right))\" y2=\"\(f(H - bottom))\" stroke=\"black\"/>"
+        s += "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(H - bottom))\" stroke=\"black\"/>\n"
+        s += "<text x=\"\(f((left + W - right) / 2))\" y=\"\(f(H - 10))\" text-anchor=\"middle\">step</text>"
+        s += "<text x=\"16\" y=\"\(f((top + H - bottom) / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(f((top + H - bottom) / 2)))\">loss (nats/token)</text>\n"
+        let tr = train.filter { $0.loss.isFinite }.map { "\(f(x($0.step))),\(f(y($0.loss)))" }.joined(separator: " ")
+        if !tr.isEmpty { s += "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\" points=\"\(tr)\"/>\n" }
+        let vv = val.filter { $0.loss.isFinite }
+        if !vv.isEmpty {
+            s += "<polyline fill=\"none\" stroke=\"#ff7f0e\" stroke-width=\"2\" points=\"\(vv.map { "\(f(x($0.step))),\(f(y($0.loss)))" }.joined(separator: " "))\"/>\n"
+            for p in vv { s += "<circle cx=\"\(f(x(p.step)))\" cy=\"\(f(y(p.loss)))\" r=\"3\" fill=\"#ff7f0e\"/>" }
+            s += "\n"
+        }
+        s += "<line x1=\"\(f(W - 170))\" y1=\"46\" x2=\"\(f(W - 150))\" y2=\"46\" stroke=\"#1f77b4\" stroke-width=\"2\"/><text x=\"\(f(W - 145))\" y=\"50\">train loss</text>\n"
+        s += "<line x1=\"\(f(W - 170))\" y1=\"64\" x2=\"\(f(W - 150))\" y2=\"64\" stroke=\"#ff7f0e\" stroke-width=\"2\"/><text x=\"\(f(W - 145))\" y=\"68\">validation loss</text>\n"
+        s += "</svg>\n"
+        return s
+    }
+}
