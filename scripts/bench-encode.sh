@@ -26,6 +26,13 @@ for vocab in gpt2 cl100k; do
   "$PY" ../shared/bench/peers.py encode --lib tiktoken-batch --vocab "$vocab" --threads 2 "$@"
   "$PY" ../shared/bench/peers.py encode --lib hf --vocab "$vocab" --threads 2 "$@"
 done
+# Thread scaling: alternating 1- and 2-thread runs (one-thread figures are noisy on shared VMs).
+for vocab in cl100k gpt2; do
+  for pair in 1 2 3 4 5; do
+    "$BENCH" encode --vocab "$vocab" --threads 1 --repeat 3 "$@"
+    "$BENCH" encode --vocab "$vocab" --threads 2 --repeat 3 "$@"
+  done
+done
 for vocab in gpt2 cl100k o200k; do
   "$BENCH" worst-case --vocab "$vocab" --size 1048576 "$1"
   "$BENCH" worst-case --vocab "$vocab" --size 4194304 "$1"
