@@ -36,11 +36,24 @@ grep -iE "merges|bytes per token|total|time" "$OUT/train-tokenizer.log" | head -
 cmp -s "$OUT/tokenizer.json" Vocab/tokenmill-demo-8k.json && echo "identical to the bundled Vocab/tokenmill-demo-8k.json (training is deterministic)"
 
 stage "shard: read, clean (NFC), dedup, split train/val, tokenize (the new vocabulary), compress"
-$T shard --tokenizer "$OUT/tokenizer.json" --val-fraction 0.1 --shard-tokens 300000 -o "$OUT/shards" Fixtures/corpus
+# Paragraphs as documents (--split blank-lines) give a validation split that looks like the rest.
+$T shard --tokenizer "$OUT/tokenizer.json" --split blank-lines --val-fraction 0.05 --shard-tokens 300000 -o "$OUT/shards" Fixtures/corpus 2> "$OUT/shard.log"
+tail -1 "$OUT/shard.log"
 $T verify "$OUT/shards" | tail -1
 $T inspect "$OUT/shards" | sed -n '1,9p'
-echo "the first 240 bytes of document 3, decoded back from the shards:"
-$T cat "$OUT/shards" --doc 3 | head -c 240; echo
+echo "document 12, decoded back from the shards:"
+$T cat "$OUT/shards" --doc 12 | head -c 240; echo
+
+stage "pretrain the bundled GPT (tiny preset) on the shards, 2 threads"
+$T pretrain --data "$OUT/shards" --preset tiny --steps ${TOKENMILL_DEMO_STEPS:-800} --batch 16 --context 64 --lr 5e-3 \
+    --warmup 30 --eval-every 200 --eval-batches 16 --document-positions --quiet --out "$OUT/run"
+echo "loss curve: $OUT/run/loss.svg; metrics: $OUT/run/metrics.jsonl; checkpoint (HF GPT-2 safetensors): $OUT/run/latest"
+
+stage "generate from the trained model"
+for prompt in "The Devil's Dictionary" "In Python, a class"; do
+  $T generate --checkpoint "$OUT/run" --prompt "$prompt" --max-tokens 40 --top-k 40 --temperature 0.8 --seed 7
+  echo
+done
 
 stage "how the patterns cut one line"
 line="Tokenmill's 3 patterns: ‘don’t’, 12345, naïve café —  CJK 漢字 and emoji 🙂"
