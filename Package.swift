@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "Corpus", dependencies: ["CZstd", "CZlib", "CBzip2", "Normalizer"]),
         .target(
             name: "Trainer",
-            dependencies: ["BPE", "Normalizer", "Corpus", "CZlib", .product(name: "Collections", package: "swift-collections")]
+            dependencies: ["BPE", "Normalizer", "Corpus", .product(name: "Collections", package: "swift-collections")]
         ),
         .target(
             name: "Shards",

@@ -87,7 +87,7 @@ struct ChunkSource {
             guard fileIndex < files.count else { return nil }
             let path = files[fileIndex]
             fileIndex += 1
-            let streamable = options.inputFormat == .text && !path.hasSuffix(".zst") && !path.hasSuffix(".gz")
+            let streamable = options.inputFormat == .text && ![".zst", ".gz", ".bz2"].contains(where: path.hasSuffix)
             if streamable {
                 fd = path == "-" ? 0 : open(path, O_RDONLY)
                 if fd < 0 { throw InputError("cannot open \(path): \(String(cString: strerror(errno)))") }
@@ -130,11 +130,10 @@ struct ChunkSource {
         }
     }
 
-    /// Compressed files and JSONL are read whole, then cut into chunks.
+    /// Compressed files (.gz, .zst, .bz2, through Corpus's byte streams) and JSONL are read
+    /// whole, then cut into chunks.
     private mutating func loadWhole(_ path: String) throws {
-        var raw = try InputFile.readRaw(path)
-        if path.hasSuffix(".zst") { raw = try Zstd.decompress(raw, source: path) }
-        else if path.hasSuffix(".gz") { raw = try Gzip.decompress(raw, source: path) }
+        let raw = try InputFile.readDecompressed(path)
         bytesRead += raw.count
         let size = options.chunkSize
         switch options.inputFormat {
