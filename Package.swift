@@ -77,12 +77,12 @@ let package = Package(
         .testTarget(name: "NormalizerTests", dependencies: ["Normalizer", "Corpus"]),
         .testTarget(
             name: "BPETests",
-            dependencies: ["BPE", "Normalizer", "Corpus", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["BPE", "Normalizer", "Corpus", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "BPE", "Normalizer", "Corpus"]),
+        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "BPE", "Normalizer", "Corpus", "TestSupport"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "BPE", "Normalizer", "Corpus", "TestSupport"]),
         .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "Shards", "BPE", "Corpus", "TestSupport"]),
-        .testTarget(name: "GPTTests", dependencies: ["GPT", "DataLoader", "Shards", "BPE"]),
+        .testTarget(name: "GPTTests", dependencies: ["GPT", "DataLoader", "Shards", "BPE", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus", "TestSupport"]),
     ]
 )

@@ -1,14 +1,11 @@
 import BPE
 import Corpus
 import Foundation
+import TestSupport
 
 /// Paths and shared fixtures for the BPE tests.
 enum Paths {
-    static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
+    static var root: String { CLI.root }
     static func repo(_ relative: String) -> String { root + "/" + relative }
     /// `../shared` beside the checkout (present on developer machines and in CI).
     static let shared: String? = {

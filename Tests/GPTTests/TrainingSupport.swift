@@ -1,52 +1,20 @@
 import Foundation
+import TestSupport
 import Shards
 
 /// A shard set made once per test process from Fixtures/corpus with the built CLI, and helpers
 /// to run `tokenmill` and read a run folder.
 enum GPTRunFixture {
-    static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
+    static var root: String { CLI.root }
 
-    static let executable: String = {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tokenmill").path,
-            root + "/.build-gpt/release/tokenmill",
-            root + "/.build/release/tokenmill",
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
-    }()
-
-    static func temporaryDirectory(_ name: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tokenmill-gpt-\(name)-\(getpid())").path
-        try? FileManager.default.removeItem(atPath: path)
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    static func temporaryDirectory(_ name: String) throws -> String { try CLI.temporaryDirectory("gpt-" + name) }
 
     struct Output { var status: Int32; var stdout: String; var stderr: String }
 
     @discardableResult
     static func cli(_ arguments: [String]) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        final class Box: @unchecked Sendable { var data = Data() }
-        let box = Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { box.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: String(decoding: box.data, as: UTF8.self))
+        let r = try CLI.run(arguments)
+        return Output(status: r.status, stdout: r.text, stderr: r.stderr)
     }
 
     /// `tokenmill shard --tokenizer gpt2 --val-fraction 0.1 --split blank-lines -o DIR Fixtures/corpus`

@@ -1,14 +1,11 @@
 import BPE
 import Corpus
 import Foundation
+import TestSupport
 import Trainer
 
 enum Paths {
-    static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
+    static var root: String { CLI.root }
     static func repo(_ relative: String) -> String { root + "/" + relative }
     static func corpus(_ relative: String) -> String { root + "/Fixtures/corpus/" + relative }
 }
