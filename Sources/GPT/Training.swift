@@ -342,6 +342,9 @@ public final class PretrainRun {
         public var tokensPerSecond: Double
         public var mfu: Double
         public var checkpoint: String?
+        /// The time the training loop waited for the loader, as a fraction of the loop's wall
+        /// time (the loader prefetches on its own thread; this is what it failed to hide).
+        public var loaderWaitFraction: Double
     }
 
     /// Trains to `options.steps` (or `stopAt`), evaluating and checkpointing on schedule.
@@ -361,16 +364,21 @@ public final class PretrainRun {
         if step == 0, o.evalEvery > 0 { try evaluateAndRecord() }
         var tps: [Double] = [], mfus: [Double] = []
         var checkpoint: String? = nil
+        let loopStart = DispatchTime.now().uptimeNanoseconds
+        let waitBefore = loader.stats.consumerWaitSeconds
         while step < last {
             let r = try trainStep()
             if step > 1 || last == 1 { tps.append(r.tokensPerSecond); mfus.append(r.mfu) }  // skip the warm-up step
             if o.evalEvery > 0 && (step % o.evalEvery == 0 || step == o.steps) { try evaluateAndRecord() }
             if (o.checkpointEvery > 0 && step % o.checkpointEvery == 0) || step == last { checkpoint = try saveCheckpoint() }
         }
+        let loopSeconds = Double(DispatchTime.now().uptimeNanoseconds - loopStart) / 1e9
+        let waited = loader.stats.consumerWaitSeconds - waitBefore
         try writeLossCurve()
         let median: ([Double]) -> Double = { a in a.isEmpty ? 0 : a.sorted()[a.count / 2] }
         return Summary(step: step, finalTrainLoss: trainHistory.last?.loss, finalValLoss: valHistory.last?.loss,
-                       tokensPerSecond: median(tps), mfu: median(mfus), checkpoint: checkpoint)
+                       tokensPerSecond: median(tps), mfu: median(mfus), checkpoint: checkpoint,
+                       loaderWaitFraction: loopSeconds > 0 ? waited / loopSeconds : 0)
     }
 
     /// Writes `step-NNNNNN/` atomically, points `latest` at it, prunes old checkpoints.

@@ -110,15 +110,16 @@ struct PretrainCommand: ParsableCommand {
         let s = try runner.run()
         if json {
             var obj: [String: Any] = ["step": s.step, "tokens_per_s": s.tokensPerSecond.rounded(), "mfu": s.mfu,
-                                      "sgemm_gflops": runner.sgemmGFLOPS, "parameters": runner.model.parameterCount, "out": out]
+                                      "sgemm_gflops": runner.sgemmGFLOPS, "parameters": runner.model.parameterCount, "out": out,
+                                      "loader_wait_fraction": s.loaderWaitFraction]
             if let l = s.finalTrainLoss { obj["train_loss"] = Double(l) }
             if let l = s.finalValLoss { obj["val_loss"] = Double(l) }
             if let c = s.checkpoint { obj["checkpoint"] = c }
             print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
         } else {
-            print(String(format: "step %d: train loss %.4f, val loss %@, %.0f tok/s, MFU %.1f%% (sgemm %.1f GFLOP/s); checkpoint %@",
+            print(String(format: "step %d: train loss %.4f, val loss %@, %.0f tok/s, MFU %.1f%% (sgemm %.1f GFLOP/s), loader wait %.2f%% of training time; checkpoint %@",
                          s.step, s.finalTrainLoss ?? .nan, s.finalValLoss.map { String(format: "%.4f", $0) } ?? "-",
-                         s.tokensPerSecond, s.mfu * 100, runner.sgemmGFLOPS, s.checkpoint ?? "-"))
+                         s.tokensPerSecond, s.mfu * 100, runner.sgemmGFLOPS, s.loaderWaitFraction * 100, s.checkpoint ?? "-"))
         }
     }
 }
