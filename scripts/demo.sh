@@ -11,13 +11,14 @@ bytes=$(cat "${FILES[@]}" | wc -c)
 echo "demo: ${#FILES[@]} real documents, $bytes bytes, from Fixtures/corpus (books, articles, 11 languages)"
 
 stage() { echo; echo "== $*"; }
+calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
 now() { date +%s.%N; }
 
 stage "normalize (NFKC, repair invalid UTF-8)"
 t0=$(now)
 $T normalize --form nfkc --lossy -o "$OUT/normalized.txt" "${FILES[@]}" 2> "$OUT/normalize.log"
 t1=$(now)
-echo "normalized $bytes bytes in $(echo "$t1 - $t0" | bc -l | cut -c1-5) s: $(tail -1 "$OUT/normalize.log")"
+echo "normalized $bytes bytes in $(calc "$t1 - $t0" 3) s: $(tail -1 "$OUT/normalize.log")"
 
 for vocab in gpt2 cl100k_base o200k_base; do
   stage "encode with $vocab (all cores), decode, compare"
@@ -27,7 +28,7 @@ for vocab in gpt2 cl100k_base o200k_base; do
   tokens=$(( $(stat -c %s "$OUT/$vocab.u32") / 4 ))
   $T decode --tokenizer "$vocab" --input-format u32 -o "$OUT/$vocab.decoded" "$OUT/$vocab.u32"
   cat "${FILES[@]}" | cmp -s - "$OUT/$vocab.decoded" || { echo "round trip FAILED for $vocab" >&2; exit 1; }
-  echo "$vocab: $tokens tokens, $(echo "$bytes / $tokens" | bc -l | cut -c1-4) bytes/token, $(echo "$bytes / ($t1 - $t0) / 1000000" | bc -l | cut -c1-5) MB/s (process start and vocabulary load included); decode(encode(x)) == x"
+  echo "$vocab: $tokens tokens, $(calc "$bytes / $tokens") bytes/token, $(calc "$bytes / ($t1 - $t0) / 1000000" 1) MB/s (process start and vocabulary load included); decode(encode(x)) == x"
 done
 
 stage "train a BPE vocabulary (8,192 ids) on the corpus"
