@@ -64,12 +64,12 @@ struct ChunkSource {
     let files: [String]
     let options: TrainerOptions
     var fileIndex = 0
-    var fd: Int32 = -1
+    /// The text file being read block by block (decompressed on the fly: .gz, .zst, .bz2).
+    var stream: (any ByteStream)? = nil
     var pending: [UInt8] = []
     var queued: [Chunk] = []
     var bytesRead = 0
     var documents = 0
-    var readBuffer = [UInt8](repeating: 0, count: 1 << 20)
 
     init(files: [String], options: TrainerOptions) {
         self.files = files
@@ -80,26 +80,24 @@ struct ChunkSource {
     mutating func next() throws -> Chunk? {
         while true {
             if !queued.isEmpty { return queued.removeFirst() }
-            if fd >= 0 {
+            if stream != nil {
                 if let chunk = try readStreaming() { return chunk }
                 continue
             }
             guard fileIndex < files.count else { return nil }
             let path = files[fileIndex]
             fileIndex += 1
-            let streamable = options.inputFormat == .text && ![".zst", ".gz", ".bz2"].contains(where: path.hasSuffix)
-            if streamable {
-                fd = path == "-" ? 0 : open(path, O_RDONLY)
-                if fd < 0 { throw InputError("cannot open \(path): \(String(cString: strerror(errno)))") }
+            if options.inputFormat == .text {
+                stream = try openByteStream(path)
                 pending.removeAll(keepingCapacity: true)
                 documents += 1
             } else {
-                try loadWhole(path)
+                try loadWholeJSONL(path)
             }
         }
     }
 
-    /// Reads a plain text file block by block; emits a chunk when `chunkSize` bytes are pending
+    /// Reads a text file (compressed or not) block by block; emits a chunk when `chunkSize` bytes are pending
     /// and a safe cut exists, and the rest at end of file.
     private mutating func readStreaming() throws -> Chunk? {
         let size = options.chunkSize
@@ -112,54 +110,34 @@ struct ChunkSource {
                     return chunk
                 }
             }
-            let n = readBuffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw InputError("cannot read \(files[fileIndex - 1]): \(String(cString: strerror(errno)))")
-            }
-            if n == 0 {
-                if fd != 0 { close(fd) }
-                fd = -1
+            guard let block = try stream!.next() else {
+                stream = nil
                 if pending.isEmpty { return nil }
                 let chunk = Chunk(bytes: pending, documentEnds: [pending.count])
                 pending = []
                 return chunk
             }
-            bytesRead += n
-            pending.append(contentsOf: readBuffer[0..<n])
+            bytesRead += block.count
+            pending.append(contentsOf: block)
         }
     }
 
-    /// Compressed files (.gz, .zst, .bz2, through Corpus's byte streams) and JSONL are read
-    /// whole, then cut into chunks.
-    private mutating func loadWhole(_ path: String) throws {
+    /// JSONL files are read whole (decompressed through Corpus's byte streams), then cut into
+    /// chunks at record boundaries.
+    private mutating func loadWholeJSONL(_ path: String) throws {
         let raw = try InputFile.readDecompressed(path)
         bytesRead += raw.count
         let size = options.chunkSize
-        switch options.inputFormat {
-        case .text:
+        let texts = try JSONLines.texts(in: raw, field: options.textField, source: path)
+        var chunk = Chunk(bytes: [], documentEnds: [])
+        for (_, text) in texts {
+            let bytes = Array(text.utf8)
+            if bytes.isEmpty { continue }
             documents += 1
-            var start = 0
-            raw.withUnsafeBufferPointer { b in
-                while start < b.count {
-                    var end = b.count
-                    if b.count - start > size, let cut = safeCut(b, from: start + size, to: b.count) { end = cut }
-                    queued.append(Chunk(bytes: Array(b[start..<end]), documentEnds: [end - start]))
-                    start = end
-                }
-            }
-        case .jsonl:
-            let texts = try JSONLines.texts(in: raw, field: options.textField, source: path)
-            var chunk = Chunk(bytes: [], documentEnds: [])
-            for (_, text) in texts {
-                let bytes = Array(text.utf8)
-                if bytes.isEmpty { continue }
-                documents += 1
-                chunk.bytes.append(contentsOf: bytes)
-                chunk.documentEnds.append(chunk.bytes.count)
-                if chunk.bytes.count >= size { queued.append(chunk); chunk = Chunk(bytes: [], documentEnds: []) }
-            }
-            if !chunk.bytes.isEmpty { queued.append(chunk) }
+            chunk.bytes.append(contentsOf: bytes)
+            chunk.documentEnds.append(chunk.bytes.count)
+            if chunk.bytes.count >= size { queued.append(chunk); chunk = Chunk(bytes: [], documentEnds: []) }
         }
+        if !chunk.bytes.isEmpty { queued.append(chunk) }
     }
 }
