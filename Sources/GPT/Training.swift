@@ -114,7 +114,7 @@ public final class PretrainRun {
     public init(data: String, out: String, config: GPTConfig?, options: PretrainOptions, start: Start,
                 threads: Int, sgemmGFLOPS: Double? = nil) throws {
         dataDirectory = data
-        runDirectory = out
+        runDirectory = out.count > 1 && out.hasSuffix("/") ? String(out.dropLast()) : out
         self.threads = max(1, threads)
         GPTThreads.set(self.threads)
         let fm = FileManager.default
