@@ -99,7 +99,7 @@ func decodedDocuments(_ directory: String, tokenizer: Tokenizer) throws -> [[UIn
         let dir = try CLI.temporaryDirectory("bad-inputs")
         let original = try InputFile.readRaw(CLI.fixtures + "/formats/warc/example-wget-1-14.warc.gz")
         let truncated = dir + "/truncated.warc.gz"
-        FileManager.default.createFile(atPath: truncated, contents: Data(original[0..<(original.count * 2 / 3)]))
+        #expect(FileManager.default.createFile(atPath: truncated, contents: Data(original[0..<(original.count * 2 / 3)])))
         var reader = try DocumentReader(path: truncated, options: ReaderOptions())
         let error = #expect(throws: InputError.self) { while try reader.next() != nil {} }
         #expect(error?.description.contains("truncated") == true || error?.description.contains("corrupt") == true)
@@ -110,7 +110,7 @@ func decodedDocuments(_ directory: String, tokenizer: Tokenizer) throws -> [[UIn
         let at = text.utf8.distance(from: text.utf8.startIndex, to: range.upperBound.samePosition(in: text.utf8)!)
         plain[at] = plain[at] == 0x39 ? 0x31 : plain[at] + 1
         let wrong = dir + "/wrong.warc"
-        FileManager.default.createFile(atPath: wrong, contents: Data(plain))
+        #expect(FileManager.default.createFile(atPath: wrong, contents: Data(plain)))
         var wrongReader = try DocumentReader(path: wrong, options: ReaderOptions())
         let lengthError = #expect(throws: InputError.self) { while try wrongReader.next() != nil {} }
         #expect(lengthError?.description.contains("Content-Length") == true)
