@@ -46,6 +46,13 @@ public struct OutputWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// Abandons the output: a file's temporary is removed and the real name is left untouched.
+    public func discard() {
+        guard let temporaryPath else { return }
+        Glibc.close(fd)
+        unlink(temporaryPath)
+    }
+
     public mutating func close() throws {
         try flush()
         guard let temporaryPath, let path else { return }

@@ -1,10 +1,7 @@
 import ArgumentParser
+import Corpus
 import Foundation
 import Normalizer
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `tokenmill normalize`: the text cleanup pipeline over files or standard input, streaming in
 /// fixed-size chunks, so memory stays bounded whatever the input size.
@@ -83,40 +80,36 @@ struct NormalizeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let out = try OutputFile(path: output)
-        defer { out.close() }
+        // Atomic for a file (temporary name, fsync, rename on close): a failed run leaves no
+        // half-written output under the real name.
+        var out = try OutputWriter(path: output)
         var reports: [(String, NormalizationReport)] = []
         var total = NormalizationReport()
-        var chunk = [UInt8](repeating: 0, count: chunkSize)
         var buffer: [UInt8] = []
         buffer.reserveCapacity(chunkSize + chunkSize / 4)
         for file in files {
-            let fd = file == "-" ? 0 : open(file, O_RDONLY)
-            if fd < 0 { fail("cannot open \(file): \(String(cString: strerror(errno)))") }
-            defer { if fd != 0 { Glibc.close(fd) } }
+            var input: FileStream
+            do { input = try FileStream(path: file, chunkSize: chunkSize) } catch { fail("\(error)", discarding: out) }
             var stream = pipeline.makeStream()
             do {
                 while true {
-                    let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, chunkSize) }
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        fail("cannot read \(file): \(String(cString: strerror(errno)))")
-                    }
-                    if n == 0 { break }
+                    let chunk: [UInt8]
+                    do { guard let next = try input.next() else { break }; chunk = next } catch { fail("\(error)", discarding: out) }
                     buffer.removeAll(keepingCapacity: true)
-                    try chunk.withUnsafeBufferPointer { try stream.feed(UnsafeBufferPointer(rebasing: $0[0..<n]), into: &buffer) }
+                    try chunk.withUnsafeBufferPointer { try stream.feed($0, into: &buffer) }
                     try out.write(buffer)
                 }
                 buffer.removeAll(keepingCapacity: true)
                 try stream.finish(into: &buffer)
                 try out.write(buffer)
             } catch let error as NormalizerError {
-                fail("\(file): \(error.description)")
+                fail("\(file): \(error.description)", discarding: out)
             }
             reports.append((file, stream.report))
             total.add(stream.report)
             if !json { FileHandle.standardError.write(Data("\(file): \(stream.report.summary)\n".utf8)) }
         }
+        try out.close()
         if json {
             FileHandle.standardError.write(Data((try jsonSummary(reports, total: total) + "\n").utf8))
         } else if files.count > 1 {
@@ -133,38 +126,9 @@ struct NormalizeCommand: ParsableCommand {
         return String(decoding: try encoder.encode(summary), as: UTF8.self)
     }
 
-    private func fail(_ message: String) -> Never {
+    private func fail(_ message: String, discarding out: OutputWriter) -> Never {
+        out.discard()
         FileHandle.standardError.write(Data("tokenmill normalize: \(message)\n".utf8))
         Foundation.exit(1)
     }
-}
-
-/// Standard output or a file, written with write(2) in whole buffers.
-private struct OutputFile {
-    let fd: Int32
-    let path: String
-
-    init(path: String?) throws {
-        self.path = path ?? "standard output"
-        if let path {
-            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            if fd < 0 { throw ValidationError("cannot create \(path): \(String(cString: strerror(errno)))") }
-        } else {
-            fd = 1
-        }
-    }
-
-    func write(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))")
-            }
-            offset += n
-        }
-    }
-
-    func close() { if fd != 1 { Glibc.close(fd) } }
 }
