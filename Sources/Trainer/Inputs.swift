@@ -59,85 +59,84 @@ func safeCut(_ b: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int? {
     return nil
 }
 
-/// Produces chunks from the inputs, in order, independent of the thread count.
+/// Produces chunks from the inputs, in order, independent of the thread count. Text files (a file
+/// is a document) and JSONL records go through one `DocumentChunker`, so small files share chunks.
 struct ChunkSource {
     let files: [String]
     let options: TrainerOptions
     var fileIndex = 0
     /// The text file being read block by block (decompressed on the fly: .gz, .zst, .bz2).
     var stream: (any ByteStream)? = nil
-    var pending: [UInt8] = []
-    var queued: [Chunk] = []
+    /// The JSONL file being read record by record (Corpus's `DocumentReader`, over its
+    /// `LineReader`).
+    var records: DocumentReader? = nil
+    var chunker: DocumentChunker
+    /// Bytes read after decompression: whole text files; for JSONL, the text fields' UTF-8.
     var bytesRead = 0
     var documents = 0
 
     init(files: [String], options: TrainerOptions) {
         self.files = files
         self.options = options
+        chunker = DocumentChunker(chunkSize: options.chunkSize)
     }
 
     /// The next chunk, or nil at the end of all inputs.
     mutating func next() throws -> Chunk? {
         while true {
-            if !queued.isEmpty { return queued.removeFirst() }
+            if !chunker.ready.isEmpty { return chunker.ready.removeFirst() }
             if stream != nil {
-                if let chunk = try readStreaming() { return chunk }
+                try readBlock()
                 continue
             }
-            guard fileIndex < files.count else { return nil }
+            if records != nil {
+                try readRecords()
+                continue
+            }
+            guard fileIndex < files.count else {
+                chunker.flush()
+                if chunker.ready.isEmpty { return nil }
+                continue
+            }
             let path = files[fileIndex]
             fileIndex += 1
             if options.inputFormat == .text {
                 stream = try openByteStream(path)
-                pending.removeAll(keepingCapacity: true)
                 documents += 1
             } else {
-                try loadWholeJSONL(path)
+                records = try DocumentReader(path: path, options: ReaderOptions(format: .jsonl, textField: options.textField))
             }
         }
     }
 
-    /// Reads a text file (compressed or not) block by block; emits a chunk when `chunkSize` bytes are pending
-    /// and a safe cut exists, and the rest at end of file.
-    private mutating func readStreaming() throws -> Chunk? {
-        let size = options.chunkSize
-        while true {
-            if pending.count >= size {
-                let cut = pending.withUnsafeBufferPointer { safeCut($0, from: size, to: $0.count) }
-                if let cut {
-                    let chunk = Chunk(bytes: Array(pending[0..<cut]), documentEnds: [cut])
-                    pending.removeFirst(cut)
-                    return chunk
-                }
-            }
-            guard let block = try stream!.next() else {
-                stream = nil
-                if pending.isEmpty { return nil }
-                let chunk = Chunk(bytes: pending, documentEnds: [pending.count])
-                pending = []
-                return chunk
-            }
-            bytesRead += block.count
-            pending.append(contentsOf: block)
+    /// One block of a text file (compressed or not) into the open document; the file's end
+    /// closes the document.
+    private mutating func readBlock() throws {
+        guard let block = try stream!.next() else {
+            stream = nil
+            chunker.endDocument()
+            return
         }
+        bytesRead += block.count
+        block.withUnsafeBufferPointer { chunker.append($0) }
     }
 
-    /// JSONL files are read whole (decompressed through Corpus's byte streams), then cut into
-    /// chunks at record boundaries.
-    private mutating func loadWholeJSONL(_ path: String) throws {
-        let raw = try InputFile.readDecompressed(path)
-        bytesRead += raw.count
-        let size = options.chunkSize
-        let texts = try JSONLines.texts(in: raw, field: options.textField, source: path)
-        var chunk = Chunk(bytes: [], documentEnds: [])
-        for (_, text) in texts {
-            let bytes = Array(text.utf8)
-            if bytes.isEmpty { continue }
+    /// Reads JSONL records until a chunk is ready or the file ends. Memory: one chunk plus the
+    /// longest line. A record that is not a JSON object with the text field stops training with
+    /// an error naming the file and line.
+    private mutating func readRecords() throws {
+        while chunker.ready.isEmpty {
+            guard let document = try records!.next() else {
+                records = nil
+                return
+            }
+            if let problem = document.problem {
+                throw InputError("\(document.location): \(problem); fix or remove that line (each line must be a JSON object with a string field \"\(options.textField)\")")
+            }
+            if document.bytes.isEmpty { continue }
             documents += 1
-            chunk.bytes.append(contentsOf: bytes)
-            chunk.documentEnds.append(chunk.bytes.count)
-            if chunk.bytes.count >= size { queued.append(chunk); chunk = Chunk(bytes: [], documentEnds: []) }
+            bytesRead += document.bytes.count
+            document.bytes.withUnsafeBufferPointer { chunker.add($0) }
         }
-        if !chunk.bytes.isEmpty { queued.append(chunk) }
     }
 }

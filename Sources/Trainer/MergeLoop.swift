@@ -143,17 +143,19 @@ struct MergeLoop {
     var wordLength: [Int32] = []
     var wordCount: [Int64] = []
 
-    init(words: PieceTable) {
+    init(words: PreTokenCounts) {
         let idOfByte = ByteAlphabet.idOfByte
-        symbols.reserveCapacity(words.arena.count)
+        symbols.reserveCapacity(words.shards.reduce(0) { $0 + $1.arena.count })
         wordStart.reserveCapacity(words.count)
-        for i in 0..<words.count {
-            let n = Int(words.lengths[i])
-            wordStart.append(symbols.count)
-            wordLength.append(Int32(n))
-            wordCount.append(Int64(words.counts[i]))
-            let s = words.starts[i]
-            for k in 0..<n { symbols.append(idOfByte[Int(words.arena[s + k])]) }
+        for table in words.shards {
+            for i in 0..<table.count {
+                let n = Int(table.lengths[i])
+                wordStart.append(symbols.count)
+                wordLength.append(Int32(n))
+                wordCount.append(Int64(table.counts[i]))
+                let s = table.starts[i]
+                for k in 0..<n { symbols.append(idOfByte[Int(table.arena[s + k])]) }
+            }
         }
     }
 

@@ -22,8 +22,26 @@ struct PieceTable {
 
     var count: Int { starts.count }
 
-    /// Bytes this table holds (arena + per-entry arrays + slots), the figure `--memory-limit` bounds.
-    var memoryBytes: Int { arena.capacity + count * 28 + slots.count * 4 }
+    /// Bytes this table holds, the figure `--memory-limit` bounds: the key arena and the four
+    /// per-entry arrays (28 bytes an entry) as if each had grown by doubling (the next power of
+    /// two of its length), plus the slot array. Computed from the lengths, never from
+    /// `capacity`: Swift takes capacities from `malloc_usable_size`, which depends on the
+    /// allocator's history (thread arenas, mmap threshold), and pruning decisions must not.
+    var memoryBytes: Int { Self.modelBytes(entries: count, keyBytes: arena.count, slots: slots.count) }
+
+    static func modelBytes(entries: Int, keyBytes: Int, slots: Int) -> Int {
+        func doubled(_ n: Int) -> Int { n <= 16 ? 16 : 1 << (Int.bitWidth - (n - 1).leadingZeroBitCount) }
+        return doubled(keyBytes) + doubled(entries) * 28 + slots * 4
+    }
+
+    /// `memoryBytes` after adding up to `entries` new entries of `keyBytes` bytes in all (all of
+    /// them new: an upper bound, since `memoryBytes` only grows with the lengths).
+    func memoryBound(addingEntries entries: Int, keyBytes: Int) -> Int {
+        let n = count + entries
+        var size = slots.count
+        while n * 2 > size { size <<= 1 }
+        return Self.modelBytes(entries: n, keyBytes: arena.count + keyBytes, slots: size)
+    }
 
     /// The total number of occurrences.
     var totalOccurrences: UInt64 { counts.reduce(0, &+) }
@@ -103,8 +121,16 @@ struct PieceTable {
     func bytes(_ i: Int) -> ArraySlice<UInt8> { arena[starts[i]..<(starts[i] + Int(lengths[i]))] }
 
     /// Keeps only the entries for which `keep(index)` is true, in their order.
+    /// The result's arrays are allocated at their exact final size. O(entries).
     func filtered(_ keep: (Int) -> Bool) -> PieceTable {
-        var result = PieceTable(capacity: count)
+        var kept = 0, keptBytes = 0
+        for i in 0..<count where keep(i) { kept += 1; keptBytes += Int(lengths[i]) }
+        var result = PieceTable(capacity: kept)
+        result.arena.reserveCapacity(keptBytes)
+        result.starts.reserveCapacity(kept)
+        result.lengths.reserveCapacity(kept)
+        result.counts.reserveCapacity(kept)
+        result.hashes.reserveCapacity(kept)
         arena.withUnsafeBufferPointer { a in
             guard let base = a.baseAddress else { return }
             for i in 0..<count where keep(i) {

@@ -25,12 +25,17 @@ public struct TrainingReport: Sendable, Codable {
     public var utf8Replacements = 0
     public var preTokens: UInt64 = 0
     public var uniquePreTokens = 0
+    /// The total length of the unique pre-tokens trained on (what the merge loop's memory follows).
+    public var uniquePreTokenBytes = 0
     public var prunings = 0
     public var prunedEntries = 0
     public var prunedOccurrences: UInt64 = 0
     /// prunedOccurrences / all pre-token occurrences.
     public var prunedFraction = 0.0
     public var peakTableBytes = 0
+    /// The process's peak resident set size (getrusage) before the merge loop and at the end.
+    public var countPeakRSS = 0
+    public var peakRSS = 0
     public var memoryLimit = 0
     public var threads = 1
     public var vocabSize = 0
@@ -42,6 +47,9 @@ public struct TrainingReport: Sendable, Codable {
     public var heldOutTokens = 0
     public var bytesPerToken: Double? = nil
     public var phases: [Phase] = []
+    /// The count phase's steps: reading and chunking (one thread), counting chunks (map, all
+    /// threads), folding their tables into the global one and pruning (reduce, all threads).
+    public var countSteps: [Phase] = []
     public var firstMerges: [Merge] = []
     public var lastMerges: [Merge] = []
 
@@ -58,8 +66,10 @@ public struct TrainingReport: Sendable, Codable {
             lines.append(String(format: "pruned: %d time(s), %d entries, %llu occurrences (%.4f%% of all)",
                                 prunings, prunedEntries, prunedOccurrences, prunedFraction * 100))
         }
+        if peakRSS > 0 { lines.append("peak RSS: \(mb(countPeakRSS)) counting, \(mb(peakRSS)) in all") }
         lines.append("vocabulary: \(vocabSize) ids, \(merges) merges (\(duplicateMerges) duplicate), stopped: \(stopReason)")
-        lines.append("phases: " + phases.map { String(format: "%@ %.2fs", $0.name, $0.seconds) }.joined(separator: ", "))
+        lines.append("phases: " + phases.map { String(format: "%@ %.2fs", $0.name, $0.seconds) }.joined(separator: ", ")
+                     + (countSteps.isEmpty ? "" : " (count: " + countSteps.map { String(format: "%@ %.2fs", $0.name, $0.seconds) }.joined(separator: ", ") + ")"))
         if !firstMerges.isEmpty { lines.append("first merges: " + firstMerges.map { "\($0.left) \($0.right) (\($0.count))" }.joined(separator: ", ")) }
         if !lastMerges.isEmpty { lines.append("last merges: " + lastMerges.map { "\($0.left) \($0.right) (\($0.count))" }.joined(separator: ", ")) }
         if let bpt = bytesPerToken {
@@ -84,16 +94,25 @@ public struct TrainerError: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) { self.description = description }
 }
 
-/// Byte-level BPE training: count pre-tokens over all cores, then merge.
+/// Byte-level BPE training in three separable phases: count pre-tokens over all cores
+/// (`countPreTokens`), merge counts from several sources (`CountingResult.merge`), train merges
+/// from the counts (`train(counts:)`). `train(files:)` runs the first and the last.
 ///
 /// Determinism: inputs are sorted by path; they are cut into chunks at safe boundaries that do
-/// not depend on the thread count; chunk tables are folded into the global table in chunk order,
-/// and pruning decisions depend only on that table. The merge loop's choices depend only on the
-/// multiset of (pre-token, count). So the output is the same for any thread count and input order.
+/// not depend on the thread count; chunk tables are folded into the global table in chunk order
+/// (each shard of it by one thread), and pruning decisions depend only on that table's contents.
+/// The merge loop's choices depend only on the multiset of (pre-token, count). So the output is
+/// the same for any thread count and input order.
 public enum BPETrainer {
     /// Trains on files (text, JSONL; .zst and .gz are decompressed; directories are walked; "-" is
     /// standard input).
     public static func train(files: [String], options: TrainerOptions, progress: TrainingProgress? = nil) throws -> TrainingResult {
+        try train(counts: countPreTokens(files: files, options: options, progress: progress), options: options, progress: progress)
+    }
+
+    /// Phase 1: reads, normalizes, splits and counts the inputs (text files and JSONL streamed
+    /// chunk by chunk on `options.threads` threads), pruning the table to `options.memoryLimit`.
+    public static func countPreTokens(files: [String], options: TrainerOptions, progress: TrainingProgress? = nil) throws -> CountingResult {
         try validate(options)
         var report = TrainingReport()
         report.threads = max(1, options.threads)
@@ -102,11 +121,22 @@ public enum BPETrainer {
         let paths = try expandInputs(files)
         report.files = paths.count
         var source = ChunkSource(files: paths, options: options)
-        let counted = try countPreTokens(source: &source, options: options, report: &report, progress: progress)
+        var counted = try countPreTokens(source: &source, options: options, report: &report, progress: progress)
         report.corpusBytes = source.bytesRead
         report.documents = source.documents
         report.phases.append(.init(name: "count", seconds: clock.lap()))
-        return try finish(table: counted.table, heldOut: counted.heldOut, options: options, report: report, clock: clock, progress: progress)
+        counted.report = report
+        return counted
+    }
+
+    /// Phase 3: the merge loop on counted pre-tokens (from `countPreTokens`, possibly merged with
+    /// other counts), then the tokenizer and the held-back evaluation.
+    /// Takes `counts` over (`consuming`), so the table can be freed once the merge loop has copied
+    /// the words.
+    public static func train(counts: consuming CountingResult, options: TrainerOptions, progress: TrainingProgress? = nil) throws -> TrainingResult {
+        try validate(options)
+        var counted = counts
+        return try finish(table: &counted.counts, heldOut: counted.heldOut, options: options, report: counted.report, clock: Clock(), progress: progress)
     }
 
     /// Trains on in-memory documents (each one a document), with the same chunking as files.
@@ -116,41 +146,28 @@ public enum BPETrainer {
         report.threads = max(1, options.threads)
         report.memoryLimit = options.memoryLimit
         let clock = Clock()
-        var chunks: [Chunk] = []
-        var current = Chunk(bytes: [], documentEnds: [])
+        var chunker = DocumentChunker(chunkSize: options.chunkSize)
         for doc in documents where !doc.isEmpty {
             report.documents += 1
             report.corpusBytes += doc.count
-            doc.withUnsafeBufferPointer { b in
-                var start = 0
-                while start < b.count {
-                    var end = b.count
-                    if b.count - start > options.chunkSize, let cut = safeCut(b, from: start + options.chunkSize, to: b.count) { end = cut }
-                    current.bytes.append(contentsOf: b[start..<end])
-                    current.documentEnds.append(current.bytes.count)
-                    if current.bytes.count >= options.chunkSize { chunks.append(current); current = Chunk(bytes: [], documentEnds: []) }
-                    start = end
-                }
-            }
+            doc.withUnsafeBufferPointer { chunker.add($0) }
         }
-        if !current.bytes.isEmpty { chunks.append(current) }
-        var iterator = chunks.makeIterator()
-        let counted = try countChunks(next: { iterator.next() }, bytesRead: { 0 }, options: options, report: &report, progress: progress)
+        chunker.flush()
+        var iterator = chunker.ready.makeIterator()
+        var counted = try countChunks(next: { iterator.next() }, bytesRead: { 0 }, options: options, report: &report, progress: progress)
         report.phases.append(.init(name: "count", seconds: clock.lap()))
-        return try finish(table: counted.table, heldOut: counted.heldOut, options: options, report: report, clock: clock, progress: progress)
+        return try finish(table: &counted.counts, heldOut: counted.heldOut, options: options, report: report, clock: clock, progress: progress)
     }
 
     /// Trains on explicit (pre-token bytes, count) pairs: no normalization or splitting.
     public static func train(wordCounts: [([UInt8], UInt64)], options: TrainerOptions) throws -> TrainingResult {
         try validate(options)
-        var table = PieceTable()
-        for (bytes, count) in wordCounts where !bytes.isEmpty {
-            bytes.withUnsafeBufferPointer { table.add($0.baseAddress!, $0.count, count: count) }
-        }
+        var table = PreTokenCounts()
+        for (bytes, count) in wordCounts where !bytes.isEmpty { table.add(bytes, count: count) }
         var report = TrainingReport()
         report.uniquePreTokens = table.count
         report.preTokens = table.totalOccurrences
-        return try finish(table: table, heldOut: [], options: options, report: report, clock: Clock(), progress: nil)
+        return try finish(table: &table, heldOut: [], options: options, report: report, clock: Clock(), progress: nil)
     }
 
     static func validate(_ options: TrainerOptions) throws {
@@ -169,10 +186,8 @@ public enum BPETrainer {
 
     // MARK: - Counting
 
-    struct Counted { var table: PieceTable; var heldOut: [[UInt8]] }
-
     static func countPreTokens(source: inout ChunkSource, options: TrainerOptions, report: inout TrainingReport,
-                               progress: TrainingProgress?) throws -> Counted {
+                               progress: TrainingProgress?) throws -> CountingResult {
         var error: Error?
         var src = source
         defer { source = src }
@@ -183,28 +198,43 @@ public enum BPETrainer {
         return result
     }
 
-    /// The per-chunk result of the map step.
+    /// The per-chunk result of the map step: the chunk's table, grouped by shard for the fold.
     struct ChunkCount {
-        var table = PieceTable(capacity: 1 << 14)
+        var table = ShardedChunk(PieceTable(capacity: 1))
         var trainedBytes = 0
         var heldBytes = 0
-        var held: [UInt8] = []
+        var held: [[UInt8]] = []
         var replacements = 0
     }
 
+    /// Map: batches of `2 × threads` chunks are counted in parallel (worker w takes chunks w,
+    /// w + threads, …). Reduce: the chunk tables are folded into the global table in chunk order,
+    /// every shard by one of `threads` threads; after each chunk the table is pruned if over the
+    /// limit. (When a batch cannot reach the limit — `memoryBound` — it is folded in one pass, with
+    /// the same result.) Both steps use all threads; the state after each chunk does not depend on
+    /// their number. O(input bytes) time; memory: the global table (≤ the limit) + 2 × threads chunks
+    /// and their tables.
     static func countChunks(next: () -> Chunk?, bytesRead: () -> Int, options: TrainerOptions,
-                            report: inout TrainingReport, progress: TrainingProgress?) throws -> Counted {
+                            report: inout TrainingReport, progress: TrainingProgress?) throws -> CountingResult {
         let threads = max(1, options.threads)
         let preTokenizer = try PreTokenizer(pattern: options.pattern)
         let normalizer = UnicodeNormalizer(form: options.normalization)
-        var global = PieceTable(capacity: 1 << 16)
+        var global = PreTokenCounts()
         var heldOut: [[UInt8]] = []
         var heldKept = 0
         let start = Date()
+        var readNanos: UInt64 = 0, mapNanos: UInt64 = 0, foldNanos: UInt64 = 0
+        func lap(_ t: inout UInt64, _ total: inout UInt64) {
+            let now = DispatchTime.now().uptimeNanoseconds
+            total += now - t
+            t = now
+        }
         var done = false
         while !done {
             var batch: [Chunk] = []
+            var t0 = DispatchTime.now().uptimeNanoseconds
             while batch.count < threads * 2, let c = next() { batch.append(c) }
+            lap(&t0, &readNanos)
             if batch.isEmpty { break }
             if batch.count < threads * 2 { done = true }
             var results = [ChunkCount](repeating: ChunkCount(), count: batch.count)
@@ -213,7 +243,6 @@ public enum BPETrainer {
                     results[i] = countChunk(batch[i], preTokenizer: preTokenizer, normalizer: normalizer, options: options)
                 }
             } else {
-                // `threads` workers; worker w takes chunks w, w + threads, …
                 let workers = min(threads, batch.count)
                 let chunks = batch
                 results.withUnsafeMutableBufferPointer { out in
@@ -225,17 +254,37 @@ public enum BPETrainer {
                     }
                 }
             }
+            lap(&t0, &mapNanos)
+            batch = []
             for r in results {
-                global.merge(r.table)
                 report.trainedBytes += r.trainedBytes
                 report.heldOutBytes += r.heldBytes
                 report.utf8Replacements += r.replacements
-                if !r.held.isEmpty && heldKept < options.holdoutSampleLimit {
-                    heldOut.append(r.held); heldKept += r.held.count
+                for text in r.held where heldKept < options.holdoutSampleLimit {
+                    heldOut.append(text); heldKept += text.count
                 }
-                report.peakTableBytes = max(report.peakTableBytes, global.memoryBytes)
-                if global.memoryBytes > options.memoryLimit { prune(&global, limit: options.memoryLimit, report: &report) }
             }
+            var tables = results.map(\.table)
+            results = []
+            if global.memoryBound(adding: tables) <= options.memoryLimit {
+                // No pruning can be due within this batch: fold it in one parallel pass.
+                global.merge(tables, threads: threads)
+                report.peakTableBytes = max(report.peakTableBytes, global.memoryBytes)
+            } else {
+                // Near the limit: fold chunk by chunk, pruning first when a chunk could take the
+                // table over the limit, and after it if it did.
+                for i in tables.indices {
+                    let table = tables[i]
+                    tables[i] = ShardedChunk(PieceTable(capacity: 1))   // free it once folded
+                    if global.memoryBound(adding: [table]) > options.memoryLimit {
+                        prune(&global, limit: options.memoryLimit, threads: threads, report: &report)
+                    }
+                    global.merge(table, threads: threads)
+                    report.peakTableBytes = max(report.peakTableBytes, global.memoryBytes)
+                    if global.memoryBytes > options.memoryLimit { prune(&global, limit: options.memoryLimit, threads: threads, report: &report) }
+                }
+            }
+            lap(&t0, &foldNanos)
             if let progress {
                 let read = max(bytesRead(), report.trainedBytes + report.heldOutBytes)
                 let seconds = Date().timeIntervalSince(start)
@@ -246,12 +295,16 @@ public enum BPETrainer {
         report.uniquePreTokens = global.count
         report.preTokens = global.totalOccurrences + report.prunedOccurrences
         if report.preTokens > 0 { report.prunedFraction = Double(report.prunedOccurrences) / Double(report.preTokens) }
-        return Counted(table: global, heldOut: heldOut)
+        report.countSteps = [.init(name: "read", seconds: Double(readNanos) / 1e9),
+                             .init(name: "map", seconds: Double(mapNanos) / 1e9),
+                             .init(name: "fold", seconds: Double(foldNanos) / 1e9)]
+        return CountingResult(counts: global, heldOut: heldOut, report: report)
     }
 
     static func countChunk(_ chunk: Chunk, preTokenizer: PreTokenizer, normalizer: UnicodeNormalizer,
                            options: TrainerOptions) -> ChunkCount {
         var result = ChunkCount()
+        var table = PieceTable(capacity: 1 << 14)
         var bytes = chunk.bytes
         var ends = chunk.documentEnds
         let invalid = bytes.withUnsafeBufferPointer { UTF8Validation.firstInvalidOffset($0) }
@@ -269,25 +322,22 @@ public enum BPETrainer {
             }
             bytes = repaired; ends = newEnds
         }
-        // Hold back the tail of the chunk from the first safe cut after (1 - f) of it.
-        var trainEnd = bytes.count
-        if options.holdoutFraction > 0 && bytes.count > 0 {
-            let from = Int(Double(bytes.count) * (1 - options.holdoutFraction))
-            let cut = bytes.withUnsafeBufferPointer { safeCut($0, from: from, to: $0.count) }
-            let docCut = ends.first { $0 >= from && $0 < bytes.count }
-            if let c = [cut, docCut].compactMap({ $0 }).min() { trainEnd = c }
-        }
-        if trainEnd < bytes.count {
-            result.heldBytes = bytes.count - trainEnd
-            result.held = Array(bytes[trainEnd...])
-        }
+        // Hold back the tail of each document piece from the first safe cut after (1 - f) of it
+        // (so the hold-out does not depend on how documents are packed into chunks).
         var segments: [Range<Int>] = []
         var s = 0
         for e in ends {
-            let e2 = min(e, trainEnd)
-            if e2 > s { segments.append(s..<e2) }
+            var trainEnd = e
+            if options.holdoutFraction > 0 && e - s > 1 {
+                let from = max(s + 1, s + Int(Double(e - s) * (1 - options.holdoutFraction)))
+                if let cut = bytes.withUnsafeBufferPointer({ safeCut($0, from: from, to: e) }) { trainEnd = cut }
+            }
+            if trainEnd < e {
+                result.heldBytes += e - trainEnd
+                result.held.append(Array(bytes[trainEnd..<e]))
+            }
+            if trainEnd > s { segments.append(s..<trainEnd) }
             s = e
-            if s >= trainEnd { break }
         }
         let normalizing = options.normalization != .none
         bytes.withUnsafeBufferPointer { all in
@@ -300,47 +350,56 @@ public enum BPETrainer {
                     result.trainedBytes += normalized.count
                     normalized.withUnsafeBufferPointer { n in
                         let base = n.baseAddress!
-                        preTokenizer.forEachPiece(in: n) { a, b in result.table.add(base + a, b - a) }
+                        preTokenizer.forEachPiece(in: n) { a, b in table.add(base + a, b - a) }
                     }
                 } else {
                     result.trainedBytes += piece.count
                     let base = piece.baseAddress!
-                    preTokenizer.forEachPiece(in: piece) { a, b in result.table.add(base + a, b - a) }
+                    preTokenizer.forEachPiece(in: piece) { a, b in table.add(base + a, b - a) }
                 }
             }
         }
+        result.table = ShardedChunk(table)
         return result
     }
 
     /// The pruning rule: drop every entry whose count is ≤ t, for the smallest t that brings the
     /// table to at most half the limit. Entries with equal counts go together, so the choice
-    /// depends only on the table's contents.
-    static func prune(_ table: inout PieceTable, limit: Int, report: inout TrainingReport) {
-        let target = limit / 2
+    /// depends only on the table's contents. O(entries + distinct counts · log).
+    static func prune(_ table: inout PreTokenCounts, limit: Int, threads: Int, report: inout TrainingReport) {
+        // An upper bound of `memoryBytes`: arena and per-entry arrays (28 B) under twice their
+        // length, slots (4 B) under four per entry.
+        prune(&table, threads: threads, report: &report) { entries, keyBytes in 2 * keyBytes + 72 * entries <= limit / 2 }
+    }
+
+    /// Drops every entry whose count is ≤ t, for the smallest t after which `fits(entries, key
+    /// bytes)` holds (nothing if it already holds).
+    static func prune(_ table: inout PreTokenCounts, threads: Int, report: inout TrainingReport,
+                      fits: (_ entries: Int, _ keyBytes: Int) -> Bool) {
         var byCount: [UInt64: (entries: Int, bytes: Int)] = [:]
-        for i in 0..<table.count {
-            byCount[table.counts[i], default: (0, 0)].entries += 1
-            byCount[table.counts[i], default: (0, 0)].bytes += Int(table.lengths[i])
+        var entries = 0, arena = 0
+        for shard in table.shards {
+            entries += shard.count
+            arena += shard.arena.count
+            for i in 0..<shard.count {
+                byCount[shard.counts[i], default: (0, 0)].entries += 1
+                byCount[shard.counts[i], default: (0, 0)].bytes += Int(shard.lengths[i])
+            }
         }
-        var entries = table.count, arena = table.arena.count
-        func estimate(_ n: Int, _ a: Int) -> Int {
-            var size = 16
-            while size < n * 2 { size <<= 1 }
-            return a + n * 28 + size * 4
-        }
+        if fits(entries, arena) { return }
         var threshold: UInt64 = 0
         for c in byCount.keys.sorted() {
-            if estimate(entries, arena) <= target { break }
+            if fits(entries, arena) { break }
             entries -= byCount[c]!.entries
             arena -= byCount[c]!.bytes
             threshold = c
         }
         var droppedEntries = 0
         var droppedOccurrences: UInt64 = 0
-        for i in 0..<table.count where table.counts[i] <= threshold {
-            droppedEntries += 1; droppedOccurrences += table.counts[i]
+        for (c, v) in byCount where c <= threshold {
+            droppedEntries += v.entries; droppedOccurrences += c * UInt64(v.entries)
         }
-        table = table.filtered { table.counts[$0] > threshold }
+        table.drop(countsUpTo: threshold, threads: threads)
         report.prunings += 1
         report.prunedEntries += droppedEntries
         report.prunedOccurrences += droppedOccurrences
@@ -348,10 +407,24 @@ public enum BPETrainer {
 
     // MARK: - Merging and output
 
-    static func finish(table: PieceTable, heldOut: [[UInt8]], options: TrainerOptions, report: TrainingReport,
+    /// Prunes `table` to the merge loop's share of the limit, runs the loop (emptying `table` once
+    /// the loop has its words, to free it), builds the tokenizer and evaluates the held-back text.
+    static func finish(table: inout PreTokenCounts, heldOut: [[UInt8]], options: TrainerOptions, report: TrainingReport,
                        clock: Clock, progress: TrainingProgress?) throws -> TrainingResult {
         var report = report
+        // The merge loop needs about `MergeLoop.estimatedBytes` for this table: prune further
+        // (same rule) so that it fits in the limit too.
+        if MergeLoop.estimatedBytes(entries: table.count, keyBytes: table.keyBytes) > options.memoryLimit {
+            prune(&table, threads: max(1, options.threads), report: &report) { entries, keyBytes in
+                MergeLoop.estimatedBytes(entries: entries, keyBytes: keyBytes) <= options.memoryLimit
+            }
+            report.uniquePreTokens = table.count
+            if report.preTokens > 0 { report.prunedFraction = Double(report.prunedOccurrences) / Double(report.preTokens) }
+        }
+        report.uniquePreTokenBytes = table.keyBytes
+        report.countPeakRSS = peakResidentBytes()
         var loop = MergeLoop(words: table)
+        table = PreTokenCounts()   // the loop has its own copy of the words
         let targetTokens = options.vocabSize - options.specialTokens.count
         let start = Date()
         var lastReport = Date.distantPast
@@ -392,6 +465,7 @@ public enum BPETrainer {
             if report.heldOutTokens > 0 { report.bytesPerToken = Double(report.heldOutEvaluatedBytes) / Double(report.heldOutTokens) }
             report.phases.append(.init(name: "evaluate", seconds: clock.lap()))
         }
+        report.peakRSS = peakResidentBytes()
         return TrainingResult(tokenizer: tokenizer, merges: mergeBytes, report: report)
     }
 
@@ -405,6 +479,13 @@ public enum BPETrainer {
         }
         return String(s)
     }
+}
+
+/// The process's peak resident set size so far, in bytes (Linux reports kilobytes).
+func peakResidentBytes() -> Int {
+    var usage = rusage()
+    guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+    return Int(usage.ru_maxrss) * 1024
 }
 
 /// Lap timer.

@@ -57,4 +57,21 @@ import Trainer
         #expect(unlimited.report.prunings == 0)
         #expect(unlimited.report.uniquePreTokens > a.report.uniquePreTokens)
     }
+
+    /// The merge loop is held to the limit too: a limit the counted table fits in, but the merge
+    /// loop's words and pairs would not, prunes once more before merging (same rule, so still
+    /// deterministic), and the report says so.
+    @Test func mergeLoopIsHeldToTheLimit() throws {
+        let unlimited = try train(Self.files, threads: 2, chunkSize: 1 << 14)
+        let limit = unlimited.report.peakTableBytes * 3 / 2   // counting never prunes
+        let a = try train(Self.files, threads: 1, chunkSize: 1 << 14, memoryLimit: limit)
+        let b = try train(Self.files.reversed(), threads: 2, chunkSize: 1 << 14, memoryLimit: limit)
+        #expect(a.json == b.json)
+        #expect(a.report.prunings == 1)
+        #expect(a.report.peakTableBytes == unlimited.report.peakTableBytes)
+        #expect(a.report.uniquePreTokens < unlimited.report.uniquePreTokens)
+        #expect(a.report.prunedOccurrences > 0 && a.report.prunedFraction < 0.5)
+        #expect(a.report.preTokens == unlimited.report.preTokens)
+        #expect(a.report.merges == unlimited.report.merges)
+    }
 }

@@ -1,0 +1,47 @@
+/// What counting produces: the pre-token counts, the held-back text for the bytes-per-token
+/// measurement, and the report so far (corpus figures, pruning, the count phase's time).
+///
+/// Results counted separately (other files, other processes) combine with `merge`, then
+/// `BPETrainer.train(counts:options:)` trains on the sum.
+public struct CountingResult: Sendable {
+    public var counts: PreTokenCounts
+    public var heldOut: [[UInt8]]
+    public var report: TrainingReport
+
+    public init(counts: PreTokenCounts, heldOut: [[UInt8]] = [], report: TrainingReport = TrainingReport()) {
+        self.counts = counts
+        self.heldOut = heldOut
+        self.report = report
+    }
+
+    /// Adds `other`'s counts, corpus figures and held-back text (up to `options.holdoutSampleLimit`
+    /// bytes), then prunes to `options.memoryLimit` with the same rule as counting. The result
+    /// depends on the order of merging only when pruning happens. O(other's entries).
+    public mutating func merge(_ other: CountingResult, options: TrainerOptions) {
+        let threads = max(1, options.threads)
+        counts.merge(other.counts, threads: threads)
+        let o = other.report
+        report.files += o.files
+        report.documents += o.documents
+        report.corpusBytes += o.corpusBytes
+        report.trainedBytes += o.trainedBytes
+        report.utf8Replacements += o.utf8Replacements
+        report.prunings += o.prunings
+        report.prunedEntries += o.prunedEntries
+        report.prunedOccurrences += o.prunedOccurrences
+        report.heldOutBytes += o.heldOutBytes
+        report.peakTableBytes = max(report.peakTableBytes, o.peakTableBytes, counts.memoryBytes)
+        var kept = heldOut.reduce(0) { $0 + $1.count }
+        for text in other.heldOut where kept < options.holdoutSampleLimit { heldOut.append(text); kept += text.count }
+        if counts.memoryBytes > options.memoryLimit {
+            BPETrainer.prune(&counts, limit: options.memoryLimit, threads: threads, report: &report)
+        }
+        report.uniquePreTokens = counts.count
+        report.preTokens = counts.totalOccurrences + report.prunedOccurrences
+        report.prunedFraction = report.preTokens > 0 ? Double(report.prunedOccurrences) / Double(report.preTokens) : 0
+        for phase in o.phases {
+            if let k = report.phases.firstIndex(where: { $0.name == phase.name }) { report.phases[k].seconds += phase.seconds }
+            else { report.phases.append(phase) }
+        }
+    }
+}
