@@ -41,8 +41,17 @@ public struct WARCReader {
             searchFrom = max(position, buffer.count - 3)
             if !(try fill(buffer.count - position + 1)) { return nil }
             if buffer.count - position > 1 << 20 {
+                try rejectBareLineFeeds()
                 throw InputError("\(source): WARC record \(recordIndex + 1) at byte \(offset): no end of headers within 1 MiB (not a WARC file?)")
             }
+        }
+    }
+
+    /// Headers that end with LF LF instead of CRLF CRLF (files whose line endings were
+    /// converted, or written by hand) get an error that says so rather than "truncated".
+    func rejectBareLineFeeds() throws {
+        if let lf = Self.find(buffer, [0x0A, 0x0A], from: position), lf - position < 1 << 16 {
+            throw InputError("\(source): WARC record \(recordIndex + 1) at byte \(offset): its headers end with LF LF, expected CRLF CRLF as WARC (ISO 28500) requires; the file's line endings were probably converted, so its Content-Lengths cannot be trusted either — use the original file")
         }
     }
 
@@ -55,6 +64,7 @@ public struct WARCReader {
                 throw InputError("\(source): expected a WARC record (\"WARC/1.x\") at uncompressed byte \(offset), found \(Self.preview(buffer[position...])); the previous record's Content-Length may be wrong, or this is not a WARC file")
             }
             guard let end = try headerEnd() else {
+                try rejectBareLineFeeds()
                 throw InputError("\(source): WARC record \(recordIndex + 1) at byte \(offset) ends inside its headers (truncated file?)")
             }
             let headers = Self.parseHeaders(buffer[position..<end])

@@ -253,6 +253,7 @@ public final class ShardJob {
             switch results[i]! {
             case .failure(let error):
                 if options.strict { throw InputError("\(document.location): \(error)") }
+                warning?("\(document.location): \(error) (document dropped; --strict stops here)")
                 drop(&state, "invalid_utf8", document.location)
                 continue
             case .success(let t): text = t
