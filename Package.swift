@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Shards", targets: ["Shards"]),
         .library(name: "DataLoader", targets: ["DataLoader"]),
         .library(name: "GPT", targets: ["GPT"]),
+        .library(name: "Cluster", targets: ["Cluster"]),
         .executable(name: "tokenmill", targets: ["tokenmill"]),
     ],
     dependencies: [
@@ -30,6 +31,10 @@ let package = Package(
         // Debian's libbz2-dev ships no pkg-config file: headers and library are on the default paths.
         .systemLibrary(name: "CBzip2", providers: [.apt(["libbz2-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // Open MPI's header is found only through its pkg-config entry.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        // MPI behind a <stdint.h>-only header: its handles are macros Swift cannot import.
+        .target(name: "MPIShim", dependencies: ["CMPI"]),
         .target(
             name: "ICUShim",
             dependencies: ["CICU"],
@@ -52,10 +57,12 @@ let package = Package(
         ),
         .target(name: "DataLoader", dependencies: ["Shards", "Corpus"]),
         .target(name: "GPT", dependencies: ["COpenBLAS", "DataLoader", "BPE", "Shards"]),
+        // Runs beside the pipeline, not inside it: the CLI composes it with Trainer, Shards and GPT.
+        .target(name: "Cluster", dependencies: ["MPIShim"]),
         .executableTarget(
             name: "tokenmill",
             dependencies: [
-                "Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoader", "GPT",
+                "Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoader", "GPT", "Cluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -84,5 +91,6 @@ let package = Package(
         .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "Shards", "BPE", "Corpus", "TestSupport"]),
         .testTarget(name: "GPTTests", dependencies: ["GPT", "DataLoader", "Shards", "BPE", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus", "TestSupport"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Cluster", "Shards", "TestSupport"]),
     ]
 )
