@@ -12,6 +12,8 @@ public struct DataLoaderOptions: Sendable, Hashable {
     public var seed: UInt64 = 0
     public var rank = 0
     public var worldSize = 1
+    /// How the ranks share the stream (see `RankLayout`).
+    public var rankLayout: RankLayout = .blocks
     /// `train` or `val`.
     public var split = "train"
     /// Permute chunks per epoch and shuffle within windows. Off: the stream's own order.
@@ -45,6 +47,18 @@ public struct DataLoaderOptions: Sendable, Hashable {
     }
 }
 
+/// How `worldSize` ranks share one stream.
+public enum RankLayout: String, Sendable, Hashable, Codable {
+    /// Rank `r` reads its own contiguous `1/W` of each epoch's permuted order, shuffled within
+    /// its own windows: independent streams, nothing in common between the ranks' batches.
+    case blocks
+    /// Rank `r` yields rows `[r·B, (r+1)·B)` of every batch that one loader with `W·B` rows and
+    /// the same seed would yield, so `W` ranks together see exactly the single-process batches
+    /// (what data-parallel training needs for a loss curve that matches one process's). Needs
+    /// a single source.
+    case batchSlices = "batch-slices"
+}
+
 /// One shard set of a weighted mixture.
 public struct LoaderSource: Sendable, Hashable {
     public var name: String
@@ -74,6 +88,8 @@ public struct LoaderState: Codable, Sendable, Equatable {
     public var windowChunks: Int
     public var shuffle: Bool
     public var sources: [String]
+    /// nil for `.blocks` (states written before layouts existed have none).
+    public var rankLayout: String? = nil
 
     public func json() throws -> Data {
         let e = JSONEncoder()
@@ -112,7 +128,17 @@ final class SequenceSource {
     let context: Int
     let epochs: Int?
     var position = 0
-    var perEpoch: Int { order.perRank }
+    /// For `.batchSlices`: (rank, world size, rows per rank); the order is then the single
+    /// process's and positions are mapped onto it.
+    let slice: (rank: Int, worldSize: Int, rows: Int)?
+    var perEpoch: Int { slice.map { order.perRank / $0.worldSize } ?? order.perRank }
+
+    /// Epoch and index in `order` of this source's `p`-th sequence.
+    func place(_ p: Int) -> (epoch: Int, index: Int) {
+        guard let s = slice else { return (p / order.perRank, p % order.perRank) }
+        let g = (p / s.rows) * (s.rows * s.worldSize) + s.rank * s.rows + p % s.rows
+        return (g / order.perRank, g % order.perRank)
+    }
 
     init(stream: TokenStream, options: DataLoaderOptions, seed: UInt64) throws {
         self.stream = stream
@@ -126,8 +152,10 @@ final class SequenceSource {
         guard sequences / options.worldSize >= 1 else {
             throw ShardError("\(stream.directory): \(stream.tokenCount) tokens make \(sequences) sequences of \(options.context)+1 tokens, fewer than the \(options.worldSize) ranks")
         }
-        order = SequenceOrder(sequences: sequences, chunk: chunk, windowChunks: max(1, options.windowChunks), rank: options.rank,
-                              worldSize: options.worldSize, seed: seed, shuffle: options.shuffle)
+        let sliced = options.rankLayout == .batchSlices && options.worldSize > 1
+        slice = sliced ? (options.rank, options.worldSize, options.batchSize) : nil
+        order = SequenceOrder(sequences: sequences, chunk: chunk, windowChunks: max(1, options.windowChunks),
+                              rank: sliced ? 0 : options.rank, worldSize: sliced ? 1 : options.worldSize, seed: seed, shuffle: options.shuffle)
         // Enough decompressed blocks for one window (plus its edges) to stay cached.
         let blocksPerChunk = (chunk * options.context) / max(1, stream.blockTokens) + 2
         stream.cacheCapacity = max(8, (order.windowChunks + 2) * blocksPerChunk)
@@ -138,9 +166,9 @@ final class SequenceSource {
     func fill(inputs: UnsafeMutablePointer<Int32>, targets: UnsafeMutablePointer<Int32>, positions: UnsafeMutablePointer<Int32>,
               segments: UnsafeMutablePointer<Int32>, scratch: UnsafeMutablePointer<Int32>) throws -> (sequence: Int, epoch: Int)? {
         while true {
-            let epoch = position / perEpoch
+            let (epoch, index) = place(position)
             if let epochs, epoch >= epochs { return nil }
-            let s = order.sequence(epoch: epoch, index: position % perEpoch)
+            let s = order.sequence(epoch: epoch, index: index)
             position += 1
             let g = s * context
             guard try stream.copy(from: g, count: context + 1, into: scratch) else {
@@ -308,6 +336,9 @@ public final class DataLoader {
         guard options.batchSize >= 1, options.context >= 1 else { throw ShardError("batch size and context must be ≥ 1") }
         guard sources.allSatisfy({ $0.weight > 0 && $0.weight.isFinite }) else { throw ShardError("mixture weights must be positive") }
         guard sources.count == 1 || options.epochs == nil else { throw ShardError("a mixture of several sources is endless: leave epochs nil") }
+        guard sources.count == 1 || options.rankLayout == .blocks || options.worldSize == 1 else {
+            throw ShardError("the batch-slices rank layout takes one source, not a mixture of \(sources.count)")
+        }
         self.options = options
         self.sources = sources
         var built: [SequenceSource] = []
@@ -321,7 +352,8 @@ public final class DataLoader {
         tokenCounts = built.map(\.stream.tokenCount)
         let template = LoaderState(positions: built.map { _ in 0 }, rows: 0, seed: options.seed, context: options.context, rank: options.rank,
                                    worldSize: options.worldSize, chunkSequences: built.map(\.order.chunk), windowChunks: built[0].order.windowChunks,
-                                   shuffle: options.shuffle, sources: zip(sources, built).map { "\($0.name)@\($0.weight):\($1.stream.identity)" })
+                                   shuffle: options.shuffle, sources: zip(sources, built).map { "\($0.name)@\($0.weight):\($1.stream.identity)" },
+                                   rankLayout: options.rankLayout == .blocks ? nil : options.rankLayout.rawValue)
         if let state {
             var expected = template
             expected.positions = state.positions
