@@ -67,6 +67,9 @@ public struct StepRecord: Sendable, Equatable {
     public var tokensPerSecond: Double
     public var mfu: Double
     public var milliseconds: Double
+    /// Data parallel: the part of the step spent waiting for gradient and loss reductions after
+    /// backward returned (the communication that backward did not hide); 0 for one process.
+    public var communicationMilliseconds: Double = 0
 }
 
 /// Pretraining of a `GPT` on a shard directory (see docs/gpt.md, "Training").
@@ -94,6 +97,10 @@ public final class PretrainRun {
     public private(set) var step: Int
     public private(set) var tokensSeen: Int
     public let threads: Int
+    /// The ranks of a data-parallel job (nil: this process alone).
+    public let group: DataParallelGroup?
+    public var rank: Int { group?.rank ?? 0 }
+    public var worldSize: Int { group?.size ?? 1 }
     /// cblas_sgemm GFLOP/s measured at start (the MFU reference).
     public let sgemmGFLOPS: Double
     /// Train records of this process (and, after a resume, of the earlier ones).
@@ -112,7 +119,9 @@ public final class PretrainRun {
     /// Opens (or continues) a run. `config` is the model shape for `.fresh` (its vocabulary must
     /// cover the shard set's tokenizer); `.resume` and `.initFrom` take it from the checkpoint.
     public init(data: String, out: String, config: GPTConfig?, options: PretrainOptions, start: Start,
-                threads: Int, sgemmGFLOPS: Double? = nil) throws {
+                threads: Int, sgemmGFLOPS: Double? = nil, group: DataParallelGroup? = nil) throws {
+        self.group = group
+        let rank = group?.rank ?? 0, worldSize = group?.size ?? 1
         dataDirectory = data
         runDirectory = out.count > 1 && out.hasSuffix("/") ? String(out.dropLast()) : out
         self.threads = max(1, threads)
@@ -121,14 +130,15 @@ public final class PretrainRun {
         manifest = try Manifest.load(directory: data)
         fingerprintHex = manifest.tokenizer.fingerprint
         tokenizerJSON = fm.contents(atPath: data + "/" + manifest.tokenizer.file)
-        try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
+        // Only rank 0 writes into the run folder (metrics, curves, checkpoints); the others read it.
+        if rank == 0 { try fm.createDirectory(atPath: out, withIntermediateDirectories: true) } else { log = { _ in } }
 
         var options = options
         var loaderState: LoaderState? = nil
         let model: GPT
         switch start {
         case .fresh:
-            if fm.fileExists(atPath: out + "/latest") || fm.fileExists(atPath: out + "/metrics.jsonl") {
+            if rank == 0, fm.fileExists(atPath: out + "/latest") || fm.fileExists(atPath: out + "/metrics.jsonl") {
                 throw GPTError.invalidConfig("\(out) already holds a run (metrics.jsonl or checkpoints): pass --resume to continue it, or choose another --out")
             }
             guard let config else { throw GPTError.invalidConfig("a new run needs a model configuration") }
@@ -153,12 +163,15 @@ public final class PretrainRun {
                 throw GPTError.invalidState("\(dir)/loader.json is missing: this checkpoint cannot be resumed (use --init-from for its weights)")
             }
             loaderState = try LoaderState.from(json: ls)
+            // Rank 0 saves the loader state; with batch slices every rank stands at the same
+            // position, so each resumes from it under its own rank.
+            loaderState?.rank = rank
             step = info.step; tokensSeen = info.tokensSeen
             if info.threads != self.threads {
                 FileHandle.standardError.write(Data("note: the checkpoint was trained with \(info.threads) threads, resuming with \(self.threads): the loss curve will not be bit-identical\n".utf8))
             }
         case .initFrom(let path):
-            if fm.fileExists(atPath: out + "/latest") || fm.fileExists(atPath: out + "/metrics.jsonl") {
+            if rank == 0, fm.fileExists(atPath: out + "/latest") || fm.fileExists(atPath: out + "/metrics.jsonl") {
                 throw GPTError.invalidConfig("\(out) already holds a run: --init-from starts a new run; choose another --out")
             }
             let dir = try GPTCheckpoint.resolve(path)
@@ -173,14 +186,18 @@ public final class PretrainRun {
             try options.validate(config: model.config)
             step = 0; tokensSeen = 0
         }
+        if worldSize > 1, options.batchSize % worldSize != 0 {
+            throw GPTError.invalidConfig("--batch \(options.batchSize) is the global batch and must divide evenly among the \(worldSize) ranks: use a multiple of \(worldSize)")
+        }
         self.options = options
         self.model = model
         optimizer = AdamW(parameterCount: model.parameterCount, beta1: options.beta1, beta2: options.beta2,
                           eps: options.eps, weightDecay: options.weightDecay)
         if start == .resume { try GPTCheckpoint.loadOptimizer(from: try GPTCheckpoint.resolve(out), into: optimizer) }
-        loader = try DataLoader(directory: data, options: Self.trainLoaderOptions(options, fingerprintHex: fingerprintHex), resumeFrom: loaderState)
+        loader = try DataLoader(directory: data, options: Self.trainLoaderOptions(options, fingerprintHex: fingerprintHex, rank: rank, worldSize: worldSize),
+                                resumeFrom: loaderState)
         self.sgemmGFLOPS = sgemmGFLOPS ?? GPTKernels.measureSGEMM()
-        try openMetrics(resumeAt: start == .resume ? step : nil)
+        if rank == 0 { try openMetrics(resumeAt: start == .resume ? step : nil) }
     }
 
     deinit { loader.close(); try? metrics?.close() }
@@ -196,10 +213,13 @@ public final class PretrainRun {
         return out
     }
 
-    static func trainLoaderOptions(_ o: PretrainOptions, fingerprintHex: String) -> DataLoaderOptions {
-        var lo = DataLoaderOptions(batchSize: o.batchSize, context: o.context)
+    /// `o.batchSize` is the global batch: with W ranks each loader yields its B/W-row slice of
+    /// the batch one process would read, so the job trains on exactly the single-process batches.
+    static func trainLoaderOptions(_ o: PretrainOptions, fingerprintHex: String, rank: Int = 0, worldSize: Int = 1) -> DataLoaderOptions {
+        var lo = DataLoaderOptions(batchSize: o.batchSize / worldSize, context: o.context)
         lo.seed = o.seed
         lo.expectedFingerprint = fingerprintBytes(fingerprintHex)
+        if worldSize > 1 { lo.rank = rank; lo.worldSize = worldSize; lo.rankLayout = .batchSlices }
         return lo
     }
 
@@ -271,7 +291,8 @@ public final class PretrainRun {
     /// (token-weighted); nil when the shard set has no validation sequences.
     public func evaluate() throws -> Float? {
         guard options.evalBatches > 0, (manifest.splits["val"]?.tokens ?? 0) > options.context else { return nil }
-        var vo = DataLoaderOptions.validation(batchSize: options.batchSize, context: options.context)
+        var vo = DataLoaderOptions.validation(batchSize: options.batchSize / worldSize, context: options.context, rank: rank, worldSize: worldSize)
+        vo.rankLayout = .batchSlices
         vo.expectedFingerprint = Self.fingerprintBytes(fingerprintHex)
         vo.prefetch = 0
         let val = try DataLoader(directory: dataDirectory, options: vo)
@@ -285,6 +306,12 @@ public final class PretrainRun {
             let n = b.targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
             sum += Double(loss) * Double(n); count += n
         }
+        if let group {
+            // A rank whose slices ran out early still joins: the sums carry every rank's part.
+            var totals = [sum, Double(count)]
+            try group.sumValues(&totals)
+            sum = totals[0]; count = Int(totals[1])
+        }
         return count == 0 ? nil : Float(sum / Double(count))
     }
 
@@ -295,7 +322,7 @@ public final class PretrainRun {
         valHistory.append((step, v))
         emit([("type", "\"val\""), ("step", "\(step)"), ("loss", Self.num(v)), ("ms", Self.num(ms))])
         log(String(format: "val   step %6d | loss %.4f | %.0f ms", step, v, ms))
-        try writeLossCurve()
+        if rank == 0 { try writeLossCurve() }
     }
 
     /// One optimizer update: `gradAccum` micro-batches forward/backward, clip, AdamW.
@@ -304,14 +331,27 @@ public final class PretrainRun {
         let o = options
         model.zeroGradients()
         var lossSum = 0.0
-        for _ in 0..<o.gradAccum {
+        let W = worldSize
+        var commNanos: UInt64 = 0
+        for micro in 0..<o.gradAccum {
             guard let b = try loader.next() else { throw GPTError.invalidBatch("the training stream ended") }
             let loss = try model.forward(inputs: b.inputs, targets: b.targets,
                                          positions: o.documentPositions ? Self.rowPositions(b) : nil,
                                          batchSize: b.rows, sequenceLength: b.context) ?? 0
-            try model.backward(lossScale: 1 / Float(o.gradAccum))
+            if let group, micro == o.gradAccum - 1 {
+                commNanos += try backwardReducing(group, lossScale: 1 / Float(o.gradAccum * W))
+            } else {
+                try model.backward(lossScale: 1 / Float(o.gradAccum * W))
+            }
             lossSum += Double(loss)
-            tokensSeen += b.rows * b.context
+            tokensSeen += b.rows * b.context * W
+        }
+        if let group {
+            let c0 = DispatchTime.now().uptimeNanoseconds
+            var l = [lossSum]
+            try group.sumValues(&l)
+            lossSum = l[0] / Double(W)
+            commNanos += DispatchTime.now().uptimeNanoseconds - c0
         }
         let lr = o.schedule.learningRate(at: step)
         let norm = o.gradClip > 0 ? GradientTools.clip(model, maxNorm: o.gradClip) : GradientTools.norm(model)
@@ -321,18 +361,59 @@ public final class PretrainRun {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         let tokens = Double(o.gradAccum * o.batchSize * o.context)
         let tps = tokens / seconds
-        let mfu = tps * flopsPerToken / (sgemmGFLOPS * 1e9)
-        let r = StepRecord(step: step, loss: loss, learningRate: lr, gradNorm: norm, tokensPerSecond: tps, mfu: mfu, milliseconds: seconds * 1e3)
+        let mfu = tps * flopsPerToken / (sgemmGFLOPS * 1e9 * Double(W))  // per rank: each has its own cores
+        var r = StepRecord(step: step, loss: loss, learningRate: lr, gradNorm: norm, tokensPerSecond: tps, mfu: mfu, milliseconds: seconds * 1e3)
+        r.communicationMilliseconds = Double(commNanos) / 1e6
         trainHistory.append((step, loss))
         emit([("type", "\"train\""), ("step", "\(step)"), ("loss", Self.num(loss)), ("lr", Self.num(lr)), ("grad_norm", Self.num(norm)),
               ("tokens", "\(tokensSeen)"), ("tokens_per_s", Self.num(tps.rounded())), ("mfu", Self.num((mfu * 1e4).rounded() / 1e4)),
-              ("ms", Self.num((seconds * 1e5).rounded() / 100))])
+              ("ms", Self.num((seconds * 1e5).rounded() / 100))] + (W > 1 ? [("comm_ms", Self.num((r.communicationMilliseconds * 100).rounded() / 100))] : []))
         log(String(format: "step %6d/%d | loss %.4f | lr %.2e | norm %.3f | %.0f tok/s | MFU %.1f%% | %.0f ms",
-                   step, o.steps, loss, lr, norm, tps, mfu * 100, seconds * 1e3))
+                   step, o.steps, loss, lr, norm, tps, mfu * 100, seconds * 1e3) + (W > 1 ? String(format: " | comm %.1f ms", r.communicationMilliseconds) : ""))
         guard loss.isFinite else {
             throw GPTError.invalidState("the loss became \(loss) at step \(step): training diverged; lower --lr or raise --warmup, and restart from the last checkpoint")
         }
         return r
+    }
+
+    /// The last backward of a step, with each gradient group's sum over the ranks started as
+    /// soon as the model reports it final (overlapping the rest of backward), then waited for.
+    /// Why per tensor slice rather than one allreduce at the end: the blocks' gradients are final
+    /// one layer at a time, and shared-memory and network transports both move a layer's worth
+    /// while the next layer computes. Why not fixed-size buckets: llm.c's layout keeps a layer's
+    /// tensors apart, so a layer is twelve contiguous ranges already.
+    /// Returns the nanoseconds spent waiting after backward.
+    private func backwardReducing(_ group: DataParallelGroup, lossScale: Float) throws -> UInt64 {
+        var pending: [any PendingReduction] = []
+        var reported = 0
+        var failure: Error? = nil
+        model.withGradients { g in
+            let base = g.baseAddress!
+            model.gradientsReady = { ranges in
+                guard failure == nil else { return }
+                do {
+                    for r in ranges {
+                        pending.append(try group.startSum(UnsafeMutableBufferPointer(start: base + r.lowerBound, count: r.count)))
+                        reported += r.count
+                    }
+                    for p in pending { try p.test() }
+                } catch { failure = error }
+            }
+        }
+        defer { model.gradientsReady = nil }
+        try model.backward(lossScale: lossScale)
+        if let failure { throw failure }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        for p in pending { try p.wait() }
+        if reported != model.parameterCount {
+            // The model reported nothing (or not all): reduce the whole arena once, blocking. The
+            // parts already reduced would be summed twice, so this path takes only a silent model.
+            guard reported == 0 else {
+                throw GPTError.invalidState("the model reported \(reported) of \(model.parameterCount) gradients as final during backward; report all or none")
+            }
+            try model.withGradients { g in try group.startSum(g).wait() }
+        }
+        return DispatchTime.now().uptimeNanoseconds - t0
     }
 
     public struct Summary: Sendable {
@@ -355,12 +436,13 @@ public final class PretrainRun {
         let cfg = model.config
         emit([("type", "\"run\""), ("step", "\(step)"), ("vocab_size", "\(cfg.vocabSize)"), ("n_positions", "\(cfg.contextLength)"),
               ("n_layer", "\(cfg.layers)"), ("n_head", "\(cfg.heads)"), ("n_embd", "\(cfg.channels)"), ("parameters", "\(model.parameterCount)"),
-              ("batch", "\(o.batchSize)"), ("context", "\(o.context)"), ("grad_accum", "\(o.gradAccum)"), ("threads", "\(threads)"),
+              ("batch", "\(o.batchSize)"), ("context", "\(o.context)"), ("grad_accum", "\(o.gradAccum)"), ("threads", "\(threads)"), ("ranks", "\(worldSize)"),
               ("sgemm_gflops", Self.num((sgemmGFLOPS * 10).rounded() / 10)), ("flops_per_token", Self.num(flopsPerToken)),
               ("data", Self.str(dataDirectory))])
         log(String(format: "model: %d parameters (V %d, T %d, L %d, NH %d, C %d); batch %d×%d×%d; %d threads; sgemm %.1f GFLOP/s",
                    model.parameterCount, cfg.vocabSize, cfg.contextLength, cfg.layers, cfg.heads, cfg.channels,
-                   o.gradAccum, o.batchSize, o.context, threads, sgemmGFLOPS))
+                   o.gradAccum, o.batchSize, o.context, threads, sgemmGFLOPS)
+            + (worldSize > 1 ? " per rank; \(worldSize) ranks of \(o.batchSize / worldSize) rows, \(model.parameterCount * 4) gradient bytes summed per step" : ""))
         if step == 0, o.evalEvery > 0 { try evaluateAndRecord() }
         var tps: [Double] = [], mfus: [Double] = []
         var checkpoint: String? = nil
@@ -370,11 +452,11 @@ public final class PretrainRun {
             let r = try trainStep()
             if step > 1 || last == 1 { tps.append(r.tokensPerSecond); mfus.append(r.mfu) }  // skip the warm-up step
             if o.evalEvery > 0 && (step % o.evalEvery == 0 || step == o.steps) { try evaluateAndRecord() }
-            if (o.checkpointEvery > 0 && step % o.checkpointEvery == 0) || step == last { checkpoint = try saveCheckpoint() }
+            if rank == 0, (o.checkpointEvery > 0 && step % o.checkpointEvery == 0) || step == last { checkpoint = try saveCheckpoint() }
         }
         let loopSeconds = Double(DispatchTime.now().uptimeNanoseconds - loopStart) / 1e9
         let waited = loader.stats.consumerWaitSeconds - waitBefore
-        try writeLossCurve()
+        if rank == 0 { try writeLossCurve() }
         let median: ([Double]) -> Double = { a in a.isEmpty ? 0 : a.sorted()[a.count / 2] }
         return Summary(step: step, finalTrainLoss: trainHistory.last?.loss, finalValLoss: valHistory.last?.loss,
                        tokensPerSecond: median(tps), mfu: median(mfus), checkpoint: checkpoint,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cluster
 import Foundation
 import GPT
 import Shards
@@ -47,7 +48,11 @@ struct PretrainCommand: ParsableCommand {
         if resume && (config != nil || preset != nil) { throw ValidationError("--resume takes the model from the checkpoint: drop --config/--preset") }
     }
 
-    func run() throws {
+    func run() throws { try Ranks.run(run(on:)) }
+
+    /// Under `mpirun -np N`, the ranks train one model data-parallel: --batch is the global batch
+    /// (each rank takes its B/N rows), gradients are averaged, and only rank 0 writes.
+    func run(on cluster: Cluster) throws {
         let manifest = try Manifest.load(directory: data)
         var modelConfig: GPTConfig? = nil
         if let config {
@@ -104,10 +109,11 @@ struct PretrainCommand: ParsableCommand {
             }
         }
         let runner = try PretrainRun(data: data, out: out, config: modelConfig, options: o, start: start,
-                                     threads: threads, sgemmGFLOPS: sgemmGflops)
+                                     threads: threads, sgemmGFLOPS: sgemmGflops, group: cluster.isDistributed ? cluster : nil)
         runner.stopAt = stopAt
         if quiet { runner.log = { _ in } }
         let s = try runner.run()
+        guard cluster.isRoot else { return }
         if json {
             var obj: [String: Any] = ["step": s.step, "tokens_per_s": s.tokensPerSecond.rounded(), "mfu": s.mfu,
                                       "sgemm_gflops": runner.sgemmGFLOPS, "parameters": runner.model.parameterCount, "out": out,
