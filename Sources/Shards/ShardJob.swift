@@ -9,6 +9,9 @@ import Synchronization
 import Glibc
 #endif
 
+/// The exact-deduplication key of a cleaned document: the first 16 bytes of its SHA-256.
+public typealias DocumentKey = SIMD16<UInt8>
+
 /// Progress of a running job, for a progress line.
 public struct ShardProgress: Sendable {
     public var inputIndex: Int
@@ -33,6 +36,11 @@ public final class ShardJob {
     public var progress: ((ShardProgress) -> Void)?
     /// Called with each non-fatal problem (a record skipped, an input abandoned).
     public var warning: ((String) -> Void)?
+    /// Set when this job is one rank's share of a larger job: true when the document with this
+    /// key, found in input `index` (of `options.inputs`), also occurs in an earlier input that
+    /// another rank processes; the document is then dropped as a duplicate, as one process
+    /// reading every input in order would have dropped it.
+    public var isEarlierDuplicate: ((DocumentKey, Int) -> Bool)?
 
     let tokenizer: Tokenizer
     let header: ShardHeader
@@ -92,13 +100,14 @@ public final class ShardJob {
         var shardIndex = ["train": 0, "val": 0]
         var writers: [String: ShardWriter] = [:]
         var shards: [ShardSummary] = []
-        var seen = Set<SIMD16<UInt8>>()
+        var seen = Set<DocumentKey>()
         var dropped: [String: DropReport] = [:]
         var inputs: [InputRecord] = []
         var documentsRead = 0
         var documentsKept = 0
         var bytesIn = 0
         var splitTotals = ["train": SplitTotals(), "val": SplitTotals()]
+        var inputIndex = 0
     }
 
     /// Runs (or finishes) the job. Returns the manifest, also written to `DIR/manifest.json`.
@@ -146,6 +155,7 @@ public final class ShardJob {
                 continue
             }
             state.bytesIn += record.size
+            state.inputIndex = inputIndex
             var batch = Batch()
             do {
                 var reader = try DocumentReader(path: path, options: options.reader)
@@ -190,11 +200,7 @@ public final class ShardJob {
             normalization: options.normalization, options: options, inputs: state.inputs, shards: state.shards, splits: totals,
             dropped: state.dropped, documentsRead: state.documentsRead, documentsKept: state.documentsKept, bytesIn: state.bytesIn,
             bytesOut: state.shards.reduce(0) { $0 + $1.bytes }, tokens: state.shards.reduce(0) { $0 + $1.tokens })
-        var out = try OutputWriter(path: directory + "/manifest.json")
-        try out.write(Array(try Manifest.encoder.encode(manifest)))
-        try out.write([0x0A])
-        try out.close()
-        syncDirectory(of: directory + "/manifest.json")
+        try manifest.write(to: directory)
         try journal.append(JournalEntry(kind: "complete"))
         return manifest
     }
@@ -224,19 +230,7 @@ public final class ShardJob {
         batch = Batch()
         guard !documents.isEmpty else { return }
         // 1. Clean, on all cores.
-        let results = UnsafeMutableBufferPointer<Result<[UInt8], Error>?>.allocate(capacity: documents.count)
-        results.initialize(repeating: nil)
-        defer { results.deinitialize(); results.deallocate() }
-        nonisolated(unsafe) let out = results
-        let counter = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: min(threads, documents.count)) { _ in
-            while true {
-                let i = counter.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard i < documents.count else { break }
-                if documents[i].problem != nil { continue }
-                out[i] = Result { try pipeline.normalize(documents[i].bytes).output }
-            }
-        }
+        let results = clean(documents, pipeline)
         // 2. Filter, deduplicate, split — in input order.
         var toEncode: [[UInt8]] = []
         var splits: [String] = []
@@ -258,15 +252,12 @@ public final class ShardJob {
                 continue
             case .success(let t): text = t
             }
-            if text.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 }) { drop(&state, "empty", document.location); continue }
-            var characters = 0
-            for b in text where b & 0xC0 != 0x80 { characters += 1 }
-            if characters < options.minChars { drop(&state, "too_short", document.location); continue }
+            if let reason = rejection(text) { drop(&state, reason, document.location); continue }
             let digest = Array(SHA256.hash(data: text))
             if options.dedup {
-                var key = SIMD16<UInt8>()
-                for k in 0..<16 { key[k] = digest[k] }
+                let key = Self.key(digest)
                 if !state.seen.insert(key).inserted { drop(&state, "duplicate", document.location); continue }
+                if let earlier = isEarlierDuplicate, earlier(key, state.inputIndex) { drop(&state, "duplicate", document.location); continue }
             }
             var h: UInt64 = 0
             for k in 0..<8 { h = h << 8 | UInt64(digest[k]) }
@@ -293,6 +284,63 @@ public final class ShardJob {
             }
             try state.writers[split]!.append(document: ids)
         }
+    }
+
+    /// Normalizes the documents on all cores; nil where a document arrived with a problem.
+    func clean(_ documents: [Document], _ pipeline: NormalizerPipeline) -> [Result<[UInt8], Error>?] {
+        let results = UnsafeMutableBufferPointer<Result<[UInt8], Error>?>.allocate(capacity: documents.count)
+        results.initialize(repeating: nil)
+        defer { results.deinitialize(); results.deallocate() }
+        nonisolated(unsafe) let out = results
+        let counter = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: min(threads, documents.count)) { _ in
+            while true {
+                let i = counter.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard i < documents.count else { break }
+                if documents[i].problem != nil { continue }
+                out[i] = Result { try pipeline.normalize(documents[i].bytes).output }
+            }
+        }
+        return Array(results)
+    }
+
+    /// Why a cleaned document is dropped before deduplication, if it is.
+    func rejection(_ text: [UInt8]) -> String? {
+        if text.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 }) { return "empty" }
+        var characters = 0
+        for b in text where b & 0xC0 != 0x80 { characters += 1 }
+        return characters < options.minChars ? "too_short" : nil
+    }
+
+    static func key(_ digest: [UInt8]) -> DocumentKey {
+        var key = DocumentKey()
+        for k in 0..<16 { key[k] = digest[k] }
+        return key
+    }
+
+    /// The deduplication keys of the documents of input `index` that cleaning and filtering keep,
+    /// in order — what a rank tells the others before sharding so that exact deduplication spans
+    /// every rank's inputs. Reads and cleans the input (no tokenizing); an input that cannot be
+    /// read yields the keys read before the failure, as `run()` keeps those documents.
+    public func dedupKeys(inputIndex index: Int) -> [DocumentKey] {
+        let pipeline = options.normalization.pipeline
+        var keys: [DocumentKey] = []
+        var pending: [Document] = []
+        var bytes = 0
+        func flush() {
+            for case .success(let text)? in clean(pending, pipeline) where rejection(text) == nil {
+                keys.append(Self.key(Array(SHA256.hash(data: text))))
+            }
+            pending = []; bytes = 0
+        }
+        if var reader = try? DocumentReader(path: options.inputs[index], options: options.reader) {
+            while let document = try? reader.next() {
+                pending.append(document); bytes += document.bytes.count
+                if bytes >= 8 << 20 || pending.count >= 4096 { flush() }
+            }
+        }
+        flush()
+        return keys
     }
 
     func closeShard(_ split: String, _ state: inout State) throws {

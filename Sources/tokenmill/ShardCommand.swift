@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cluster
 import BPE
 import Corpus
 import Foundation
@@ -43,7 +44,9 @@ struct ShardCommand: ParsableCommand {
     @Flag(help: "Stop at the first bad input or record (default: report it and go on).") var strict = false
     @Flag(help: "Print the summary as JSON.") var json = false
 
-    func run() throws {
+    func run() throws { try Ranks.run(run(on:)) }
+
+    func run(on cluster: Cluster) throws {
         var options = ShardOptions(inputs: try ShardJob.expandInputs(inputs))
         options.tokenizer = tokenizer
         options.reader = ReaderOptions(format: inputFormat, split: split, textField: textField, stripGutenberg: !keepGutenberg)
@@ -58,8 +61,17 @@ struct ShardCommand: ParsableCommand {
         options.blockTokens = blockTokens
         options.compressionLevel = level
         options.strict = strict
-        let job = try ShardJob(options: options, directory: output, threads: threads)
-        let tty = isatty(2) != 0
+        let job: ShardJob
+        if cluster.isDistributed {
+            guard let j = try DistributedShard.prepare(options: options, directory: output, threads: threads, cluster: cluster) else {
+                if cluster.isRoot { try report(try Manifest.load(directory: output), seconds: 0) }
+                return
+            }
+            job = j
+        } else {
+            job = try ShardJob(options: options, directory: output, threads: threads)
+        }
+        let tty = isatty(2) != 0 && cluster.isRoot
         if tty {
             job.progress = { p in
                 let mb = Double(p.bytesRead) / 1e6
@@ -70,9 +82,16 @@ struct ShardCommand: ParsableCommand {
         }
         job.warning = { FileHandle.standardError.write("warning: \($0)\n".data(using: .utf8)!) }
         let start = Date()
-        let manifest = try job.run()
+        var manifest = try job.run()
         if tty { FileHandle.standardError.write("\n".data(using: .utf8)!) }
-        let seconds = Date().timeIntervalSince(start)
+        if cluster.isDistributed {
+            guard let merged = try DistributedShard.finish(options: options, directory: output, cluster: cluster) else { return }
+            manifest = merged
+        }
+        try report(manifest, seconds: Date().timeIntervalSince(start))
+    }
+
+    func report(_ manifest: Manifest, seconds: Double) throws {
         if json {
             let summary: [String: Any] = [
                 "directory": output, "documents_read": manifest.documentsRead, "documents_kept": manifest.documentsKept,

@@ -1,0 +1,51 @@
+import Corpus
+import Foundation
+
+extension Manifest {
+    /// One manifest over shard sets that the ranks of one job wrote side by side, each into a
+    /// sub-directory of the job's directory (`parts[i].directory`, relative to it). Shard files
+    /// are listed under their sub-directory, in part order; inputs in the order of
+    /// `options.inputs` (the whole job's); counts are summed. The parts must share a tokenizer.
+    public static func merge(_ parts: [(directory: String, manifest: Manifest)], options: ShardOptions) throws -> Manifest {
+        guard let first = parts.first?.manifest else { throw ShardError("no per-rank manifests to merge") }
+        for (directory, part) in parts where part.tokenizer != first.tokenizer {
+            throw ShardError("\(directory) was sharded with tokenizer \(part.tokenizer.fingerprint.prefix(16))…, not \(first.tokenizer.fingerprint.prefix(16))… like the others; rerun every rank with the same --tokenizer")
+        }
+        let order = Dictionary(options.inputs.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        var merged = first
+        merged.options = options
+        merged.tokenizer.file = "tokenizer.json"
+        merged.inputs = parts.flatMap(\.manifest.inputs).sorted { (order[$0.path] ?? .max) < (order[$1.path] ?? .max) }
+        merged.shards = parts.flatMap { part in part.manifest.shards.map { var s = $0; s.file = part.directory + "/" + s.file; return s } }
+        merged.splits = [:]
+        merged.dropped = [:]
+        for (_, part) in parts {
+            for (split, t) in part.splits {
+                merged.splits[split, default: SplitTotals()].documents += t.documents
+                merged.splits[split, default: SplitTotals()].tokens += t.tokens
+                merged.splits[split, default: SplitTotals()].shards += t.shards
+            }
+            for (reason, d) in part.dropped {
+                merged.dropped[reason, default: DropReport()].count += d.count
+                let room = max(0, 5 - merged.dropped[reason]!.examples.count)
+                merged.dropped[reason]!.examples += d.examples.prefix(room)
+            }
+        }
+        merged.documentsRead = parts.reduce(0) { $0 + $1.manifest.documentsRead }
+        merged.documentsKept = parts.reduce(0) { $0 + $1.manifest.documentsKept }
+        merged.bytesIn = parts.reduce(0) { $0 + $1.manifest.bytesIn }
+        merged.bytesOut = parts.reduce(0) { $0 + $1.manifest.bytesOut }
+        merged.tokens = parts.reduce(0) { $0 + $1.manifest.tokens }
+        return merged
+    }
+
+    /// Writes `DIR/manifest.json` atomically (temp file, fsync, rename, directory fsync); its
+    /// presence marks a shard set complete.
+    public func write(to directory: String) throws {
+        var out = try OutputWriter(path: directory + "/manifest.json")
+        try out.write(Array(try Manifest.encoder.encode(self)))
+        try out.write([0x0A])
+        try out.close()
+        syncDirectory(of: directory + "/manifest.json")
+    }
+}

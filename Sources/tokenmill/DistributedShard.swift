@@ -1,0 +1,73 @@
+import Cluster
+import Corpus
+import Foundation
+import Shards
+
+/// `mpirun -np N tokenmill shard …`: each rank shards its share of the inputs into
+/// `OUT/rank-NNNNN/` (an ordinary shard set with its own journal, so a killed job resumes per
+/// rank), then rank 0 writes `OUT/manifest.json` listing every rank's shards.
+///
+/// Why exchange dedup keys first: exact deduplication in one process keeps the first copy in
+/// input order; with the inputs spread over ranks, a rank cannot know whether an earlier input
+/// on another rank holds the same text. Each rank therefore reads and cleans its inputs once
+/// without tokenizing (the cheap part of the pipeline), the ranks all-gather (key, input index)
+/// pairs, and each rank drops the documents whose first occurrence is in an earlier input —
+/// so the kept documents are exactly the single-process run's. `--no-dedup` skips the pass.
+/// Cost: 20 bytes per kept document exchanged and held on every rank.
+enum DistributedShard {
+    static func rankDirectory(_ rank: Int) -> String { String(format: "rank-%05d", rank) }
+
+    /// The job of this rank, or nil when `directory` already holds the finished job.
+    static func prepare(options: ShardOptions, directory: String, threads: Int, cluster: Cluster) throws -> ShardJob? {
+        if let done = try? Manifest.load(directory: directory) {
+            guard done.options == options else {
+                throw ShardError("\(directory) already holds finished shards made with other options; choose a new output directory or delete it")
+            }
+            return nil
+        }
+        let sizes = options.inputs.map { ((try? FileManager.default.attributesOfItem(atPath: $0))?[.size] as? NSNumber)?.int64Value ?? 0 }
+        let mine = cluster.share(sizes: sizes)
+        var share = options
+        share.inputs = mine.map { options.inputs[$0] }
+        let job = try ShardJob(options: share, directory: directory + "/" + rankDirectory(cluster.rank), threads: threads)
+        guard options.dedup else { return job }
+        var payload: [UInt8] = []
+        for (local, global) in mine.enumerated() {
+            for key in job.dedupKeys(inputIndex: local) {
+                for k in 0..<16 { payload.append(key[k]) }
+                withUnsafeBytes(of: UInt32(global).littleEndian) { payload += $0 }
+            }
+        }
+        var first: [DocumentKey: UInt32] = [:]
+        for part in try cluster.allGather(payload) {
+            part.withUnsafeBytes { raw in
+                for off in stride(from: 0, to: raw.count, by: 20) {
+                    var key = DocumentKey()
+                    for k in 0..<16 { key[k] = raw[off + k] }
+                    let input = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: off + 16, as: UInt32.self))
+                    if let seen = first[key], seen <= input { continue }
+                    first[key] = input
+                }
+            }
+        }
+        job.isEarlierDuplicate = { key, local in (first[key] ?? .max) < UInt32(mine[local]) }
+        return job
+    }
+
+    /// After every rank's job: rank 0 merges the per-rank manifests into `directory`'s and
+    /// returns it; the other ranks return nil.
+    static func finish(options: ShardOptions, directory: String, cluster: Cluster) throws -> Manifest? {
+        try cluster.barrier()
+        guard cluster.isRoot else { return nil }
+        let parts = try (0..<cluster.size).map { r in
+            (directory: rankDirectory(r), manifest: try Manifest.load(directory: directory + "/" + rankDirectory(r)))
+        }
+        let manifest = try Manifest.merge(parts, options: options)
+        let tokenizer = try InputFile.read(directory + "/" + rankDirectory(0) + "/" + parts[0].manifest.tokenizer.file)
+        var copy = try OutputWriter(path: directory + "/tokenizer.json")
+        try copy.write(tokenizer)
+        try copy.close()
+        try manifest.write(to: directory)
+        return manifest
+    }
+}
