@@ -32,6 +32,11 @@ public enum CLI {
         public let status: Int32
         public let stdout: Data
         public let stderr: String
+        public init(status: Int32, stdout: Data, stderr: String) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+        }
         public var text: String { String(decoding: stdout, as: UTF8.self) }
     }
 

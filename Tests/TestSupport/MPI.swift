@@ -1,0 +1,61 @@
+import Foundation
+
+/// Runs the built CLI under Open MPI's `mpirun` on this machine (shared memory between ranks).
+public enum MPI {
+    public static let mpirun: String? = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// `--oversubscribe`: more ranks than cores (3 ranks on a 2-core CI machine);
+    /// `--allow-run-as-root`: CI containers run as root, which Open MPI refuses by default.
+    public static func launcherArguments(ranks: Int) -> [String] {
+        ["--oversubscribe"] + (getuid() == 0 ? ["--allow-run-as-root"] : []) + ["-np", "\(ranks)", CLI.executable]
+    }
+
+    /// `mpirun -np N tokenmill ARGS…`. Fails (throws) when Open MPI is not installed: `make test`
+    /// installs it through scripts/setup.sh.
+    @discardableResult
+    public static func run(ranks: Int, _ arguments: [String]) throws -> CLI.Result {
+        guard let mpirun else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "mpirun not found: install openmpi-bin (scripts/setup.sh does)"])
+        }
+        return try CLI.run(launcherArguments(ranks: ranks) + arguments, executable: mpirun)
+    }
+}
+
+extension MPI {
+    /// The processes whose parent is `pid` (from /proc).
+    public static func children(of pid: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.filter { child in
+            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 2 && Int32(fields[1]) == pid
+        }.sorted()
+    }
+
+    /// Starts `mpirun -np N tokenmill ARGS…`; after `seconds`, sends SIGKILL to the ranks listed
+    /// by `victims` (rank order = child pid order; nil: all of them), then waits for mpirun.
+    /// Returns mpirun's result and whether any rank was still running at the kill.
+    public static func runAndKill(ranks: Int, _ arguments: [String], after seconds: Double, victims: [Int]? = nil) throws -> (result: CLI.Result, killed: Bool) {
+        guard let mpirun else { throw CocoaError(.fileNoSuchFile) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: mpirun)
+        process.arguments = launcherArguments(ranks: ranks) + arguments
+        let err = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        try process.run()
+        final class Box: @unchecked Sendable { var data = Data() }
+        let box = Box()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { box.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        Thread.sleep(forTimeInterval: seconds)
+        let kids = children(of: process.processIdentifier)
+        let targets = victims.map { $0.compactMap { $0 < kids.count ? kids[$0] : nil } } ?? kids
+        for pid in targets { kill(pid, SIGKILL) }
+        group.wait()
+        process.waitUntilExit()
+        return (CLI.Result(status: process.terminationStatus, stdout: Data(), stderr: String(decoding: box.data, as: UTF8.self)), !targets.isEmpty)
+    }
+}
