@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cluster
 import BPE
 import Corpus
 import Foundation
@@ -70,7 +71,11 @@ struct TrainTokenizerCommand: ParsableCommand {
     @Argument(help: "Input files or directories, or - for standard input.")
     var files: [String] = ["-"]
 
-    func run() throws {
+    func run() throws { try Ranks.run(run(on:)) }
+
+    /// Under `mpirun -np N` the ranks count their shares of the files and rank 0 trains and
+    /// writes (docs/distributed.md).
+    func run(on cluster: Cluster) throws {
         guard let splitPattern = SplitPattern(name: pattern) else {
             throw ValidationError("--pattern: expected gpt2, cl100k or o200k, found \(pattern)")
         }
@@ -102,7 +107,12 @@ struct TrainTokenizerCommand: ParsableCommand {
         } : nil
         let result: TrainingResult
         do {
-            result = try BPETrainer.train(files: files, options: options, progress: progress)
+            if cluster.isDistributed {
+                guard let r = try DistributedTrainer.train(files: files, options: options, progress: progress, cluster: cluster) else { return }
+                result = r
+            } else {
+                result = try BPETrainer.train(files: files, options: options, progress: progress)
+            }
         } catch let error as TrainerError {
             throw ValidationError(error.description)
         }
