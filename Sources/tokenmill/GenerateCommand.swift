@@ -29,39 +29,12 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         GPTThreads.set(threads)
-        let dir = try GPTCheckpoint.resolve(checkpoint)
-        let model = try GPTCheckpoint.loadModel(from: dir)
-        let tokPath = dir + "/tokenizer.json"
-        guard FileManager.default.fileExists(atPath: tokPath) else {
-            throw ValidationError("\(dir) has no tokenizer.json: generation needs the tokenizer the model was trained with")
-        }
-        let tokenizer = try Tokenizer.load(tokPath)
-        if let info = try? GPTCheckpoint.loadInfo(from: dir) {
-            let found = try ShardFingerprint.of(tokenizer).map { String(format: "%02x", $0) }.joined()
-            guard found == info.tokenizerFingerprint else {
-                throw ValidationError("\(tokPath) has fingerprint \(found.prefix(16))…, but the model was trained with \(info.tokenizerFingerprint.prefix(16))…: the token ids would mean different text")
-            }
-        }
-        guard tokenizer.vocabularySize <= model.config.vocabSize else {
-            throw ValidationError("the tokenizer has \(tokenizer.vocabularySize) ids, the model only \(model.config.vocabSize)")
-        }
-        let eot = tokenizer.specialTokenID("<|endoftext|>")
-        var ids = try tokenizer.encode(prompt, specials: .allow).map { Int32($0) }
-        if ids.isEmpty {
-            guard let eot else { throw ValidationError("an empty --prompt needs an <|endoftext|> token to start from") }
-            ids = [Int32(eot)]
-        }
-        var sampler = GPTSampler(model: model, options: SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed),
-                                 allowedVocabulary: tokenizer.vocabularySize)
-        var decoder = StreamingDecoder(tokenizer: tokenizer)
+        let generator = try TextGenerator.load(checkpoint: checkpoint)
         let stdout = FileHandle.standardOutput
         if !noEcho { stdout.write(Data(prompt.utf8)) }
-        _ = try sampler.generate(prompt: ids, maxTokens: maxTokens) { id in
-            if let eot, id == Int32(eot), !ignoreEot { return false }
-            let text = try decoder.push(TokenID(id))
-            if !text.isEmpty { stdout.write(Data(text.utf8)) }
-            return true
-        }
-        stdout.write(Data((decoder.finish() + "\n").utf8))
+        try generator.generate(prompt: prompt, maxTokens: maxTokens,
+                               options: SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed),
+                               stopAtEndOfText: !ignoreEot) { stdout.write(Data($0.utf8)) }
+        stdout.write(Data("\n".utf8))
     }
 }

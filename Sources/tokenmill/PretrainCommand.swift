@@ -62,11 +62,10 @@ struct PretrainCommand: ParsableCommand {
             else { throw ValidationError("--config \(config): expected {\"vocabSize\", \"contextLength\", \"layers\", \"heads\", \"channels\"} or a Hugging Face GPT-2 config.json") }
         } else if !resume && initFrom == nil {
             let name = preset ?? "tiny"
-            guard var c = GPTConfig.preset(name) else { throw ValidationError("unknown --preset \(name): expected tiny, A (small) or B") }
-            let need = manifest.tokenizer.vocabularySize
-            if c.vocabSize < need {   // presets follow the data's tokenizer (padded to a multiple of 64)
-                c.vocabSize = (need + 63) / 64 * 64
-                if !quiet { FileHandle.standardError.write(Data("note: preset \(name) widened to vocabSize \(c.vocabSize) for \(manifest.tokenizer.name) (\(need) ids)\n".utf8)) }
+            guard let base = GPTConfig.preset(name) else { throw ValidationError("unknown --preset \(name): expected tiny, A (small) or B") }
+            let c = base.covering(manifest.tokenizer)   // presets follow the data's tokenizer
+            if c.vocabSize != base.vocabSize && !quiet {
+                FileHandle.standardError.write(Data("note: preset \(name) widened to vocabSize \(c.vocabSize) for \(manifest.tokenizer.name) (\(manifest.tokenizer.vocabularySize) ids)\n".utf8))
             }
             modelConfig = c
         }

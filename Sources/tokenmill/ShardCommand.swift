@@ -26,7 +26,7 @@ struct ShardCommand: ParsableCommand {
     @Argument(help: "Input files or directories.") var inputs: [String]
     @Option(name: [.short, .customLong("output")], help: "Output directory.") var output: String
     @Option(help: "A bundled vocabulary name (gpt2, cl100k_base, o200k_base), a .tiktoken file or a tokenizer.json.") var tokenizer = "gpt2"
-    @Option(help: "text, jsonl, html, warc or wet (default: from each file's extension).") var inputFormat: InputFormat?
+    @Option(help: "text, jsonl, html, warc, wet or wikipedia (default: from each file's extension; .xml files that start with <mediawiki are wikipedia).") var inputFormat: InputFormat?
     @Option(help: "Plain text: file (one document per file), blank-lines or lines.") var split: TextSplit = .file
     @Option(help: "The JSONL field holding the text.") var textField = "text"
     @Flag(help: "Keep Project Gutenberg headers and licences.") var keepGutenberg = false
@@ -71,19 +71,12 @@ struct ShardCommand: ParsableCommand {
         } else {
             job = try ShardJob(options: options, directory: output, threads: threads)
         }
-        let tty = isatty(2) != 0 && cluster.isRoot
-        if tty {
-            job.progress = { p in
-                let mb = Double(p.bytesRead) / 1e6
-                let rate = mb / max(p.seconds, 1e-3)
-                let remaining = p.inputIndex + 1 < p.inputCount ? " input \(p.inputIndex + 1)/\(p.inputCount)" : ""
-                FileHandle.standardError.write("\r\(String(format: "%.1f MB read, %.1f MB/s, %d docs, %d tokens", mb, rate, p.documents, p.tokens))\(remaining)   ".data(using: .utf8)!)
-            }
-        }
+        let status = StatusLine(quiet: !cluster.isRoot)
+        if status.enabled { job.progress = { status.update($0.statusText) } }
         job.warning = { FileHandle.standardError.write("warning: \($0)\n".data(using: .utf8)!) }
         let start = Date()
         var manifest = try job.run()
-        if tty { FileHandle.standardError.write("\n".data(using: .utf8)!) }
+        status.clear()
         if cluster.isDistributed {
             guard let merged = try DistributedShard.finish(options: options, directory: output, cluster: cluster) else { return }
             manifest = merged

@@ -50,7 +50,7 @@ struct TrainTokenizerCommand: ParsableCommand {
     @Option(help: "Threads for counting (default: all cores).")
     var threads: Int = Tokenizer.defaultThreadCount
 
-    @Option(help: "Memory for the pre-token table, e.g. 512M or 4G (default: a quarter of RAM); the rarest entries are pruned beyond it.")
+    @Option(help: "Memory for the pre-token table and the merge loop, e.g. 512M or 4G (default: a quarter of RAM); the rarest pre-tokens are pruned beyond it.")
     var memoryLimit: String?
 
     @Option(help: "Fraction of the input held back from training to measure bytes per token (0 trains on everything).")
@@ -101,10 +101,8 @@ struct TrainTokenizerCommand: ParsableCommand {
             }
             options.memoryLimit = bytes
         }
-        let tty = isatty(2) == 1 && !quiet
-        let progress: TrainingProgress? = tty ? { line in
-            FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
-        } : nil
+        let status = StatusLine(quiet: quiet || !cluster.isRoot)
+        let progress: TrainingProgress? = status.enabled ? { status.update($0) } : nil
         let result: TrainingResult
         do {
             if cluster.isDistributed {
@@ -116,7 +114,7 @@ struct TrainTokenizerCommand: ParsableCommand {
         } catch let error as TrainerError {
             throw ValidationError(error.description)
         }
-        if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        status.clear()
         let clock = Date()
         var writer = try OutputWriter(path: output)
         try writer.write(Array(try result.tokenizer.huggingFaceJSON()))
