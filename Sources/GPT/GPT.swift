@@ -275,8 +275,8 @@ public final class GPT: LanguageModel {
             GPTKernels.crossEntropySoftmaxBackward(dlogits, dloss, acts + a.probs, tg.baseAddress!, B: B, T: T, V: V)
         }
         lastTargets = nil
-        dln.update(repeating: 0, count: BTC)
-        GPTKernels.matmulBackward(dln, g + lo.wte, nil, dlogits, acts + a.lnf, p + lo.wte, B: B, T: T, C: C, OC: V)
+        GPTKernels.matmulBackward(dln, g + lo.wte, nil, dlogits, acts + a.lnf, p + lo.wte, B: B, T: T, C: C, OC: V,
+                                  accumulateInput: false)
         dres.update(repeating: 0, count: BTC)
         GPTKernels.layernormBackward(dres, g + lo.lnfw, g + lo.lnfb, dln, acts + a.residual3 + (L - 1) * BTC,
                                      p + lo.lnfw, acts + a.lnfMean, acts + a.lnfRstd, B: B, T: T, C: C)
@@ -287,25 +287,21 @@ public final class GPT: LanguageModel {
             let att = acts + a.att + l * B * NH * T * T, res2 = acts + a.residual2 + l * BTC
             let ln2 = acts + a.ln2 + l * BTC, fch = acts + a.fch + l * 4 * BTC, fchg = acts + a.fchGelu + l * 4 * BTC
             // dres holds d residual3[l] = d fcproj = (part of) d residual2[l]  (residual backward by aliasing)
-            dfchg.update(repeating: 0, count: 4 * BTC)
+            // The scratch gradients (dfchg, dfch, dln, datty, dqkv) are overwritten, not accumulated:
+            // no clearing pass over them.
             GPTKernels.matmulBackward(dfchg, g + lo.fcprojw + l * 4 * C * C, g + lo.fcprojb + l * C, dres, fchg,
-                                      p + lo.fcprojw + l * 4 * C * C, B: B, T: T, C: 4 * C, OC: C)
-            dfch.update(repeating: 0, count: 4 * BTC)
-            GPTKernels.geluBackward(dfch, fch, dfchg, N: 4 * BTC)
-            dln.update(repeating: 0, count: BTC)
+                                      p + lo.fcprojw + l * 4 * C * C, B: B, T: T, C: 4 * C, OC: C, accumulateInput: false)
+            GPTKernels.geluBackward(dfch, fch, dfchg, N: 4 * BTC, accumulate: false)
             GPTKernels.matmulBackward(dln, g + lo.fcw + l * 4 * C * C, g + lo.fcb + l * 4 * C, dfch, ln2,
-                                      p + lo.fcw + l * 4 * C * C, B: B, T: T, C: C, OC: 4 * C)
+                                      p + lo.fcw + l * 4 * C * C, B: B, T: T, C: C, OC: 4 * C, accumulateInput: false)
             GPTKernels.layernormBackward(dres, g + lo.ln2w + l * C, g + lo.ln2b + l * C, dln, res2, p + lo.ln2w + l * C,
                                          acts + a.ln2Mean + l * BT, acts + a.ln2Rstd + l * BT, B: B, T: T, C: C)
             // dres now holds d residual2[l] = d attproj = (part of) d residual[l]
-            datty.update(repeating: 0, count: BTC)
             GPTKernels.matmulBackward(datty, g + lo.attprojw + l * C * C, g + lo.attprojb + l * C, dres, atty,
-                                      p + lo.attprojw + l * C * C, B: B, T: T, C: C, OC: C)
-            dqkv.update(repeating: 0, count: 3 * BTC)
-            GPTKernels.attentionBackward(dqkv, datt, datty, qkv, att, B: B, T: T, C: C, NH: NH)
-            dln.update(repeating: 0, count: BTC)
+                                      p + lo.attprojw + l * C * C, B: B, T: T, C: C, OC: C, accumulateInput: false)
+            GPTKernels.attentionBackward(dqkv, datt, datty, qkv, att, B: B, T: T, C: C, NH: NH, accumulate: false)
             GPTKernels.matmulBackward(dln, g + lo.qkvw + l * 3 * C * C, g + lo.qkvb + l * 3 * C, dqkv, ln1,
-                                      p + lo.qkvw + l * 3 * C * C, B: B, T: T, C: C, OC: 3 * C)
+                                      p + lo.qkvw + l * 3 * C * C, B: B, T: T, C: C, OC: 3 * C, accumulateInput: false)
             GPTKernels.layernormBackward(dres, g + lo.ln1w + l * C, g + lo.ln1b + l * C, dln, residual, p + lo.ln1w + l * C,
                                          acts + a.ln1Mean + l * BT, acts + a.ln1Rstd + l * BT, B: B, T: T, C: C)
             gradientsReady?(blockRanges(l))

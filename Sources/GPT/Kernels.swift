@@ -153,9 +153,18 @@ public enum GPTKernels {
                                       _ dbias: UnsafeMutablePointer<Float>?, _ dout: UnsafePointer<Float>,
                                       _ inp: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
                                       B: Int, T: Int, C: Int, OC: Int) {
+        matmulBackward(dinp, dweight, dbias, dout, inp, weight, B: B, T: T, C: C, OC: OC, accumulateInput: true)
+    }
+
+    /// As above; with `accumulateInput` false, `dinp` is overwritten (sgemm with β = 0), which
+    /// saves the caller clearing it and sgemm reading it.
+    static func matmulBackward(_ dinp: UnsafeMutablePointer<Float>, _ dweight: UnsafeMutablePointer<Float>,
+                               _ dbias: UnsafeMutablePointer<Float>?, _ dout: UnsafePointer<Float>,
+                               _ inp: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+                               B: Int, T: Int, C: Int, OC: Int, accumulateInput: Bool) {
         let N = B * T
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(N), Int32(C), Int32(OC),
-                    1, dout, Int32(OC), weight, Int32(C), 1, dinp, Int32(C))
+                    1, dout, Int32(OC), weight, Int32(C), accumulateInput ? 1 : 0, dinp, Int32(C))
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(OC), Int32(C), Int32(N),
                     1, dout, Int32(OC), inp, Int32(C), 1, dweight, Int32(C))
         if let dbias {
@@ -164,104 +173,7 @@ public enum GPTKernels {
         }
     }
 
-    // MARK: attention
-
-    /// Causal multi-head self-attention. `inp` is qkv [B, T, 3C] (q, k, v, each NH heads of
-    /// C/NH); `out` is [B, T, C]; `att` [B, NH, T, T] receives the softmax probabilities (zero
-    /// above the diagonal), kept for the backward pass. Q·Kᵀ and att·V go through `cblas_sgemm`
-    /// per (b, h).
-    public static func attentionForward(_ out: UnsafeMutablePointer<Float>, _ att: UnsafeMutablePointer<Float>,
-                                        _ inp: UnsafePointer<Float>, B: Int, T: Int, C: Int, NH: Int) {
-        let hs = C / NH, C3 = 3 * C
-        let scale = 1 / Float(hs).squareRoot()
-        for b in 0..<B {
-            for h in 0..<NH {
-                let q = inp + b * T * C3 + h * hs, k = q + C
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(T), Int32(T), Int32(hs),
-                            scale, q, Int32(C3), k, Int32(C3), 0, att + (b * NH + h) * T * T, Int32(T))
-            }
-        }
-        causalSoftmaxRows(att, rows: B * NH * T, T: T)
-        for b in 0..<B {
-            for h in 0..<NH {
-                let v = inp + b * T * C3 + h * hs + 2 * C
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(T), Int32(hs), Int32(T),
-                            1, att + (b * NH + h) * T * T, Int32(T), v, Int32(C3), 0, out + b * T * C + h * hs, Int32(C))
-            }
-        }
-    }
-
-    /// Row r of every T×T block (row index t = r mod T) becomes softmax over columns 0...t, zero after.
-    static func causalSoftmaxRows(_ att: UnsafeMutablePointer<Float>, rows: Int, T: Int) {
-        parallelFor(rows, minChunk: 32) { r in
-            for row in r {
-                let t = row % T, n = t + 1
-                let a = att + row * T
-                var mx = V8(repeating: -.greatestFiniteMagnitude), i = 0
-                while i + 8 <= n { mx = vmax(mx, load8(a + i)); i += 8 }
-                var m = mx.max()
-                while i < n { m = Swift.max(m, a[i]); i += 1 }
-                let mv = V8(repeating: m)
-                var s = V8(); i = 0
-                while i + 8 <= n { let e = vexp(load8(a + i) - mv); store8(a + i, e); s += e; i += 8 }
-                var sum = s.sum()
-                while i < n { let e = sexp(a[i] - m); a[i] = e; sum += e; i += 1 }
-                let inv = V8(repeating: 1 / sum)
-                i = 0
-                while i + 8 <= n { store8(a + i, load8(a + i) * inv); i += 8 }
-                while i < n { a[i] *= inv[0]; i += 1 }
-                (a + n).update(repeating: 0, count: T - n)
-            }
-        }
-    }
-
-    /// dinp (d qkv) += ..., given dout [B, T, C] and the forward's `att`. `datt` [B, NH, T, T]
-    /// is scratch, overwritten (not accumulated).
-    public static func attentionBackward(_ dinp: UnsafeMutablePointer<Float>, _ datt: UnsafeMutablePointer<Float>,
-                                         _ dout: UnsafePointer<Float>, _ inp: UnsafePointer<Float>,
-                                         _ att: UnsafePointer<Float>, B: Int, T: Int, C: Int, NH: Int) {
-        let hs = C / NH, C3 = 3 * C
-        let scale = 1 / Float(hs).squareRoot()
-        for b in 0..<B {
-            for h in 0..<NH {
-                let bh = (b * NH + h) * T * T
-                let v = inp + b * T * C3 + h * hs + 2 * C, dv = dinp + b * T * C3 + h * hs + 2 * C
-                let d = dout + b * T * C + h * hs
-                // datt = dout · Vᵀ ; dV += attᵀ · dout
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(T), Int32(T), Int32(hs),
-                            1, d, Int32(C), v, Int32(C3), 0, datt + bh, Int32(T))
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(T), Int32(hs), Int32(T),
-                            1, att + bh, Int32(T), d, Int32(C), 1, dv, Int32(C3))
-            }
-        }
-        // softmax backward, in place: dpreatt = scale · att ⊙ (datt − Σ att ⊙ datt)
-        parallelFor(B * NH * T, minChunk: 32) { r in
-            for row in r {
-                let n = row % T + 1
-                let a = att + row * T, da = datt + row * T
-                var s = V8(), i = 0
-                while i + 8 <= n { s += load8(a + i) * load8(da + i); i += 8 }
-                var dot = s.sum()
-                while i < n { dot += a[i] * da[i]; i += 1 }
-                let dv = V8(repeating: dot), sv = V8(repeating: scale)
-                i = 0
-                while i + 8 <= n { store8(da + i, load8(a + i) * (load8(da + i) - dv) * sv); i += 8 }
-                while i < n { da[i] = a[i] * (da[i] - dot) * scale; i += 1 }
-                (da + n).update(repeating: 0, count: T - n)
-            }
-        }
-        for b in 0..<B {
-            for h in 0..<NH {
-                let bh = (b * NH + h) * T * T
-                let q = inp + b * T * C3 + h * hs, k = q + C
-                let dq = dinp + b * T * C3 + h * hs, dk = dq + C
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(T), Int32(hs), Int32(T),
-                            1, datt + bh, Int32(T), k, Int32(C3), 1, dq, Int32(C3))
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(T), Int32(hs), Int32(T),
-                            1, datt + bh, Int32(T), q, Int32(C3), 1, dk, Int32(C3))
-            }
-        }
-    }
+    // MARK: attention — see GPTKernels+Attention.swift
 
     // MARK: GELU (tanh approximation, as GPT-2)
 
@@ -284,6 +196,12 @@ public enum GPTKernels {
 
     public static func geluBackward(_ dinp: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
                                     _ dout: UnsafePointer<Float>, N: Int) {
+        geluBackward(dinp, inp, dout, N: N, accumulate: true)
+    }
+
+    /// As above; with `accumulate` false, `dinp` is overwritten (no clearing, no read of it).
+    static func geluBackward(_ dinp: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
+                             _ dout: UnsafePointer<Float>, N: Int, accumulate: Bool) {
         @inline(__always) func grad(_ x: V8) -> V8 {
             let s = V8(repeating: geluScale)
             let t = vtanh(s * (x + 0.044715 * x * x * x))
@@ -293,10 +211,14 @@ public enum GPTKernels {
         parallelFor(N / 8, minChunk: 1024) { r in
             for j in r {
                 let i = 8 * j
-                store8(dinp + i, load8(dinp + i) + grad(load8(inp + i)) * load8(dout + i))
+                let g = grad(load8(inp + i)) * load8(dout + i)
+                store8(dinp + i, accumulate ? load8(dinp + i) + g : g)
             }
         }
-        for i in (N / 8 * 8)..<N { dinp[i] += grad(V8(repeating: inp[i]))[0] * dout[i] }
+        for i in (N / 8 * 8)..<N {
+            let g = grad(V8(repeating: inp[i]))[0] * dout[i]
+            dinp[i] = accumulate ? dinp[i] + g : g
+        }
     }
 
     // MARK: residual

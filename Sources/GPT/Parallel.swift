@@ -15,6 +15,17 @@ public enum GPTThreads {
 
     public static var current: Int { count.load(ordering: .relaxed) }
 
+    /// Runs `body` with OpenBLAS single-threaded, then restores `current`: for code that spreads
+    /// many small, independent sgemm calls over the Swift threads itself (attention per head),
+    /// where OpenBLAS's per-call thread hand-off costs more than it gains. Not reentrant; the
+    /// kernels run one at a time.
+    static func withSingleThreadedBLAS(_ body: () -> Void) {
+        let n = current
+        if n > 1 { openblas_set_num_threads(1) }
+        body()
+        if n > 1 { openblas_set_num_threads(Int32(n)) }
+    }
+
     /// OpenBLAS's own idea of its thread count.
     public static var openBLASThreads: Int { Int(openblas_get_num_threads()) }
 }
