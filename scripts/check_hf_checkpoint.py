@@ -8,7 +8,10 @@ With `transformers` installed: `GPT2LMHeadModel.from_pretrained(CHECKPOINT_DIR)`
 checkpoint without missing or unexpected weights and give the same logits. Without it (torch or
 numpy only): a from-scratch GPT-2 forward that reads model.safetensors with HF's names and
 Conv1D layout ([in, out]) — checks the names, shapes and transposes, not transformers itself.
-Prints one line and exits 0 when the largest |difference| / max |logit| is within --tol.
+Prints one line (max absolute difference, max difference relative to the largest logit, max
+elementwise relative difference, argmax agreement) and exits 0 when the largest
+|difference| / max |logit| is within --tol. With --require-transformers, exits 2 when
+transformers cannot be imported instead of falling back to the numpy forward.
 """
 import argparse, json, os, struct, sys
 import numpy as np
@@ -101,8 +104,13 @@ def main():
             sys.exit(2)
         got = reference_forward(read_safetensors(os.path.join(a.checkpoint, "model.safetensors")), cfg, ids)
         how = "numpy GPT-2 reference on HF names/layout (transformers not installed)"
-    err = float(np.abs(got - want).max() / max(1e-12, np.abs(got).max()))
-    print(f"{how}: max |Δlogit| / max |logit| = {err:.2e} over {len(ids)}×{cfg['vocab_size']} logits")
+    diff = np.abs(got - want)
+    err = float(diff.max() / max(1e-12, np.abs(got).max()))
+    rel = float((diff / np.maximum(np.abs(got), 1e-3)).max())
+    same_argmax = int((got.argmax(-1) == want.argmax(-1)).sum())
+    print(f"{how}: max |Δlogit| = {diff.max():.2e}, max |Δlogit| / max |logit| = {err:.2e}, "
+          f"max elementwise |Δ|/max(|logit|, 1e-3) = {rel:.2e}, max |logit| = {np.abs(got).max():.3f}, "
+          f"argmax equal at {same_argmax}/{len(ids)} positions, over {len(ids)}×{cfg['vocab_size']} logits")
     sys.exit(0 if err <= a.tol else 1)
 
 
