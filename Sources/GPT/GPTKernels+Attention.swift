@@ -94,19 +94,7 @@ extension GPTKernels {
     /// a[0..<count] ← softmax(a[0..<count]); a[count..<width] ← 0.
     @inline(__always)
     static func causalSoftmaxRow(_ a: UnsafeMutablePointer<Float>, count n: Int, width: Int) {
-        var mx = V8(repeating: -.greatestFiniteMagnitude), i = 0
-        while i + 8 <= n { mx = vmax(mx, load8(a + i)); i += 8 }
-        var m = mx.max()
-        while i < n { m = Swift.max(m, a[i]); i += 1 }
-        let mv = V8(repeating: m)
-        var s = V8(); i = 0
-        while i + 8 <= n { let e = vexp(load8(a + i) - mv); store8(a + i, e); s += e; i += 8 }
-        var sum = s.sum()
-        while i < n { let e = sexp(a[i] - m); a[i] = e; sum += e; i += 1 }
-        let inv = V8(repeating: 1 / sum)
-        i = 0
-        while i + 8 <= n { store8(a + i, load8(a + i) * inv); i += 8 }
-        while i < n { a[i] *= inv[0]; i += 1 }
+        _ = softmaxRow(a, into: a, count: n)
         if width > n { (a + n).update(repeating: 0, count: width - n) }
     }
 

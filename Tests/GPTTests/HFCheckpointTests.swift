@@ -35,18 +35,9 @@ extension TrainingTests {
         let logits = model.withLogits { Array($0) }
         try JSONSerialization.data(withJSONObject: ids.map(Int.init)).write(to: URL(fileURLWithPath: dir + "/ids.json"))
         try logits.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: dir + "/logits.f32")) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: GPTRunFixture.python!)
-        p.arguments = [GPTRunFixture.root + "/scripts/check_hf_checkpoint.py", checkpoint, "--ids", dir + "/ids.json",
-                       "--logits", dir + "/logits.f32", "--require-transformers"]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let (status, text) = try GPTRunFixture.runHFCheck([checkpoint, "--ids", dir + "/ids.json", "--logits", dir + "/logits.f32", "--require-transformers"])
         print("pretrainCheckpointLoadsInTransformers: \(text)")
-        #expect(p.terminationStatus == 0, "\(text)")
+        #expect(status == 0, "\(text)")
         #expect(text.contains("transformers GPT2LMHeadModel.from_pretrained"))
     }
 }

@@ -9,6 +9,20 @@ enum GPTRunFixture {
 
     static func temporaryDirectory(_ name: String) throws -> String { try CLI.temporaryDirectory("gpt-" + name) }
 
+    /// Runs scripts/check_hf_checkpoint.py with the peers' Python (stdout and stderr together).
+    static func runHFCheck(_ arguments: [String]) throws -> (status: Int32, text: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python!)
+        p.arguments = [root + "/scripts/check_hf_checkpoint.py"] + arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text)
+    }
+
     struct Output { var status: Int32; var stdout: String; var stderr: String }
 
     @discardableResult
