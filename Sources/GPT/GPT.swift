@@ -7,6 +7,9 @@ struct GPTParameterLayout {
     var ln2w = 0, ln2b = 0, fcw = 0, fcb = 0, fcprojw = 0, fcprojb = 0, lnfw = 0, lnfb = 0
     var totalCount = 0
     var tensors: [ParameterTensor] = []
+    /// The tensors' ranges in the order backward finishes them (for `GPT.gradientsReady`): the
+    /// final LayerNorm, block l (llm.c's layout keeps a block's twelve tensors apart), the embeddings.
+    var finalNormRanges: [Range<Int>] = [], blockRanges: [[Range<Int>]] = [], embeddingRanges: [Range<Int>] = []
 
     init(config: GPTConfig) {
         let V = config.vocabSize, maxT = config.contextLength, L = config.layers, C = config.channels
@@ -48,6 +51,10 @@ struct GPTParameterLayout {
             .init(name: "transformer.ln_f.bias", shape: [C], offset: lnfb),
         ]
         tensors = t.sorted { $0.offset < $1.offset }
+        func ranges(_ prefix: String) -> [Range<Int>] { t.filter { $0.name.hasPrefix(prefix) }.map { $0.offset..<($0.offset + $0.count) } }
+        finalNormRanges = ranges("transformer.ln_f.")
+        blockRanges = (0..<L).map { ranges("transformer.h.\($0).") }
+        embeddingRanges = ranges("transformer.wte.") + ranges("transformer.wpe.")
     }
 }
 
@@ -111,14 +118,6 @@ public final class GPT: LanguageModel {
     /// LayerNorm, then each block from the last to the first, then the two embeddings. A
     /// data-parallel trainer starts reducing them while the rest of backward runs.
     public var gradientsReady: (([Range<Int>]) -> Void)?
-
-    /// The ranges of block `l`'s twelve tensors (llm.c's layout keeps a block's tensors apart).
-    func blockRanges(_ l: Int) -> [Range<Int>] {
-        let C = config.channels, lo = layout
-        func r(_ base: Int, _ n: Int) -> Range<Int> { (base + l * n)..<(base + (l + 1) * n) }
-        return [r(lo.ln1w, C), r(lo.ln1b, C), r(lo.qkvw, 3 * C * C), r(lo.qkvb, 3 * C), r(lo.attprojw, C * C), r(lo.attprojb, C),
-                r(lo.ln2w, C), r(lo.ln2b, C), r(lo.fcw, 4 * C * C), r(lo.fcb, 4 * C), r(lo.fcprojw, 4 * C * C), r(lo.fcprojb, C)]
-    }
 
     /// A model with GPT-2 initialization: weights N(0, 0.02), residual projections (attn.c_proj,
     /// mlp.c_proj) N(0, 0.02/√(2L)), biases 0, LayerNorm weights 1. Deterministic in `seed`.
@@ -280,7 +279,7 @@ public final class GPT: LanguageModel {
         dres.update(repeating: 0, count: BTC)
         GPTKernels.layernormBackward(dres, g + lo.lnfw, g + lo.lnfb, dln, acts + a.residual3 + (L - 1) * BTC,
                                      p + lo.lnfw, acts + a.lnfMean, acts + a.lnfRstd, B: B, T: T, C: C)
-        gradientsReady?([lo.lnfw..<(lo.lnfw + C), lo.lnfb..<(lo.lnfb + C)])
+        gradientsReady?(lo.finalNormRanges)
         for l in stride(from: L - 1, through: 0, by: -1) {
             let residual = l == 0 ? acts + a.encoded : acts + a.residual3 + (l - 1) * BTC
             let ln1 = acts + a.ln1 + l * BTC, qkv = acts + a.qkv + l * 3 * BTC, atty = acts + a.atty + l * BTC
@@ -304,7 +303,7 @@ public final class GPT: LanguageModel {
                                       p + lo.qkvw + l * 3 * C * C, B: B, T: T, C: C, OC: 3 * C, accumulateInput: false)
             GPTKernels.layernormBackward(dres, g + lo.ln1w + l * C, g + lo.ln1b + l * C, dln, residual, p + lo.ln1w + l * C,
                                          acts + a.ln1Mean + l * BT, acts + a.ln1Rstd + l * BT, B: B, T: T, C: C)
-            gradientsReady?(blockRanges(l))
+            gradientsReady?(lo.blockRanges[l])
         }
         lastInputs.withUnsafeBufferPointer { inp in
             if let pos = lastPositions {
@@ -315,7 +314,7 @@ public final class GPT: LanguageModel {
                 GPTKernels.encoderBackward(g + lo.wte, g + lo.wpe, dres, inp.baseAddress!, nil, B: B, T: T, C: C)
             }
         }
-        gradientsReady?([lo.wte..<(lo.wte + V * C), lo.wpe..<(lo.wpe + config.contextLength * C)])
+        gradientsReady?(lo.embeddingRanges)
     }
 
     // MARK: state

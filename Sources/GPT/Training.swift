@@ -387,18 +387,15 @@ public final class PretrainRun {
         var pending: [any PendingReduction] = []
         var reported = 0
         var failure: Error? = nil
-        model.withGradients { g in
-            let base = g.baseAddress!
-            model.gradientsReady = { ranges in
-                guard failure == nil else { return }
-                do {
-                    for r in ranges {
-                        pending.append(try group.startSum(UnsafeMutableBufferPointer(start: base + r.lowerBound, count: r.count)))
-                        reported += r.count
-                    }
-                    for p in pending { try p.test() }
-                } catch { failure = error }
-            }
+        model.gradientsReady = { [model] ranges in
+            guard failure == nil else { return }
+            do {
+                try model.withGradients { g in
+                    for r in ranges { pending.append(try group.startSum(UnsafeMutableBufferPointer(rebasing: g[r]))) }
+                }
+                reported += ranges.reduce(0) { $0 + $1.count }
+                for p in pending { try p.test() }
+            } catch { failure = error }
         }
         defer { model.gradientsReady = nil }
         try model.backward(lossScale: lossScale)
