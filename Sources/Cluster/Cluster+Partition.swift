@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension Cluster {
     /// Assigns items (inputs) to ranks by size: largest first, each to the rank with the least
     /// total so far (ties: the lower rank; equal sizes: the earlier item). Returns, per rank,
@@ -24,5 +28,14 @@ extension Cluster {
     /// This rank's share of items of the given sizes (all of them for a single process).
     public func share(sizes: [Int64]) -> [Int] {
         Self.partition(sizes: sizes, ranks: size)[rank]
+    }
+
+    /// This rank's share of files, by their sizes on disk (a file that cannot be read counts as
+    /// empty: the command reading it reports the error). Indices into `paths`.
+    public func share(files paths: [String]) -> [Int] {
+        share(sizes: paths.map { path in
+            var st = stat()
+            return stat(path, &st) == 0 ? Int64(st.st_size) : 0
+        })
     }
 }

@@ -25,8 +25,7 @@ enum DistributedShard {
             }
             return nil
         }
-        let sizes = options.inputs.map { ((try? FileManager.default.attributesOfItem(atPath: $0))?[.size] as? NSNumber)?.int64Value ?? 0 }
-        let mine = cluster.share(sizes: sizes)
+        let mine = cluster.share(files: options.inputs)
         var share = options
         share.inputs = mine.map { options.inputs[$0] }
         let job = try ShardJob(options: share, directory: directory + "/" + rankDirectory(cluster.rank), threads: threads)

@@ -20,8 +20,7 @@ enum DistributedTrainer {
             throw TrainerError("standard input (-) cannot be divided among \(cluster.size) ranks: name files or directories, or run one process")
         }
         let all = try BPETrainer.inputFiles(files)
-        let sizes = all.map { ((try? FileManager.default.attributesOfItem(atPath: $0))?[.size] as? NSNumber)?.int64Value ?? 0 }
-        let mine = cluster.share(sizes: sizes).map { all[$0] }
+        let mine = cluster.share(files: all).map { all[$0] }
         let counted = mine.isEmpty ? CountingResult(counts: PreTokenCounts())
                                    : try BPETrainer.countPreTokens(files: mine, options: options, progress: cluster.isRoot ? progress : nil)
         guard let parts = try cluster.gather(try counted.serialized()) else { return nil }
