@@ -32,16 +32,14 @@ public enum CLI {
         public let status: Int32
         public let stdout: Data
         public let stderr: String
-        public init(status: Int32, stdout: Data, stderr: String) {
-            self.status = status
-            self.stdout = stdout
-            self.stderr = stderr
-        }
         public var text: String { String(decoding: stdout, as: UTF8.self) }
     }
 
+    /// Runs the CLI to its end; `whileRunning` is called with the started process (e.g. to send
+    /// a signal to it or its children) while its output is being read.
     @discardableResult
-    public static func run(_ arguments: [String], stdin: Data? = nil, executable: String = CLI.executable) throws -> Result {
+    public static func run(_ arguments: [String], stdin: Data? = nil, executable: String = CLI.executable,
+                           whileRunning: (@Sendable (Process) -> Void)? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -60,6 +58,10 @@ public enum CLI {
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async { stderrBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        if let whileRunning {
+            group.enter()
+            DispatchQueue.global().async { whileRunning(process); group.leave() }
+        }
         let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()

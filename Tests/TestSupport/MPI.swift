@@ -38,24 +38,15 @@ extension MPI {
     /// Returns mpirun's result and whether any rank was still running at the kill.
     public static func runAndKill(ranks: Int, _ arguments: [String], after seconds: Double, victims: [Int]? = nil) throws -> (result: CLI.Result, killed: Bool) {
         guard let mpirun else { throw CocoaError(.fileNoSuchFile) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: mpirun)
-        process.arguments = launcherArguments(ranks: ranks) + arguments
-        let err = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = err
-        try process.run()
-        final class Box: @unchecked Sendable { var data = Data() }
-        let box = Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { box.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        Thread.sleep(forTimeInterval: seconds)
-        let kids = children(of: process.processIdentifier)
-        let targets = victims.map { $0.compactMap { $0 < kids.count ? kids[$0] : nil } } ?? kids
-        for pid in targets { kill(pid, SIGKILL) }
-        group.wait()
-        process.waitUntilExit()
-        return (CLI.Result(status: process.terminationStatus, stdout: Data(), stderr: String(decoding: box.data, as: UTF8.self)), !targets.isEmpty)
+        final class Flag: @unchecked Sendable { var killed = false }
+        let flag = Flag()
+        let result = try CLI.run(launcherArguments(ranks: ranks) + arguments, executable: mpirun) { process in
+            Thread.sleep(forTimeInterval: seconds)
+            let kids = children(of: process.processIdentifier)
+            let targets = victims.map { $0.compactMap { $0 < kids.count ? kids[$0] : nil } } ?? kids
+            for pid in targets { kill(pid, SIGKILL) }
+            flag.killed = !targets.isEmpty
+        }
+        return (result, flag.killed)
     }
 }
