@@ -75,26 +75,6 @@ struct ByteStringTable: Sendable {
         return true
     }
 
-    /// A fast non-cryptographic hash of a short byte string (words of 8 bytes, multiply-mix).
     @inlinable @inline(__always)
-    static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
-        var i = 0
-        let raw = UnsafeRawPointer(p)
-        while i + 8 <= n {
-            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
-            h ^= h >> 31
-            i += 8
-        }
-        if i < n {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < n { tail |= UInt64(p[i]) << shift; shift += 8; i += 1 }
-            h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
-        }
-        h ^= h >> 29
-        h = h &* 0xBF58_476D_1CE4_E5B9
-        h ^= h >> 32
-        return Int(truncatingIfNeeded: h)
-    }
+    static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int { Int(truncatingIfNeeded: ByteStringHash.hash(p, n)) }
 }

@@ -1,3 +1,4 @@
+import BPE
 /// An open-addressing hash table from byte strings (pre-tokens) to occurrence counts.
 ///
 /// Keys live back to back in one arena, so inserting a piece that is already present costs a
@@ -46,31 +47,8 @@ struct PieceTable {
     /// The total number of occurrences.
     var totalOccurrences: UInt64 { counts.reduce(0, &+) }
 
-    @inline(__always)
-    static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
-        // FNV-1a over 8-byte words, finished with a multiply-xorshift mix.
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(n)
-        var i = 0
-        while i + 8 <= n {
-            let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-            h = (h ^ w) &* 0x0000_0100_0000_01B3
-            h ^= h >> 29
-            i += 8
-        }
-        if i < n {
-            var w: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < n { w |= UInt64(p[i]) << shift; shift += 8; i += 1 }
-            h = (h ^ w) &* 0x0000_0100_0000_01B3
-        }
-        h ^= h >> 32
-        h = h &* 0xd6e8_feb8_6659_fd93
-        h ^= h >> 32
-        return h
-    }
-
     mutating func add(_ p: UnsafePointer<UInt8>, _ n: Int, count: UInt64 = 1) {
-        add(p, n, count: count, hash: PieceTable.hash(p, n))
+        add(p, n, count: count, hash: ByteStringHash.hash(p, n))
     }
 
     mutating func add(_ p: UnsafePointer<UInt8>, _ n: Int, count: UInt64, hash h: UInt64) {

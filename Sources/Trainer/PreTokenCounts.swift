@@ -1,3 +1,4 @@
+import BPE
 import Dispatch
 
 /// Unique pre-tokens (byte strings) with their occurrence counts: what counting produces, what
@@ -38,7 +39,7 @@ public struct PreTokenCounts: Sendable {
     public mutating func add(_ bytes: [UInt8], count: UInt64 = 1) {
         guard !bytes.isEmpty else { return }
         bytes.withUnsafeBufferPointer { b in
-            let h = PieceTable.hash(b.baseAddress!, b.count)
+            let h = ByteStringHash.hash(b.baseAddress!, b.count)
             shards[Self.shard(ofHash: h)].add(b.baseAddress!, b.count, count: count, hash: h)
         }
     }
