@@ -77,7 +77,7 @@ let package = Package(
             dependencies: ["Normalizer", "Corpus"],
             path: "Benchmarks/NormalizeBench"
         ),
-        .executableTarget(name: "GPTBench", dependencies: ["GPT"], path: "Benchmarks/GPTBench"),
+        .executableTarget(name: "GPTBench", dependencies: ["GPT", "DataLoader"], path: "Benchmarks/GPTBench"),
 
         // Shared by the test targets: runs the built CLI, finds the repository's files.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -1,8 +1,10 @@
-/// SplitMix64: a small, fast, portable generator; the same numbers on every machine.
-struct SplitMix64 {
+/// SplitMix64: a small, fast, portable generator; the same numbers on every machine. The one
+/// generator of the data order here and of the GPT's initialization and sampling.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     var state: UInt64
+    public init(seed: UInt64) { state = seed }
     init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

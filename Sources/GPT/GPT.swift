@@ -1,3 +1,4 @@
+import DataLoader
 import Foundation
 
 /// Offsets (in floats) of the parameter tensors in the arena, llm.c order:
@@ -355,17 +356,8 @@ public final class GPT: LanguageModel {
     }
 }
 
-/// Deterministic generator for initialization (SplitMix64 + Box–Muller).
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Normal draws for the initialization (Box–Muller over SplitMix64).
+extension SplitMix64 {
     public mutating func nextGaussian() -> Float {
         let u1 = Double(next() >> 11 + 1) / Double(1 << 53)
         let u2 = Double(next() >> 11) / Double(1 << 53)

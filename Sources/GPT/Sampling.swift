@@ -1,3 +1,4 @@
+import DataLoader
 import Foundation
 
 /// How `GPTSampler` picks the next token.

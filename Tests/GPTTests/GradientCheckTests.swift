@@ -1,3 +1,4 @@
+import DataLoader
 import GPT
 import Testing
 

@@ -1,3 +1,4 @@
+import DataLoader
 import Foundation
 import GPT
 import Testing
