@@ -20,11 +20,7 @@ extension Manifest {
         merged.splits = [:]
         merged.dropped = [:]
         for (_, part) in parts {
-            for (split, t) in part.splits {
-                merged.splits[split, default: SplitTotals()].documents += t.documents
-                merged.splits[split, default: SplitTotals()].tokens += t.tokens
-                merged.splits[split, default: SplitTotals()].shards += t.shards
-            }
+            merged.splits.merge(part.splits) { a, b in SplitTotals(documents: a.documents + b.documents, tokens: a.tokens + b.tokens, shards: a.shards + b.shards) }
             for (reason, d) in part.dropped {
                 merged.dropped[reason, default: DropReport()].count += d.count
                 let room = max(0, 5 - merged.dropped[reason]!.examples.count)

@@ -89,9 +89,13 @@ public final class ShardJob {
         return files
     }
 
+    /// Documents cleaned and tokenized together: up to 8 MiB or 4096 documents, enough to keep
+    /// every core busy, small enough to bound memory.
     struct Batch {
         var raw: [Document] = []
         var bytes = 0
+        var isFull: Bool { bytes >= 8 << 20 || raw.count >= 4096 }
+        mutating func append(_ document: Document) { raw.append(document); bytes += document.bytes.count }
     }
 
     struct State {
@@ -160,9 +164,8 @@ public final class ShardJob {
             do {
                 var reader = try DocumentReader(path: path, options: options.reader)
                 while let document = try reader.next() {
-                    batch.bytes += document.bytes.count
-                    batch.raw.append(document)
-                    if batch.bytes >= 8 << 20 || batch.raw.count >= 4096 {
+                    batch.append(document)
+                    if batch.isFull {
                         try process(&batch, &state, &record, pipeline)
                         report(started, inputIndex, state)
                     }
@@ -325,18 +328,17 @@ public final class ShardJob {
     public func dedupKeys(inputIndex index: Int) -> [DocumentKey] {
         let pipeline = options.normalization.pipeline
         var keys: [DocumentKey] = []
-        var pending: [Document] = []
-        var bytes = 0
+        var batch = Batch()
         func flush() {
-            for case .success(let text)? in clean(pending, pipeline) where rejection(text) == nil {
+            for case .success(let text)? in clean(batch.raw, pipeline) where rejection(text) == nil {
                 keys.append(Self.key(Array(SHA256.hash(data: text))))
             }
-            pending = []; bytes = 0
+            batch = Batch()
         }
         if var reader = try? DocumentReader(path: options.inputs[index], options: options.reader) {
             while let document = try? reader.next() {
-                pending.append(document); bytes += document.bytes.count
-                if bytes >= 8 << 20 || pending.count >= 4096 { flush() }
+                batch.append(document)
+                if batch.isFull { flush() }
             }
         }
         flush()
