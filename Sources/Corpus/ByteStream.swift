@@ -57,23 +57,60 @@ public struct FileStream: ByteStream {
     }
 }
 
+/// The refill-and-drain loop the streaming decompressors share: compressed input comes from a
+/// `FileStream` in its chunks, decompressed output leaves in chunks of at most `capacity` bytes,
+/// and the codec decodes one step at a time. At the end of the input a codec still inside a
+/// member or frame gets one more step with no input (it may hold decoded bytes that did not fit
+/// the last output); if that yields nothing, the file was cut short.
+struct DecompressionPump {
+    var input: FileStream
+    var pending: [UInt8] = []
+    var position = 0
+    var inputDone = false
+
+    init(_ input: FileStream) { self.input = input }
+
+    /// `step(input, output)` decodes from `input` into `output` and returns (consumed, produced);
+    /// `midStream()` tells whether the codec is inside a member or frame; `truncated` is the
+    /// error for input that ends there. Returns nil at a clean end.
+    mutating func next(capacity: Int, midStream: () -> Bool, truncated: @autoclosure () -> String,
+                       step: (UnsafeRawBufferPointer, UnsafeMutableRawBufferPointer) throws -> (consumed: Int, produced: Int)) throws -> [UInt8]? {
+        var output = [UInt8](repeating: 0, count: capacity)
+        var produced = 0
+        while produced == 0 {
+            if position == pending.count && !inputDone {
+                if let chunk = try input.next() { pending = chunk; position = 0 } else { inputDone = true }
+            }
+            let atEnd = position == pending.count && inputDone
+            if atEnd && !midStream() { return nil }
+            let (consumed, made) = try pending.withUnsafeBytes { i in
+                try output.withUnsafeMutableBytes { o in
+                    try step(UnsafeRawBufferPointer(rebasing: i[position...]), UnsafeMutableRawBufferPointer(rebasing: o[produced...]))
+                }
+            }
+            position += consumed
+            produced += made
+            if atEnd && made == 0 { throw InputError(truncated()) }
+        }
+        output.removeSubrange(produced...)
+        return output
+    }
+}
+
 /// gzip (and zlib) decompression through the system zlib; concatenated members are read in turn.
 public struct GzipStream: ByteStream {
     final class State {
         var z = z_stream()
+        var memberOpen = false
         init() {}
         deinit { inflateEnd(&z) }
     }
-    var input: FileStream
+    var pump: DecompressionPump
     let state = State()
     let source: String
-    var pending: [UInt8] = []
-    var inputDone = false
-    var memberOpen = false
-    var finished = false
 
     public init(_ input: FileStream, source: String) throws {
-        self.input = input
+        pump = DecompressionPump(input)
         self.source = source
         // 15 + 32: a window of 32 KiB, gzip or zlib header detected automatically.
         guard inflateInit2_(&state.z, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -82,53 +119,30 @@ public struct GzipStream: ByteStream {
     }
 
     public mutating func next() throws -> [UInt8]? {
-        if finished { return nil }
-        var output = [UInt8](repeating: 0, count: 1 << 20)
-        var produced = 0
-        while produced == 0 {
-            if pending.isEmpty && !inputDone {
-                if let chunk = try input.next() { pending = chunk } else { inputDone = true }
-            }
-            if pending.isEmpty && inputDone {
-                if memberOpen {
-                    throw InputError("\(source): gzip data ends in the middle of a member (truncated file?); re-download it or drop it from the inputs")
-                }
-                finished = true
-                return nil
-            }
-            let consumed: Int
-            let status: Int32
-            (consumed, status) = pending.withUnsafeMutableBufferPointer { inBuf in
-                output.withUnsafeMutableBufferPointer { outBuf in
-                    state.z.next_in = inBuf.baseAddress
-                    state.z.avail_in = UInt32(inBuf.count)
-                    state.z.next_out = outBuf.baseAddress! + produced
-                    state.z.avail_out = UInt32(outBuf.count - produced)
-                    let before = outBuf.count - produced
-                    let s = inflate(&state.z, Z_NO_FLUSH)
-                    produced += before - Int(state.z.avail_out)
-                    return (inBuf.count - Int(state.z.avail_in), s)
-                }
-            }
-            pending.removeFirst(consumed)
+        let state = self.state, source = self.source
+        return try pump.next(capacity: 1 << 20, midStream: { state.memberOpen },
+                             truncated: "\(source): gzip data ends in the middle of a member (truncated file?); re-download it or drop it from the inputs") { inp, out in
+            state.z.next_in = UnsafeMutablePointer(mutating: inp.baseAddress?.assumingMemoryBound(to: Bytef.self))
+            state.z.avail_in = UInt32(inp.count)
+            state.z.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
+            state.z.avail_out = UInt32(out.count)
+            let status = inflate(&state.z, Z_NO_FLUSH)
+            var consumed = inp.count - Int(state.z.avail_in)
+            let produced = out.count - Int(state.z.avail_out)
             switch status {
             case Z_OK, Z_BUF_ERROR:
-                memberOpen = true
-                if status == Z_BUF_ERROR && consumed == 0 && produced == 0 && pending.isEmpty && inputDone {
-                    throw InputError("\(source): gzip data ends in the middle of a member (truncated file?); re-download it or drop it from the inputs")
-                }
+                state.memberOpen = true
             case Z_STREAM_END:
-                memberOpen = false
+                state.memberOpen = false
                 inflateReset(&state.z)
                 // Skip padding zeros some writers leave between members.
-                while let first = pending.first, first == 0 { pending.removeFirst() }
+                while consumed < inp.count && inp[consumed] == 0 { consumed += 1 }
             default:
                 let message = state.z.msg.map { String(cString: $0) } ?? "error \(status)"
                 throw InputError("\(source): corrupt gzip data after \(state.z.total_in) compressed bytes of the current member: \(message); re-download it or drop it from the inputs")
             }
+            return (consumed, produced)
         }
-        output.removeSubrange(produced...)
-        return output
     }
 }
 
@@ -136,66 +150,35 @@ public struct GzipStream: ByteStream {
 public struct ZstdStream: ByteStream {
     final class State {
         let stream: OpaquePointer
+        /// ZSTD_decompressStream's last result: 0 exactly when a frame has just been completed.
+        var lastResult = 0
         init?() { guard let s = ZSTD_createDStream() else { return nil }; stream = s }
         deinit { ZSTD_freeDStream(stream) }
     }
-    var input: FileStream
+    var pump: DecompressionPump
     let state: State
     let source: String
-    var pending: [UInt8] = []
-    var pendingPos = 0
-    var inputDone = false
-    var lastResult = 0
 
     public init(_ input: FileStream, source: String) throws {
         guard let state = State() else { throw InputError("\(source): out of memory starting zstd") }
-        self.input = input
+        pump = DecompressionPump(input)
         self.state = state
         self.source = source
     }
 
     public mutating func next() throws -> [UInt8]? {
-        var output = [UInt8](repeating: 0, count: ZSTD_DStreamOutSize() * 4)
-        var produced = 0
-        while produced == 0 {
-            if pendingPos >= pending.count && !inputDone {
-                if let chunk = try input.next() { pending = chunk; pendingPos = 0 } else { inputDone = true }
+        let state = self.state, source = self.source
+        return try pump.next(capacity: ZSTD_DStreamOutSize() * 4, midStream: { state.lastResult != 0 },
+                             truncated: "\(source): zstd data ends in the middle of a frame (truncated file?); re-download it or drop it from the inputs") { inp, out in
+            var inBuffer = ZSTD_inBuffer(src: inp.baseAddress, size: inp.count, pos: 0)
+            var outBuffer = ZSTD_outBuffer(dst: out.baseAddress, size: out.count, pos: 0)
+            let result = ZSTD_decompressStream(state.stream, &outBuffer, &inBuffer)
+            if ZSTD_isError(result) != 0 {
+                throw InputError("\(source): corrupt zstd data: \(String(cString: ZSTD_getErrorName(result))); re-download it or drop it from the inputs")
             }
-            if pendingPos >= pending.count && inputDone {
-                // Flush what the decoder still holds.
-                if lastResult == 0 { return nil }
-                let before = produced
-                try step(&output, &produced, flushOnly: true)
-                if produced == before {
-                    throw InputError("\(source): zstd data ends in the middle of a frame (truncated file?); re-download it or drop it from the inputs")
-                }
-                continue
-            }
-            try step(&output, &produced, flushOnly: false)
+            state.lastResult = result
+            return (inBuffer.pos, outBuffer.pos)
         }
-        output.removeSubrange(produced...)
-        return output
-    }
-
-    private mutating func step(_ output: inout [UInt8], _ produced: inout Int, flushOnly: Bool) throws {
-        let stream = state.stream
-        var consumed = 0
-        var result = 0
-        pending.withUnsafeBytes { inBytes in
-            output.withUnsafeMutableBytes { outBytes in
-                var inBuffer = ZSTD_inBuffer(src: flushOnly ? nil : inBytes.baseAddress.map { $0 + pendingPos },
-                                             size: flushOnly ? 0 : inBytes.count - pendingPos, pos: 0)
-                var outBuffer = ZSTD_outBuffer(dst: outBytes.baseAddress! + produced, size: outBytes.count - produced, pos: 0)
-                result = ZSTD_decompressStream(stream, &outBuffer, &inBuffer)
-                consumed = inBuffer.pos
-                produced += outBuffer.pos
-            }
-        }
-        if ZSTD_isError(result) != 0 {
-            throw InputError("\(source): corrupt zstd data: \(String(cString: ZSTD_getErrorName(result))); re-download it or drop it from the inputs")
-        }
-        pendingPos += consumed
-        lastResult = result
     }
 }
 
@@ -207,61 +190,36 @@ public struct Bzip2Stream: ByteStream {
         var open = false
         deinit { if open { BZ2_bzDecompressEnd(&z) } }
     }
-    var input: FileStream
+    var pump: DecompressionPump
     let state = State()
     let source: String
-    var pending: [UInt8] = []
-    var inputDone = false
-    var streamOpen = false
 
     public init(_ input: FileStream, source: String) throws {
-        self.input = input
+        pump = DecompressionPump(input)
         self.source = source
     }
 
     public mutating func next() throws -> [UInt8]? {
-        var output = [UInt8](repeating: 0, count: 1 << 20)
-        var produced = 0
-        while produced == 0 {
-            if pending.isEmpty && !inputDone {
-                if let chunk = try input.next() { pending = chunk } else { inputDone = true }
-            }
-            if pending.isEmpty && inputDone {
-                if streamOpen {
-                    throw InputError("\(source): bzip2 data ends in the middle of a stream (truncated file?); re-download it or drop it from the inputs")
-                }
-                return nil
-            }
+        let state = self.state, source = self.source
+        return try pump.next(capacity: 1 << 20, midStream: { state.open },
+                             truncated: "\(source): bzip2 data ends in the middle of a stream (truncated file?); re-download it or drop it from the inputs") { inp, out in
             if !state.open {
                 guard BZ2_bzDecompressInit(&state.z, 0, 0) == BZ_OK else { throw InputError("\(source): cannot start bzip2 decompression") }
                 state.open = true
-                streamOpen = true
             }
-            var status: Int32 = 0
-            var consumed = 0
-            pending.withUnsafeMutableBytes { inBytes in
-                output.withUnsafeMutableBytes { outBytes in
-                    state.z.next_in = inBytes.baseAddress!.assumingMemoryBound(to: CChar.self)
-                    state.z.avail_in = UInt32(inBytes.count)
-                    state.z.next_out = (outBytes.baseAddress! + produced).assumingMemoryBound(to: CChar.self)
-                    state.z.avail_out = UInt32(outBytes.count - produced)
-                    let before = outBytes.count - produced
-                    status = BZ2_bzDecompress(&state.z)
-                    produced += before - Int(state.z.avail_out)
-                    consumed = inBytes.count - Int(state.z.avail_in)
-                }
-            }
-            pending.removeFirst(consumed)
+            state.z.next_in = UnsafeMutablePointer(mutating: inp.baseAddress?.assumingMemoryBound(to: CChar.self))
+            state.z.avail_in = UInt32(inp.count)
+            state.z.next_out = out.baseAddress!.assumingMemoryBound(to: CChar.self)
+            state.z.avail_out = UInt32(out.count)
+            let status = BZ2_bzDecompress(&state.z)
             if status == BZ_STREAM_END {
                 BZ2_bzDecompressEnd(&state.z)
                 state.open = false
-                streamOpen = false
             } else if status != BZ_OK {
                 throw InputError("\(source): corrupt bzip2 data (libbz2 status \(status)); re-download it or drop it from the inputs")
             }
+            return (inp.count - Int(state.z.avail_in), out.count - Int(state.z.avail_out))
         }
-        output.removeSubrange(produced...)
-        return output
     }
 }
 
