@@ -1,6 +1,11 @@
 # The two entry points of the set-up contract (README): `make demo` and `make test`.
 SWIFT ?= swift
 JOBS ?= $(shell nproc)
+# Code for this machine's CPU (AVX2/AVX-512 on x86): see scripts/swift-flags.sh. `make TARGET_CPU=`
+# builds for the compiler's portable default instead. Build and test use the same flags, so
+# `make test` after `make build` reuses the objects.
+TARGET_CPU ?= native
+FLAGS := $(shell TARGET_CPU='$(TARGET_CPU)' scripts/swift-flags.sh)
 
 .PHONY: setup build demo test bench clean
 
@@ -8,18 +13,18 @@ setup:
 	@scripts/setup.sh
 
 build: setup
-	$(SWIFT) build -c release -j $(JOBS) --product tokenmill
+	$(SWIFT) build -c release -j $(JOBS) $(FLAGS) --product tokenmill
 
 # Tests run in release: several parity tests encode the whole shared corpora, which a debug
 # build would take many minutes for. No test uses @testable, so no -enable-testing is needed.
 test: setup
-	$(SWIFT) test -c release -j $(JOBS) --disable-xctest
+	$(SWIFT) test -c release -j $(JOBS) $(FLAGS) --disable-xctest
 
 demo: build
 	scripts/demo.sh
 
 bench: setup
-	$(SWIFT) build -c release -j $(JOBS) --product TokenmillBench
+	$(SWIFT) build -c release -j $(JOBS) $(FLAGS) --product TokenmillBench
 	scripts/bench-encode.sh
 
 clean:

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=$(../shared/bench/setup.sh)
-swift build -c release --product TokenmillBench >&2
+swift build -c release $(scripts/swift-flags.sh) --product TokenmillBench >&2
 BENCH=.build/release/TokenmillBench
 if [ $# -eq 0 ]; then
   DIR=$(mktemp -d)

@@ -34,7 +34,7 @@ PY=$("$ROOT/../shared/bench/setup.sh" --torch 2>/dev/null)
 : > "$LOG"
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load: $(load); log: $LOG"
-swift build -c release --scratch-path "$SCRATCH" --product GPTBench >&2
+swift build -c release $("$ROOT/scripts/swift-flags.sh") --scratch-path "$SCRATCH" --product GPTBench >&2
 
 # run REP SYSTEM CONFIG THREADS: one measurement, tagged, appended to the log.
 run() {

@@ -27,8 +27,8 @@ OUT=$(mktemp -d /tmp/bench-normalize.XXXXXX)
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "== building (release, scratch $SCRATCH)"
-swift build -c release --scratch-path "$SCRATCH" --product NormalizeBench >&2
-swift build -c release --scratch-path "$SCRATCH" --product tokenmill >&2 || { [ -x "$SCRATCH/release/tokenmill" ] && echo "warning: tokenmill did not build (another module?); using the existing binary" >&2; }
+swift build -c release $("$ROOT/scripts/swift-flags.sh") --scratch-path "$SCRATCH" --product NormalizeBench >&2
+swift build -c release $("$ROOT/scripts/swift-flags.sh") --scratch-path "$SCRATCH" --product tokenmill >&2 || { [ -x "$SCRATCH/release/tokenmill" ] && echo "warning: tokenmill did not build (another module?); using the existing binary" >&2; }
 
 echo "== tokenmill"
 "$SCRATCH/release/NormalizeBench" --corpora "$CORPORA" --repeat "$REPEAT" | tee "$OUT/swift.txt"

@@ -3,7 +3,7 @@
 # SentencePiece BPE) on the same ~100 MB of real text from ../shared/corpora, then bytes per token
 # of both vocabularies on held-out text neither saw. Results go to $DIR/results.txt.
 #
-#   swift build -c release --scratch-path .build-train --product tokenmill
+#   swift build -c release $(scripts/swift-flags.sh) --scratch-path .build-train --product tokenmill
 #   scripts/bench-train.sh [VOCAB ...]        # default: 8192 32768; SPM=1 also runs SentencePiece
 #   scripts/bench-train.sh phases             # 32,768 with 1 and 2 threads, time per phase
 #   scripts/bench-train.sh memory [LIMIT ...] # ~1 GB corpus, --memory-limit LIMIT (default 64M) vs none

@@ -2,7 +2,7 @@
 """Check that Hugging Face tokenizers loads the tokenizer.json files Tokenmill writes and gives
 the same ids as tiktoken on every Fixtures/corpus document.
 
-    swift build -c release --product tokenmill
+    make build   (or: swift build -c release $(scripts/swift-flags.sh) --product tokenmill)
     PY=$(../shared/bench/setup.sh); $PY scripts/check_hf_interop.py
 """
 import os, subprocess, sys, tempfile
