@@ -1,7 +1,8 @@
 // Training throughput of the GPT module: tokens/s for configurations A and B (issue 7) at the
 // given thread counts, the machine's sgemm rate at the same thread count, and model FLOP
 // utilization (peers.py's FLOP formula). Random token batches; one step = forward with loss,
-// zero grads, backward, gradient clipping, AdamW. Prints one JSON object per run.
+// zero grads, backward, gradient norm, AdamW with the clip scale folded in (as PretrainRun does).
+// Prints one JSON object per run.
 //
 //   GPTBench [--config A,B] [--threads 1,2] [--steps 10] [--warmup 2] [--batch 8] [--context 256] [--attention]
 // `cpu_s` is the process CPU time of the timed steps; `ms_per_step_min` the fastest step.
@@ -93,8 +94,8 @@ for t in threads {
             model.zeroGradients()
             try model.backward()
             let t2 = now()
-            GradientTools.clip(model, maxNorm: 1)
-            opt.update(model, learningRate: 3e-4)
+            let norm = GradientTools.norm(model)  // clip as PretrainRun does: the scale goes into AdamW
+            opt.update(model, learningRate: 3e-4, gradientScale: GradientTools.clipScale(norm: norm, maxNorm: 1))
             let t3 = now()
             if s >= warmup { fwd += t1 - t0; bwd += t2 - t1; upd += t3 - t2; fastest = min(fastest, t3 - t0) }
         }

@@ -63,7 +63,7 @@ struct GPTParameterLayout {
 struct GPTActivationLayout {
     var encoded = 0, ln1 = 0, ln1Mean = 0, ln1Rstd = 0, qkv = 0, atty = 0, att = 0, residual2 = 0
     var ln2 = 0, ln2Mean = 0, ln2Rstd = 0, fch = 0, fchGelu = 0, residual3 = 0
-    var lnf = 0, lnfMean = 0, lnfRstd = 0, logits = 0, probs = 0, losses = 0, scratch = 0
+    var lnf = 0, lnfMean = 0, lnfRstd = 0, logits = 0, probs = 0, losses = 0
     var totalCount = 0
     // backward scratch (a second arena)
     var dres = 0, dln = 0, dqkv = 0, datty = 0, datt = 0, dfch = 0, dfchGelu = 0
@@ -81,7 +81,7 @@ struct GPTActivationLayout {
         ln2 = take(L * BTC); ln2Mean = take(L * BT); ln2Rstd = take(L * BT)
         fch = take(L * 4 * BTC); fchGelu = take(L * 4 * BTC); residual3 = take(L * BTC)
         lnf = take(BTC); lnfMean = take(BT); lnfRstd = take(BT)
-        logits = take(BT * V); probs = take(BT * V); losses = take(BT); scratch = take(BTC)
+        logits = take(BT * V); probs = take(BT * V); losses = take(BT)
         totalCount = off
         off = 0
         dres = take(BTC); dln = take(BTC); dqkv = take(3 * BTC); datty = take(BTC)
@@ -127,9 +127,9 @@ public final class GPT: LanguageModel {
         self.config = config
         self.layout = GPTParameterLayout(config: config)
         parameterCount = layout.totalCount
-        params = .allocate(capacity: parameterCount)
+        params = Arena.allocate(parameterCount)
         params.initialize(repeating: 0, count: parameterCount)
-        grads = .allocate(capacity: parameterCount)
+        grads = Arena.allocate(parameterCount)
         grads.initialize(repeating: 0, count: parameterCount)
         var rng = SplitMix64(seed: seed)
         let residualStd = 0.02 / Float(2 * config.layers).squareRoot()
@@ -145,10 +145,10 @@ public final class GPT: LanguageModel {
     }
 
     deinit {
-        params.deallocate()
-        grads.deallocate()
-        acts?.deallocate()
-        gradActs?.deallocate()
+        Arena.free(params)
+        Arena.free(grads)
+        acts.map(Arena.free)
+        gradActs.map(Arena.free)
     }
 
     public func withParameters<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
@@ -175,14 +175,14 @@ public final class GPT: LanguageModel {
         if shape == (B, T), acts != nil { return }
         let a = GPTActivationLayout(config: config, B: B, T: T)
         if a.totalCount > actCapacity.count {
-            acts?.deallocate()
-            acts = .allocate(capacity: a.totalCount)
+            acts.map(Arena.free)
+            acts = Arena.allocate(a.totalCount)
             acts!.initialize(repeating: 0, count: a.totalCount)
             actCapacity.count = a.totalCount
         }
         if a.gradTotalCount > actCapacity.grad {
-            gradActs?.deallocate()
-            gradActs = .allocate(capacity: a.gradTotalCount)
+            gradActs.map(Arena.free)
+            gradActs = Arena.allocate(a.gradTotalCount)
             gradActs!.initialize(repeating: 0, count: a.gradTotalCount)
             actCapacity.grad = a.gradTotalCount
         }
@@ -229,26 +229,25 @@ public final class GPT: LanguageModel {
             let ln1 = acts + a.ln1 + l * BTC, qkv = acts + a.qkv + l * 3 * BTC, atty = acts + a.atty + l * BTC
             let att = acts + a.att + l * B * NH * T * T, res2 = acts + a.residual2 + l * BTC
             let ln2 = acts + a.ln2 + l * BTC, fch = acts + a.fch + l * 4 * BTC, fchg = acts + a.fchGelu + l * 4 * BTC
-            let res3 = acts + a.residual3 + l * BTC, scratch = acts + a.scratch
+            let res3 = acts + a.residual3 + l * BTC
             GPTKernels.layernormForward(ln1, acts + a.ln1Mean + l * BT, acts + a.ln1Rstd + l * BT, residual,
                                         p + lo.ln1w + l * C, p + lo.ln1b + l * C, B: B, T: T, C: C)
             GPTKernels.matmulForward(qkv, ln1, p + lo.qkvw + l * 3 * C * C, p + lo.qkvb + l * 3 * C, B: B, T: T, C: C, OC: 3 * C)
             GPTKernels.attentionForward(atty, att, qkv, B: B, T: T, C: C, NH: NH)
-            GPTKernels.matmulForward(scratch, atty, p + lo.attprojw + l * C * C, p + lo.attprojb + l * C, B: B, T: T, C: C, OC: C)
-            GPTKernels.residualForward(res2, residual, scratch, N: BTC)
+            GPTKernels.matmulResidualForward(res2, residual, atty, p + lo.attprojw + l * C * C, p + lo.attprojb + l * C, B: B, T: T, C: C, OC: C)
             GPTKernels.layernormForward(ln2, acts + a.ln2Mean + l * BT, acts + a.ln2Rstd + l * BT, res2,
                                         p + lo.ln2w + l * C, p + lo.ln2b + l * C, B: B, T: T, C: C)
             GPTKernels.matmulForward(fch, ln2, p + lo.fcw + l * 4 * C * C, p + lo.fcb + l * 4 * C, B: B, T: T, C: C, OC: 4 * C)
             GPTKernels.geluForward(fchg, fch, N: 4 * BTC)
-            GPTKernels.matmulForward(scratch, fchg, p + lo.fcprojw + l * 4 * C * C, p + lo.fcprojb + l * C, B: B, T: T, C: 4 * C, OC: C)
-            GPTKernels.residualForward(res3, res2, scratch, N: BTC)
+            GPTKernels.matmulResidualForward(res3, res2, fchg, p + lo.fcprojw + l * 4 * C * C, p + lo.fcprojb + l * C, B: B, T: T, C: 4 * C, OC: C)
         }
         GPTKernels.layernormForward(acts + a.lnf, acts + a.lnfMean, acts + a.lnfRstd, acts + a.residual3 + (L - 1) * BTC,
                                     p + lo.lnfw, p + lo.lnfb, B: B, T: T, C: C)
         GPTKernels.matmulForward(acts + a.logits, acts + a.lnf, p + lo.wte, nil, B: B, T: T, C: C, OC: V)
         guard let targets else { validTargets = 0; return nil }
         targets.withUnsafeBufferPointer { tg in
-            GPTKernels.softmaxCrossEntropyForward(acts + a.losses, acts + a.probs, acts + a.logits, tg.baseAddress!, B: B, T: T, V: V)
+            GPTKernels.softmaxCrossEntropyForward(acts + a.losses, acts + a.probs, acts + a.logits, tg.baseAddress!, B: B, T: T, V: V,
+                                                  gradient: true)
         }
         validTargets = targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
         var sum: Double = 0
@@ -261,7 +260,7 @@ public final class GPT: LanguageModel {
     }
 
     public func backward(lossScale: Float) throws {
-        guard let targets = lastTargets, let acts, let gacts = gradActs, let a = alayout else { throw GPTError.noForward }
+        guard lastTargets != nil, let acts, let gacts = gradActs, let a = alayout else { throw GPTError.noForward }
         let (B, T) = shape
         let V = config.vocabSize, C = config.channels, L = config.layers, NH = config.heads
         let BT = B * T, BTC = BT * C
@@ -269,14 +268,12 @@ public final class GPT: LanguageModel {
         let dres = gacts + a.dres, dln = gacts + a.dln, dqkv = gacts + a.dqkv, datty = gacts + a.datty
         let datt = gacts + a.datt, dfch = gacts + a.dfch, dfchg = gacts + a.dfchGelu
         let dloss = validTargets == 0 ? 0 : lossScale / Float(validTargets)
-        // The probabilities become dlogits in place (so backward needs a fresh forward each time).
+        // The forward left probs − onehot(target) in `probs` (see softmaxCrossEntropyForward);
+        // dloss scales it inside the LM-head products.
         let dlogits = acts + a.probs
-        targets.withUnsafeBufferPointer { tg in
-            GPTKernels.crossEntropySoftmaxBackward(dlogits, dloss, acts + a.probs, tg.baseAddress!, B: B, T: T, V: V)
-        }
         lastTargets = nil
         GPTKernels.matmulBackward(dln, g + lo.wte, nil, dlogits, acts + a.lnf, p + lo.wte, B: B, T: T, C: C, OC: V,
-                                  accumulateInput: false)
+                                  accumulateInput: false, alpha: dloss)
         dres.update(repeating: 0, count: BTC)
         GPTKernels.layernormBackward(dres, g + lo.lnfw, g + lo.lnfb, dln, acts + a.residual3 + (L - 1) * BTC,
                                      p + lo.lnfw, acts + a.lnfMean, acts + a.lnfRstd, B: B, T: T, C: C)

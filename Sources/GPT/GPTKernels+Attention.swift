@@ -1,27 +1,25 @@
-internal import COpenBLAS
-
 /// Causal multi-head self-attention, blocked along time.
 ///
 /// Why blocked: with a causal mask, row t of the T×T score matrix only needs columns 0...t.
 /// Splitting the rows into blocks of `attentionBlock` and letting each block's products stop at
-/// its own diagonal skips every block above the diagonal: with T = 256 and blocks of 64 the four
-/// sgemm products per (b, h) do (1 + 2 + 3 + 4)/16 = 62.5% of the full T×T work instead of 100%.
+/// its own diagonal skips every block above the diagonal: with T = 256 and blocks of 32 the eight
+/// sgemm products per (b, h) do (1 + 2 + … + 8)/64 = 56% of the full T×T work instead of 100%.
 /// Inside a diagonal block the masked entries are written as zeros, so the products stay exact.
 ///
 /// Why per (b, h) on the Swift threads: a single (b, h) problem (T = 256, head size 64) is too
-/// small for OpenBLAS's own threading to pay off, so when there are at least as many (b, h)
-/// pairs as threads, OpenBLAS runs single-threaded and the pairs are spread over the threads,
-/// each doing the whole pipeline (scores, softmax, weighted sum) while its T×T block is in cache.
-/// On that path a (b, h) is computed by the same single-threaded sequence of operations whichever
-/// thread runs it (with fewer pairs than threads, OpenBLAS's threading is used as before).
+/// small to split, so the pairs are spread over the threads, each doing the whole pipeline
+/// (scores, softmax, weighted sum) while its T×T block is in cache. A (b, h) is computed by the
+/// same single-threaded sequence of operations whichever thread runs it.
 ///
 /// Complexity: forward ≈ 2·B·NH·hs·T²·(1 + 1/nb) flops for nb = ⌈T / block⌉ blocks (vs 4·B·NH·hs·T²
 /// unblocked), backward twice that; memory B·NH·T² floats for the probabilities (kept).
 extension GPTKernels {
 
-    /// Rows per causal block. 64 balances skipped work against the per-call overhead of sgemm
-    /// (measured on config A; see BENCHMARKS.md's GPT section).
-    static let attentionBlock = 64
+    /// Rows per causal block. 32 keeps every product under OpenBLAS's small-matrix limit
+    /// (m·n·k ≤ 10⁶ on AVX-512 machines: 32·256·64), where it skips packing its operands and runs
+    /// at ~110 GFLOP/s a core against ~90 for the packed path at 64·256·64, and skips more of the
+    /// masked work than 64 does (56% of T² against 62.5% at T = 256).
+    static let attentionBlock = 32
 
     /// Causal multi-head self-attention. `inp` is qkv [B, T, 3C] (q, k, v, each NH heads of
     /// C/NH); `out` is [B, T, C]; `att` [B, NH, T, T] receives the softmax probabilities, kept for
@@ -31,15 +29,16 @@ extension GPTKernels {
                                         _ inp: UnsafePointer<Float>, B: Int, T: Int, C: Int, NH: Int) {
         let hs = C / NH, C3 = 3 * C, tb = attentionBlock
         let scale = 1 / Float(hs).squareRoot()
-        forEachHead(B * NH) { bh in
+        forEachHead(B * NH, scratch: hs * T) { bh, kt in
             let b = bh / NH, h = bh % NH
             let q = inp + b * T * C3 + h * hs, k = q + C, v = q + 2 * C
             let a = att + bh * T * T, o = out + b * T * C + h * hs
+            transpose(k, rows: T, columns: hs, stride: C3, into: kt)
             var r0 = 0
             while r0 < T {
                 let m = min(tb, T - r0), n = r0 + m
-                // S[r0..<n, 0..<n] = scale · Q[r0..<n] · K[0..<n]ᵀ
-                sgemm(false, true, m, n, hs, scale, q + r0 * C3, C3, k, C3, 0, a + r0 * T, T)
+                // S[r0..<n, 0..<n] = scale · Q[r0..<n] · Kᵀ[:, 0..<n]
+                sgemm(false, false, m, n, hs, scale, q + r0 * C3, C3, kt, T, 0, a + r0 * T, T)
                 for t in r0..<n { causalSoftmaxRow(a + t * T, count: t + 1, width: n) }
                 // out[r0..<n] = P[r0..<n, 0..<n] · V[0..<n]
                 sgemm(false, false, m, hs, n, 1, a + r0 * T, T, v, C3, 0, o + r0 * C, C)
@@ -64,16 +63,17 @@ extension GPTKernels {
         let beta: Float = accumulate ? 1 : 0
         let hs = C / NH, C3 = 3 * C, tb = attentionBlock
         let scale = 1 / Float(hs).squareRoot()
-        forEachHead(B * NH) { bh in
+        forEachHead(B * NH, scratch: hs * T) { bh, vt in
             let b = bh / NH, h = bh % NH
             let q = inp + b * T * C3 + h * hs, k = q + C, v = q + 2 * C
             let dq = dinp + b * T * C3 + h * hs, dk = dq + C, dv = dq + 2 * C
             let a = att + bh * T * T, ds = datt + bh * T * T, d = dout + b * T * C + h * hs
+            transpose(v, rows: T, columns: hs, stride: C3, into: vt)
             var r0 = 0
             while r0 < T {  // row blocks: dP, softmax backward, dQ
                 let m = min(tb, T - r0), n = r0 + m
-                // dP[r0..<n, 0..<n] = dout[r0..<n] · V[0..<n]ᵀ
-                sgemm(false, true, m, n, hs, 1, d + r0 * C, C, v, C3, 0, ds + r0 * T, T)
+                // dP[r0..<n, 0..<n] = dout[r0..<n] · Vᵀ[:, 0..<n]
+                sgemm(false, false, m, n, hs, 1, d + r0 * C, C, vt, T, 0, ds + r0 * T, T)
                 for t in r0..<n { causalSoftmaxBackwardRow(ds + t * T, a + t * T, count: t + 1, width: n, scale: scale) }
                 // dQ[r0..<n] += dS[r0..<n, 0..<n] · K[0..<n]
                 sgemm(false, false, m, hs, n, 1, ds + r0 * T, T, k, C3, beta, dq + r0 * C3, C3)
@@ -88,6 +88,28 @@ extension GPTKernels {
                 sgemm(true, false, w, hs, rows, 1, ds + c0 * T + c0, T, q + c0 * C3, C3, beta, dk + c0 * C3, C3)
                 c0 += w
             }
+        }
+    }
+
+    /// out[j·rows + i] = x[i·stride + j]: one head's K or V [T, hs] (rows of the qkv buffer) as
+    /// hs × T, so that QKᵀ and dout·Vᵀ are plain (NN) products. OpenBLAS's small-matrix kernel for
+    /// a transposed B runs at ~75 GFLOP/s a core on these shapes, the NN one at ~110; the copy is
+    /// T·hs floats against 2·T²·hs flops.
+    @inline(__always)
+    static func transpose(_ x: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int, into out: UnsafeMutablePointer<Float>) {
+        var i = 0
+        while i + 8 <= rows {  // eight rows at a time: one contiguous 8-float store per column
+            let r = x + i &* stride
+            for j in 0..<columns {
+                var v = V8()
+                for u in 0..<8 { v[u] = r[u &* stride &+ j] }
+                store8(out + (j &* rows &+ i), v)
+            }
+            i += 8
+        }
+        while i < rows {
+            for j in 0..<columns { out[j &* rows &+ i] = x[i &* stride &+ j] }
+            i += 1
         }
     }
 
@@ -113,26 +135,13 @@ extension GPTKernels {
         if width > n { (da + n).update(repeating: 0, count: width - n) }
     }
 
-    /// Runs `body(bh)` for bh in 0..<count: spread over the Swift threads with OpenBLAS
-    /// single-threaded when there are enough heads to go round, else in order with OpenBLAS
-    /// threaded as usual.
-    static func forEachHead(_ count: Int, _ body: (Int) -> Void) {
-        let threads = GPTThreads.current
-        if threads <= 1 || count < threads {
-            for bh in 0..<count { body(bh) }
-            return
+    /// Runs `body(bh, scratch)` for bh in 0..<count, spread over the threads (each head on one
+    /// thread), with `scratch` floats of thread-private scratch.
+    static func forEachHead(_ count: Int, scratch: Int, _ body: (Int, UnsafeMutablePointer<Float>) -> Void) {
+        parallelFor(count) { r in
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: scratch)
+            defer { buffer.deallocate() }
+            for bh in r { body(bh, buffer) }
         }
-        GPTThreads.withSingleThreadedBLAS {
-            parallelFor(count) { r in for bh in r { body(bh) } }
-        }
-    }
-
-    /// Thin row-major `cblas_sgemm` wrapper: C[m,n] = alpha · op(A)[m,k] · op(B)[k,n] + beta · C.
-    @inline(__always)
-    static func sgemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
-                      _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-                      _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }

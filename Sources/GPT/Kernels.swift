@@ -5,7 +5,7 @@ import Foundation
 /// row-major float32 buffers, shapes named B (batch), T (time), C (channels), OC (output
 /// channels), V (vocabulary), NH (heads). Backward functions *accumulate* (`+=`) into their
 /// gradient outputs, except where noted. Work is spread over `GPTThreads.current` threads; every
-/// matrix product goes through OpenBLAS `cblas_sgemm`.
+/// matrix product goes through OpenBLAS `cblas_sgemm` (GPTKernels+Products.swift).
 public enum GPTKernels {
 
     // MARK: encoder
@@ -144,8 +144,25 @@ public enum GPTKernels {
                 for bt in r { (out + bt * OC).update(from: bias, count: OC) }
             }
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(N), Int32(OC), Int32(C),
-                    1, inp, Int32(C), weight, Int32(C), bias == nil ? 0 : 1, out, Int32(OC))
+        product(false, true, N, OC, C, 1, inp, C, weight, C, bias == nil ? 0 : 1, out, OC)
+    }
+
+    /// out[BT, OC] = residual[BT, OC] + bias[OC] + inp[BT, C] · weight[OC, C]ᵀ: a projection and the
+    /// residual connection after it in one pass less than `matmulForward` + `residualForward`
+    /// (the sum starts as residual + bias instead of bias, and the product accumulates onto it).
+    static func matmulResidualForward(_ out: UnsafeMutablePointer<Float>, _ residual: UnsafePointer<Float>,
+                                      _ inp: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                                      B: Int, T: Int, C: Int, OC: Int) {
+        let N = B * T
+        parallelFor(N, minChunk: 64) { r in
+            for bt in r {
+                let o = out + bt * OC, x = residual + bt * OC
+                var i = 0
+                while i + 8 <= OC { store8(o + i, load8(x + i) + load8(bias + i)); i += 8 }
+                while i < OC { o[i] = x[i] + bias[i]; i += 1 }
+            }
+        }
+        product(false, true, N, OC, C, 1, inp, C, weight, C, 1, out, OC)
     }
 
     /// dinp += dout · weight, dweight += doutᵀ · inp, dbias += Σ_rows dout.
@@ -157,19 +174,40 @@ public enum GPTKernels {
     }
 
     /// As above; with `accumulateInput` false, `dinp` is overwritten (sgemm with β = 0), which
-    /// saves the caller clearing it and sgemm reading it.
+    /// saves the caller clearing it and sgemm reading it. `alpha` scales `dout` (both products;
+    /// not the bias gradient, so only for a layer without bias).
     static func matmulBackward(_ dinp: UnsafeMutablePointer<Float>, _ dweight: UnsafeMutablePointer<Float>,
                                _ dbias: UnsafeMutablePointer<Float>?, _ dout: UnsafePointer<Float>,
                                _ inp: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
-                               B: Int, T: Int, C: Int, OC: Int, accumulateInput: Bool) {
+                               B: Int, T: Int, C: Int, OC: Int, accumulateInput: Bool, alpha: Float = 1) {
         let N = B * T
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(N), Int32(C), Int32(OC),
-                    1, dout, Int32(OC), weight, Int32(C), accumulateInput ? 1 : 0, dinp, Int32(C))
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(OC), Int32(C), Int32(N),
-                    1, dout, Int32(OC), inp, Int32(C), 1, dweight, Int32(C))
-        if let dbias {
-            let ones = [Float](repeating: 1, count: N)
-            cblas_sgemv(CblasRowMajor, CblasTrans, Int32(N), Int32(OC), 1, dout, Int32(OC), ones, 1, 1, dbias, 1)
+        product(false, false, N, C, OC, alpha, dout, OC, weight, C, accumulateInput ? 1 : 0, dinp, C)
+        product(true, false, OC, C, N, alpha, dout, OC, inp, C, 1, dweight, C)
+        if let dbias { biasBackward(dbias, dout, N: N, OC: OC) }
+    }
+
+    /// dbias[o] += Σ_rows dout[row, o]. Rows are split over the threads, each adding its rows into a
+    /// private vector (contiguous reads, the vector stays in L1); the vectors are then added in
+    /// thread order, so the sum is the same for a given thread count. O(N·OC).
+    static func biasBackward(_ dbias: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, N: Int, OC: Int) {
+        let chunks = min(GPTThreads.current, max(1, N / 64))
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: chunks * OC)
+        partial.initialize(repeating: 0, count: chunks * OC)
+        defer { partial.deallocate() }
+        parallelFor(chunks) { r in
+            for k in r {
+                let acc = partial + k * OC
+                for row in (N * k / chunks)..<(N * (k + 1) / chunks) {
+                    let d = dout + row * OC
+                    var i = 0
+                    while i + 8 <= OC { store8(acc + i, load8(acc + i) + load8(d + i)); i += 8 }
+                    while i < OC { acc[i] += d[i]; i += 1 }
+                }
+            }
+        }
+        for k in 0..<chunks {
+            let acc = partial + k * OC
+            for i in 0..<OC { dbias[i] += acc[i] }
         }
     }
 
@@ -179,13 +217,18 @@ public enum GPTKernels {
 
     static let geluScale: Float = 0.7978845608028654  // sqrt(2/π)
 
+    /// tanh(√(2/π)·(x + 0.044715·x³)), the GELU's inner tanh.
+    @inline(__always) static func geluTanh(_ x: V8) -> V8 {
+        let u = V8(repeating: geluScale) * x * fma8(V8(repeating: 0.044715), x * x, V8(repeating: 1))
+        return vtanh(u)
+    }
+
     public static func geluForward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, N: Int) {
         parallelFor(N / 8, minChunk: 1024) { r in
-            let s = V8(repeating: geluScale)
             for j in r {
                 let x = load8(inp + 8 * j)
-                let t = vtanh(s * (x + 0.044715 * x * x * x))
-                store8(out + 8 * j, 0.5 * x * (1 + t))
+                let hx = 0.5 * x
+                store8(out + 8 * j, fma8(hx, geluTanh(x), hx))  // 0.5·x·(1 + tanh(u))
             }
         }
         for i in (N / 8 * 8)..<N {
@@ -203,10 +246,12 @@ public enum GPTKernels {
     static func geluBackward(_ dinp: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
                              _ dout: UnsafePointer<Float>, N: Int, accumulate: Bool) {
         @inline(__always) func grad(_ x: V8) -> V8 {
-            let s = V8(repeating: geluScale)
-            let t = vtanh(s * (x + 0.044715 * x * x * x))
-            let sech2 = 1 - t * t
-            return 0.5 * (1 + t) + x * 0.5 * sech2 * s * (1 + 3 * 0.044715 * x * x)
+            let t = geluTanh(x)
+            let half = V8(repeating: 0.5)
+            let sech2 = fma8(-t, t, V8(repeating: 1))
+            let du = V8(repeating: geluScale) * fma8(V8(repeating: 3 * 0.044715), x * x, V8(repeating: 1))
+            // 0.5·(1 + t) + 0.5·x·(1 − t²)·du/dx
+            return fma8(half * x * sech2, du, fma8(half, t, half))
         }
         parallelFor(N / 8, minChunk: 1024) { r in
             for j in r {
@@ -270,12 +315,24 @@ public enum GPTKernels {
     public static func softmaxCrossEntropyForward(_ losses: UnsafeMutablePointer<Float>, _ probs: UnsafeMutablePointer<Float>,
                                                   _ logits: UnsafePointer<Float>, _ targets: UnsafePointer<Int32>,
                                                   B: Int, T: Int, V: Int) {
+        softmaxCrossEntropyForward(losses, probs, logits, targets, B: B, T: T, V: V, gradient: false)
+    }
+
+    /// As above; with `gradient` true, `probs` receives probs − onehot(target) instead (zero rows
+    /// where target < 0): the gradient of the summed loss with respect to the logits. The training
+    /// forward writes that, and backward folds the loss scale into the two LM-head products
+    /// (their alpha), so no pass of its own goes over the B·T·V buffer.
+    static func softmaxCrossEntropyForward(_ losses: UnsafeMutablePointer<Float>, _ probs: UnsafeMutablePointer<Float>,
+                                           _ logits: UnsafePointer<Float>, _ targets: UnsafePointer<Int32>,
+                                           B: Int, T: Int, V: Int, gradient: Bool) {
         parallelFor(B * T, minChunk: 4) { r in
             for bt in r {
-                let x = logits + bt * V
-                let (m, sum) = softmaxRow(x, into: probs + bt * V, count: V)
+                let x = logits + bt * V, p = probs + bt * V
                 let tg = Int(targets[bt])
+                if gradient && tg < 0 { losses[bt] = 0; p.update(repeating: 0, count: V); continue }
+                let (m, sum) = softmaxRow(x, into: p, count: V)
                 losses[bt] = tg < 0 ? 0 : (m + log(sum) - x[tg])
+                if gradient { p[tg] -= 1 }
             }
         }
     }
@@ -297,22 +354,5 @@ public enum GPTKernels {
                 d[tg] -= dloss
             }
         }
-    }
-}
-
-extension GPTKernels {
-    /// The machine's `cblas_sgemm` rate in GFLOP/s (2·n³ per product), best of `repeats`, at the
-    /// current `GPTThreads` setting. The reference for model FLOP utilization.
-    public static func measureSGEMM(size n: Int = 2048, repeats: Int = 3) -> Double {
-        let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
-        var c = [Float](repeating: 0, count: n * n)
-        var best = Double.infinity
-        for _ in 0..<repeats {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n),
-                        1, a, Int32(n), b, Int32(n), 0, &c, Int32(n))
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-        }
-        return 2 * Double(n) * Double(n) * Double(n) / best / 1e9
     }
 }

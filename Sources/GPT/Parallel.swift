@@ -2,29 +2,19 @@ internal import COpenBLAS
 import Dispatch
 import Synchronization
 
-/// Thread count shared by the Swift kernels (`DispatchQueue.concurrentPerform`) and OpenBLAS.
+/// Thread count of the kernels: Swift loops and the slabs of each matrix product run on
+/// `DispatchQueue.concurrentPerform`; OpenBLAS runs single-threaded inside them.
 public enum GPTThreads {
     private static let count = Atomic<Int>(1)
 
-    /// Sets the number of threads for both the Swift kernels and OpenBLAS (`openblas_set_num_threads`).
+    /// Sets the number of threads for the kernels. OpenBLAS itself is kept single-threaded: the
+    /// products are split over these threads instead (see GPTKernels+Products.swift for why).
     public static func set(_ n: Int) {
-        let n = max(1, n)
-        count.store(n, ordering: .relaxed)
-        openblas_set_num_threads(Int32(n))
+        count.store(max(1, n), ordering: .relaxed)
+        openblas_set_num_threads(1)
     }
 
     public static var current: Int { count.load(ordering: .relaxed) }
-
-    /// Runs `body` with OpenBLAS single-threaded, then restores `current`: for code that spreads
-    /// many small, independent sgemm calls over the Swift threads itself (attention per head),
-    /// where OpenBLAS's per-call thread hand-off costs more than it gains. Not reentrant; the
-    /// kernels run one at a time.
-    static func withSingleThreadedBLAS(_ body: () -> Void) {
-        let n = current
-        if n > 1 { openblas_set_num_threads(1) }
-        body()
-        if n > 1 { openblas_set_num_threads(Int32(n)) }
-    }
 
     /// OpenBLAS's own idea of its thread count.
     public static var openBLASThreads: Int { Int(openblas_get_num_threads()) }
@@ -59,23 +49,35 @@ typealias V8 = SIMD8<Float>
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: V8.self)
 }
 
-/// Vectorized e^x (Cody–Waite range reduction + degree-7 polynomial; relative error ~1e-7).
+/// a · b + c. Fused (one vfmadd, one rounding) when the build targets a CPU with FMA: then
+/// scripts/swift-flags.sh defines TOKENMILL_FMA. Why a build-time switch: Swift never contracts
+/// `a * b + c` into an FMA by itself, and `addingProduct` on a target without FMA becomes a
+/// libm call per lane, many times slower than the multiply and add it replaces.
+@inline(__always) func fma8(_ a: V8, _ b: V8, _ c: V8) -> V8 {
+#if TOKENMILL_FMA
+    c.addingProduct(a, b)
+#else
+    a * b + c
+#endif
+}
+
+/// Vectorized e^x: Cody–Waite range reduction and Cephes `expf`'s degree-5 minimax polynomial
+/// (relative error ~1e-7 over the clamped range [−87, 88]).
 @inline(__always) func vexp(_ x: V8) -> V8 {
     var x = x
     x.replace(with: -87.0, where: x .< -87.0)
     x.replace(with: 88.0, where: x .> 88.0)
     let magic = V8(repeating: 12582912.0)  // 1.5 · 2^23: adding it rounds to an integer
-    let t = x * 1.44269504088896341 + magic
+    let t = fma8(x, V8(repeating: 1.44269504088896341), magic)
     let n = t - magic
-    let r = x - n * 0.693359375 + n * 2.12194440e-4
-    var p = V8(repeating: 1.0 / 5040)
-    p = p * r + 1.0 / 720
-    p = p * r + 1.0 / 120
-    p = p * r + 1.0 / 24
-    p = p * r + 1.0 / 6
-    p = p * r + 0.5
-    p = p * r + 1
-    p = p * r + 1
+    let r = fma8(n, V8(repeating: 2.12194440e-4), fma8(n, V8(repeating: -0.693359375), x))
+    var p = V8(repeating: 1.9875691500e-4)
+    p = fma8(p, r, V8(repeating: 1.3981999507e-3))
+    p = fma8(p, r, V8(repeating: 8.3334519073e-3))
+    p = fma8(p, r, V8(repeating: 4.1665795894e-2))
+    p = fma8(p, r, V8(repeating: 1.6666665459e-1))
+    p = fma8(p, r, V8(repeating: 5.0000001201e-1))
+    p = fma8(p, r * r, r + 1)
     let ti = unsafeBitCast(t, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
     let scale = unsafeBitCast((ti &+ 127) &<< 23, to: V8.self)
     return p * scale

@@ -354,8 +354,9 @@ public final class PretrainRun {
             commNanos += DispatchTime.now().uptimeNanoseconds - c0
         }
         let lr = o.schedule.learningRate(at: step)
-        let norm = o.gradClip > 0 ? GradientTools.clip(model, maxNorm: o.gradClip) : GradientTools.norm(model)
-        optimizer.update(model, learningRate: lr)
+        let norm = GradientTools.norm(model)
+        let scale = o.gradClip > 0 ? GradientTools.clipScale(norm: norm, maxNorm: o.gradClip) : 1
+        optimizer.update(model, learningRate: lr, gradientScale: scale)
         step += 1
         let loss = Float(lossSum / Double(o.gradAccum))
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9

@@ -4,12 +4,12 @@ import GPT
 import Testing
 
 /// The causally blocked attention kernels against a direct Double-precision implementation of
-/// causal softmax attention, on lengths that span several blocks (64 rows each) and end in a
-/// partial block, at 1 and 2 threads (2 threads with B·NH ≥ 2 takes the per-head parallel path
-/// with OpenBLAS single-threaded; B·NH = 1 takes the sequential one).
+/// causal softmax attention, on lengths that span several blocks (32 rows each) and end in a
+/// partial block, at 1 and 2 threads (2 threads with B·NH ≥ 2 spreads the heads over both;
+/// B·NH = 1 runs on one).
 @Suite struct AttentionTests {
     /// Rows per causal block: `GPTKernels.attentionBlock` (internal).
-    static let block = 64
+    static let block = 32
 
     /// out [B,T,C] and d qkv [B,T,3C] for `dout`, computed row by row in Double.
     static func reference(_ qkv: [Float], _ dout: [Float], B: Int, T: Int, C: Int, NH: Int) -> (out: [Double], dqkv: [Double]) {
