@@ -9,11 +9,11 @@ public struct InputError: Error, CustomStringConvertible, Sendable {
 }
 
 public enum InputFile {
-    /// Reads a whole file (or standard input for "-"); `.zst` files are decompressed.
+    /// Reads a whole file (or standard input for "-"); `.gz`, `.zst` and `.bz2` files are
+    /// decompressed by their streams (`readDecompressed`), so a truncated or damaged one is an
+    /// error naming the file rather than its compressed bytes taken as text.
     public static func read(_ path: String) throws -> [UInt8] {
-        let raw = try readRaw(path)
-        if path.hasSuffix(".zst") { return try Zstd.decompress(raw, source: path) }
-        return raw
+        try readDecompressed(path)
     }
 
     /// Reads a file's bytes as stored.

@@ -23,7 +23,7 @@ struct DecodeCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write here instead of standard output.")
     var outputFile: String?
 
-    @Argument(help: "Input file, or - for standard input.")
+    @Argument(help: "Input file (.gz, .zst and .bz2 are decompressed), or - for standard input.")
     var file: String = "-"
 
     func run() throws {

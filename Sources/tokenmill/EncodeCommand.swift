@@ -37,7 +37,7 @@ struct EncodeCommand: ParsableCommand {
     @Option(help: "Threads for encoding (default: all cores).")
     var threads: Int = Tokenizer.defaultThreadCount
 
-    @Argument(help: "Input files, or - for standard input.")
+    @Argument(help: "Input files (.gz, .zst and .bz2 are decompressed), or - for standard input.")
     var files: [String] = ["-"]
 
     enum InputFormat: String, ExpressibleByArgument { case text, jsonl }

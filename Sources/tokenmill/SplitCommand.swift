@@ -12,7 +12,7 @@ struct SplitCommand: ParsableCommand {
     @Option(help: "gpt2, cl100k, o200k, or a regular expression (ICU syntax).")
     var pattern: String = "gpt2"
 
-    @Argument(help: "Input file, or - for standard input.")
+    @Argument(help: "Input file (.gz, .zst and .bz2 are decompressed), or - for standard input.")
     var file: String = "-"
 
     func run() throws {

@@ -31,6 +31,36 @@ import Testing
         #expect(decoded.stdout == (try Data(contentsOf: URL(fileURLWithPath: file))))
     }
 
+    /// `encode` reads .gz, .zst and .bz2 files as the text they hold (as `shard` and
+    /// `train-tokenizer` do), and a truncated one is an error that names it.
+    @Test func compressedFilesEncodeAsTheirText() throws {
+        let dir = try CLI.temporaryDirectory("compressed")
+        let path = "books/kjv-bible.excerpt.txt"
+        let plain = dir + "/kjv.txt"
+        try FileManager.default.copyItem(atPath: CLI.root + "/Fixtures/corpus/" + path, toPath: plain)
+        for (tool, suffix) in [("/bin/gzip", ".gz"), ("/usr/bin/zstd", ".zst")] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: tool)
+            p.arguments = ["-k", "-q", plain]
+            try p.run(); p.waitUntilExit()
+            #expect(p.terminationStatus == 0)
+            let result = try CLI.run(["encode", "--tokenizer", "gpt2", plain + suffix])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.text.split(separator: "\n").first!.split(separator: " ").map { Int($0)! } == (try reference("gpt2", path)))
+            let cut = dir + "/cut" + suffix
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: plain + suffix))
+            try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: cut))
+            let truncated = try CLI.run(["encode", "--tokenizer", "gpt2", cut])
+            #expect(truncated.status != 0 && truncated.stderr.contains("cut" + suffix), "\(truncated.stderr)")
+        }
+        // bzip2: a real Wikipedia dump of the fixtures, against its text written out plainly.
+        let dump = CLI.root + "/Fixtures/formats/wikipedia/enwiki-table-markup.xml.bz2"
+        try Data(try InputFile.readDecompressed(dump)).write(to: URL(fileURLWithPath: dir + "/dump.xml"))
+        let fromBzip2 = try CLI.run(["encode", "--tokenizer", "gpt2", dump])
+        let fromPlain = try CLI.run(["encode", "--tokenizer", "gpt2", dir + "/dump.xml"])
+        #expect(fromBzip2.status == 0 && !fromBzip2.stdout.isEmpty && fromBzip2.stdout == fromPlain.stdout)
+    }
+
     @Test func jsonlRecordsAreDocuments() throws {
         let dir = try CLI.temporaryDirectory("jsonl")
         let paths = ["books/devils-dictionary.dict.txt", "multilingual/fortunes-zh-tang300.txt"]
