@@ -158,18 +158,10 @@ public struct DocumentReader {
         while let line = try lines!.next() {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
             let location = "\(path):\(lines!.lineNumber)"
-            let object: Any
-            do { object = try JSONSerialization.jsonObject(with: Data(line)) } catch {
-                return Document(bytes: [], location: location, problem: "expected a JSON object, found malformed JSON")
+            switch JSONField.string(options.textField, in: line) {
+            case .success(let text): return Document(bytes: text, location: location)
+            case .failure(let failure): return Document(bytes: [], location: location, problem: failure.message(field: options.textField))
             }
-            guard let record = object as? [String: Any] else {
-                return Document(bytes: [], location: location, problem: "expected a JSON object, found \(type(of: object))")
-            }
-            guard let text = record[options.textField] as? String else {
-                return Document(bytes: [], location: location,
-                                problem: "expected a string field \"\(options.textField)\" (choose another with --text-field); fields present: \(record.keys.sorted().joined(separator: ", "))")
-            }
-            return Document(bytes: Array(text.utf8), location: location)
         }
         return nil
     }

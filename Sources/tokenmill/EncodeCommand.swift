@@ -62,7 +62,7 @@ struct EncodeCommand: ParsableCommand {
             return [try validated(raw, source: name)]
         case .jsonl:
             return try JSONLines.texts(in: raw, field: textField, source: name).map { record in
-                try validated(Array(record.text.utf8), source: "\(name):\(record.line)")
+                try validated(record.text, source: "\(name):\(record.line)")
             }
         }
     }
