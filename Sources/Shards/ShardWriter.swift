@@ -53,19 +53,35 @@ public final class ShardWriter {
     /// Appends one document: the end-of-text token (when the vocabulary has one), then its tokens.
     public func append(document tokens: [TokenID]) throws {
         documentStarts.append(tokenCount)
-        if let eot = header.endOfText { try push(eot) }
-        for t in tokens { try push(t) }
+        if let eot = header.endOfText { try appendTokens(CollectionOfOne(eot)) }
+        try appendTokens(tokens)
     }
 
-    @inline(__always) func push(_ token: UInt32) throws {
-        if header.tokenBytes == 2 {
-            pending.append(UInt8(truncatingIfNeeded: token)); pending.append(UInt8(truncatingIfNeeded: token >> 8))
-        } else {
-            pending.appendLE(token)
+    /// Encodes tokens into the pending block, a block's worth at a time. Why not token by token:
+    /// every access to a stored property of this class is a runtime exclusivity check, and two
+    /// per token were ~7% of `tokenmill shard`'s profile; the pending bytes are moved into a
+    /// local for each run of tokens instead.
+    func appendTokens<Tokens: Collection<TokenID>>(_ tokens: Tokens) throws {
+        var start = tokens.startIndex
+        let twoBytes = header.tokenBytes == 2
+        while start != tokens.endIndex {
+            let end = tokens.index(start, offsetBy: blockTokens - pendingTokens, limitedBy: tokens.endIndex) ?? tokens.endIndex
+            var bytes: [UInt8] = []
+            swap(&bytes, &pending)
+            for token in tokens[start..<end] {
+                if twoBytes {
+                    bytes.append(UInt8(truncatingIfNeeded: token)); bytes.append(UInt8(truncatingIfNeeded: token >> 8))
+                } else {
+                    bytes.appendLE(token)
+                }
+            }
+            swap(&bytes, &pending)
+            let n = tokens.distance(from: start, to: end)
+            pendingTokens += n
+            tokenCount += UInt64(n)
+            if pendingTokens == blockTokens { try flushBlock() }
+            start = end
         }
-        pendingTokens += 1
-        tokenCount += 1
-        if pendingTokens == blockTokens { try flushBlock() }
     }
 
     func flushBlock() throws {
