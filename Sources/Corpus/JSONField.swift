@@ -68,20 +68,21 @@ public enum JSONField {
             }
             i += 1
             var found: [UInt8]?, foundKind: String?
-            var keys: [[UInt8]] = []
+            var keys: [Range<Int>] = []  // raw key bytes, decoded only for an error message
             skipWhitespace()
             if peek == UInt8(ascii: "}") {
                 i += 1
             } else {
-                while true {
+                repeat {
                     skipWhitespace()
                     guard peek == UInt8(ascii: "\"") else { throw fail("a string key") }
-                    let key = try decodeString()
-                    keys.append(key)
+                    let start = i
+                    let isField = try keyMatches(field)
+                    keys.append(start..<i)
                     skipWhitespace()
                     try expect(UInt8(ascii: ":"), "':' after a key")
                     skipWhitespace()
-                    if key == field {
+                    if isField {
                         if peek == UInt8(ascii: "\"") {
                             found = try decodeString(); foundKind = nil
                         } else {
@@ -91,16 +92,37 @@ public enum JSONField {
                     } else {
                         try skipValue(depth: 1)
                     }
-                    skipWhitespace()
-                    if peek == UInt8(ascii: ",") { i += 1; continue }
-                    try expect(UInt8(ascii: "}"), "',' or '}' after a value")
-                    break
-                }
+                } while try another(UInt8(ascii: "}"))
             }
             try end()
             if let found { return found }
-            let names = Set(keys.map { String(decoding: $0, as: UTF8.self) }).sorted()
+            let names = try Set(keys.map { range -> String in
+                var key = Scanner(bytes: bytes)
+                key.i = range.lowerBound
+                return String(decoding: try key.decodeString(), as: UTF8.self)
+            }).sorted()
             throw Failure.missingString(found: foundKind, fields: names)
+        }
+
+        /// Reads the key string at `i` and tells whether it is `field`, without allocating when
+        /// the key has no escapes (the usual case).
+        mutating func keyMatches(_ field: [UInt8]) throws -> Bool {
+            let start = i + 1
+            try skipString()
+            let raw = UnsafeBufferPointer(rebasing: bytes[start..<(i - 1)])
+            if !raw.contains(UInt8(ascii: "\\")) { return raw.elementsEqual(field) }
+            var key = Scanner(bytes: bytes)
+            key.i = start - 1
+            return try key.decodeString() == field
+        }
+
+        /// After a member or element: true at ',' (another follows), false at `close` (the
+        /// container ends there).
+        mutating func another(_ close: UInt8) throws -> Bool {
+            skipWhitespace()
+            if peek == UInt8(ascii: ",") { i += 1; return true }
+            try expect(close, "',' or '\(Character(Unicode.Scalar(close)))' after a value")
+            return false
         }
 
         /// Only whitespace may follow the top-level value.
@@ -130,7 +152,7 @@ public enum JSONField {
                 i += 1
                 skipWhitespace()
                 if peek == UInt8(ascii: "}") { i += 1; return }
-                while true {
+                repeat {
                     skipWhitespace()
                     guard peek == UInt8(ascii: "\"") else { throw fail("a string key") }
                     try skipString()
@@ -138,23 +160,15 @@ public enum JSONField {
                     try expect(UInt8(ascii: ":"), "':' after a key")
                     skipWhitespace()
                     try skipValue(depth: depth + 1)
-                    skipWhitespace()
-                    if peek == UInt8(ascii: ",") { i += 1; continue }
-                    try expect(UInt8(ascii: "}"), "',' or '}' after a value")
-                    return
-                }
+                } while try another(UInt8(ascii: "}"))
             case UInt8(ascii: "["):
                 i += 1
                 skipWhitespace()
                 if peek == UInt8(ascii: "]") { i += 1; return }
-                while true {
+                repeat {
                     skipWhitespace()
                     try skipValue(depth: depth + 1)
-                    skipWhitespace()
-                    if peek == UInt8(ascii: ",") { i += 1; continue }
-                    try expect(UInt8(ascii: "]"), "',' or ']' after a value")
-                    return
-                }
+                } while try another(UInt8(ascii: "]"))
             case UInt8(ascii: "t"): try literal("true")
             case UInt8(ascii: "f"): try literal("false")
             case UInt8(ascii: "n"): try literal("null")

@@ -40,6 +40,7 @@ import Testing
             #"{"x":{"text":"nested, not this"},"text":"top"}"#,
             #"{"n":[0,-1,1.5,2e10,-3.25E-7,1e+2],"t":true,"f":false,"z":null,"text":""}"#,
             "{\"text\":\"raw UTF-8: Grüße, 東京, 🙂\"}",
+            #"{"te\u0078t":"a key spelled with an escape","tex":"no","textual":"no"}"#,
         ]
         for record in records {
             #expect(try Self.decode(record).get() == (try Self.foundation(record)), "\(record)")
@@ -92,6 +93,7 @@ import Testing
         #expect(Self.decode("42") == .failure(.notAnObject(kind: "a number")))
         #expect(Self.decode(#"{"content":"x","id":3}"#) == .failure(.missingString(found: nil, fields: ["content", "id"])))
         #expect(Self.decode(#"{"text":null}"#) == .failure(.missingString(found: "null", fields: ["text"])))
+        #expect(Self.decode(#"{"a\u0062":1,"c":2}"#) == .failure(.missingString(found: nil, fields: ["ab", "c"])))
         #expect(Self.decode(#"{"text":{"en":"x"}}"#) == .failure(.missingString(found: "an object", fields: ["text"])))
         #expect(try Self.decode(#"{"content":"x"}"#, "content").get() == Array("x".utf8))
         let message = JSONField.Failure.missingString(found: nil, fields: ["content", "id"]).message(field: "text")
