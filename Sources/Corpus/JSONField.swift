@@ -66,13 +66,9 @@ public enum JSONField {
                 try end()
                 throw Failure.notAnObject(kind: kind)
             }
-            i += 1
             var found: [UInt8]?, foundKind: String?
             var keys: [Range<Int>] = []  // raw key bytes, decoded only for an error message
-            skipWhitespace()
-            if peek == UInt8(ascii: "}") {
-                i += 1
-            } else {
+            if opensNonEmpty(UInt8(ascii: "}")) {
                 repeat {
                     skipWhitespace()
                     guard peek == UInt8(ascii: "\"") else { throw fail("a string key") }
@@ -116,6 +112,15 @@ public enum JSONField {
             return try key.decodeString() == field
         }
 
+        /// At an opening bracket: steps in and tells whether a member or element follows (false
+        /// when `close` comes first, which is then consumed).
+        mutating func opensNonEmpty(_ close: UInt8) -> Bool {
+            i += 1
+            skipWhitespace()
+            if peek == close { i += 1; return false }
+            return true
+        }
+
         /// After a member or element: true at ',' (another follows), false at `close` (the
         /// container ends there).
         mutating func another(_ close: UInt8) throws -> Bool {
@@ -149,9 +154,7 @@ public enum JSONField {
             case UInt8(ascii: "\""):
                 try skipString()
             case UInt8(ascii: "{"):
-                i += 1
-                skipWhitespace()
-                if peek == UInt8(ascii: "}") { i += 1; return }
+                guard opensNonEmpty(UInt8(ascii: "}")) else { return }
                 repeat {
                     skipWhitespace()
                     guard peek == UInt8(ascii: "\"") else { throw fail("a string key") }
@@ -162,9 +165,7 @@ public enum JSONField {
                     try skipValue(depth: depth + 1)
                 } while try another(UInt8(ascii: "}"))
             case UInt8(ascii: "["):
-                i += 1
-                skipWhitespace()
-                if peek == UInt8(ascii: "]") { i += 1; return }
+                guard opensNonEmpty(UInt8(ascii: "]")) else { return }
                 repeat {
                     skipWhitespace()
                     try skipValue(depth: depth + 1)
