@@ -234,12 +234,12 @@ public final class GPT: LanguageModel {
                                         p + lo.ln1w + l * C, p + lo.ln1b + l * C, B: B, T: T, C: C)
             GPTKernels.matmulForward(qkv, ln1, p + lo.qkvw + l * 3 * C * C, p + lo.qkvb + l * 3 * C, B: B, T: T, C: C, OC: 3 * C)
             GPTKernels.attentionForward(atty, att, qkv, B: B, T: T, C: C, NH: NH)
-            GPTKernels.matmulResidualForward(res2, residual, atty, p + lo.attprojw + l * C * C, p + lo.attprojb + l * C, B: B, T: T, C: C, OC: C)
+            GPTKernels.matmulForward(res2, atty, p + lo.attprojw + l * C * C, p + lo.attprojb + l * C, adding: residual, B: B, T: T, C: C, OC: C)
             GPTKernels.layernormForward(ln2, acts + a.ln2Mean + l * BT, acts + a.ln2Rstd + l * BT, res2,
                                         p + lo.ln2w + l * C, p + lo.ln2b + l * C, B: B, T: T, C: C)
             GPTKernels.matmulForward(fch, ln2, p + lo.fcw + l * 4 * C * C, p + lo.fcb + l * 4 * C, B: B, T: T, C: C, OC: 4 * C)
             GPTKernels.geluForward(fchg, fch, N: 4 * BTC)
-            GPTKernels.matmulResidualForward(res3, res2, fchg, p + lo.fcprojw + l * 4 * C * C, p + lo.fcprojb + l * C, B: B, T: T, C: 4 * C, OC: C)
+            GPTKernels.matmulForward(res3, fchg, p + lo.fcprojw + l * 4 * C * C, p + lo.fcprojb + l * C, adding: res2, B: B, T: T, C: 4 * C, OC: C)
         }
         GPTKernels.layernormForward(acts + a.lnf, acts + a.lnfMean, acts + a.lnfRstd, acts + a.residual3 + (L - 1) * BTC,
                                     p + lo.lnfw, p + lo.lnfb, B: B, T: T, C: C)

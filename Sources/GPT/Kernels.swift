@@ -138,31 +138,29 @@ public enum GPTKernels {
     public static func matmulForward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
                                      _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
                                      B: Int, T: Int, C: Int, OC: Int) {
-        let N = B * T
-        if let bias {
-            parallelFor(N, minChunk: 64) { r in
-                for bt in r { (out + bt * OC).update(from: bias, count: OC) }
-            }
-        }
-        product(false, true, N, OC, C, 1, inp, C, weight, C, bias == nil ? 0 : 1, out, OC)
+        matmulForward(out, inp, weight, bias, adding: nil, B: B, T: T, C: C, OC: OC)
     }
 
-    /// out[BT, OC] = residual[BT, OC] + bias[OC] + inp[BT, C] · weight[OC, C]ᵀ: a projection and the
-    /// residual connection after it in one pass less than `matmulForward` + `residualForward`
-    /// (the sum starts as residual + bias instead of bias, and the product accumulates onto it).
-    static func matmulResidualForward(_ out: UnsafeMutablePointer<Float>, _ residual: UnsafePointer<Float>,
-                                      _ inp: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
-                                      B: Int, T: Int, C: Int, OC: Int) {
+    /// As above, plus `residual[BT, OC]` when given: a projection and the residual connection
+    /// after it in one pass less than `matmulForward` + `residualForward` (the sum starts as
+    /// residual + bias instead of bias, and the product accumulates onto it).
+    static func matmulForward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
+                              _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+                              adding residual: UnsafePointer<Float>?, B: Int, T: Int, C: Int, OC: Int) {
         let N = B * T
-        parallelFor(N, minChunk: 64) { r in
-            for bt in r {
-                let o = out + bt * OC, x = residual + bt * OC
-                var i = 0
-                while i + 8 <= OC { store8(o + i, load8(x + i) + load8(bias + i)); i += 8 }
-                while i < OC { o[i] = x[i] + bias[i]; i += 1 }
+        if bias != nil || residual != nil {
+            parallelFor(N, minChunk: 64) { r in
+                for bt in r {
+                    let o = out + bt * OC
+                    o.update(from: residual.map { $0 + bt * OC } ?? bias!, count: OC)
+                    guard residual != nil, let bias else { continue }
+                    var i = 0
+                    while i + 8 <= OC { store8(o + i, load8(o + i) + load8(bias + i)); i += 8 }
+                    while i < OC { o[i] += bias[i]; i += 1 }
+                }
             }
         }
-        product(false, true, N, OC, C, 1, inp, C, weight, C, 1, out, OC)
+        product(false, true, N, OC, C, 1, inp, C, weight, C, bias == nil && residual == nil ? 0 : 1, out, OC)
     }
 
     /// dinp += dout · weight, dweight += doutᵀ · inp, dbias += Σ_rows dout.

@@ -15,9 +15,6 @@ public enum GPTThreads {
     }
 
     public static var current: Int { count.load(ordering: .relaxed) }
-
-    /// OpenBLAS's own idea of its thread count.
-    public static var openBLASThreads: Int { Int(openblas_get_num_threads()) }
 }
 
 /// Splits `0..<n` into at most `GPTThreads.current` contiguous chunks and runs them concurrently.
