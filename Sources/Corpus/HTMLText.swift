@@ -52,7 +52,7 @@ public enum HTMLText {
                 let next = html[i + 1]
                 if next == 0x21 {  // <!-- comment --> or <!DOCTYPE ...>
                     if i + 3 < n && html[i + 2] == 0x2D && html[i + 3] == 0x2D {
-                        i = find(html, Array("-->".utf8), from: i + 4).map { $0 + 3 } ?? n
+                        i = ByteSearch.find("-->".utf8, in: html, from: i + 4).map { $0 + 3 } ?? n
                     } else {
                         i = (html[i...].firstIndex(of: 0x3E) ?? n - 1) + 1
                     }
@@ -137,16 +137,6 @@ public enum HTMLText {
 
     @inline(__always) static func isNameByte(_ b: UInt8) -> Bool {
         (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x3A
-    }
-
-    static func find(_ bytes: [UInt8], _ needle: [UInt8], from: Int) -> Int? {
-        guard needle.count > 0, from <= bytes.count - needle.count else { return nil }
-        var i = from
-        while i <= bytes.count - needle.count {
-            if bytes[i] == needle[0] && bytes[i..<(i + needle.count)].elementsEqual(needle) { return i }
-            i += 1
-        }
-        return nil
     }
 
     static func findCaseInsensitive(_ bytes: ArraySlice<UInt8>, _ needle: String, from: Int) -> Int? {

@@ -37,7 +37,7 @@ public struct WARCReader {
     mutating func headerEnd() throws -> Int? {
         var searchFrom = position
         while true {
-            if let end = Self.find(buffer, [0x0D, 0x0A, 0x0D, 0x0A], from: searchFrom) { return end }
+            if let end = ByteSearch.find([0x0D, 0x0A, 0x0D, 0x0A], in: buffer, from: searchFrom) { return end }
             searchFrom = max(position, buffer.count - 3)
             if !(try fill(buffer.count - position + 1)) { return nil }
             if buffer.count - position > 1 << 20 {
@@ -50,7 +50,7 @@ public struct WARCReader {
     /// Headers that end with LF LF instead of CRLF CRLF (files whose line endings were
     /// converted, or written by hand) get an error that says so rather than "truncated".
     func rejectBareLineFeeds() throws {
-        if let lf = Self.find(buffer, [0x0A, 0x0A], from: position), lf - position < 1 << 16 {
+        if let lf = ByteSearch.find([0x0A, 0x0A], in: buffer, from: position), lf - position < 1 << 16 {
             throw InputError("\(source): WARC record \(recordIndex + 1) at byte \(offset): its headers end with LF LF, expected CRLF CRLF as WARC (ISO 28500) requires; the file's line endings were probably converted, so its Content-Lengths cannot be trusted either — use the original file")
         }
     }
@@ -106,7 +106,7 @@ public struct WARCReader {
 
     /// The text of an HTTP response payload, or nil when it is not text/html or text/plain.
     static func httpText(_ body: [UInt8]) -> [UInt8]? {
-        guard let end = find(body, [0x0D, 0x0A, 0x0D, 0x0A], from: 0) else { return nil }
+        guard let end = ByteSearch.find([0x0D, 0x0A, 0x0D, 0x0A], in: body, from: 0) else { return nil }
         let headers = parseHeaders(body[..<end])
         let contentType = headers["content-type"]?.lowercased() ?? ""
         var payload = Array(body[(end + 4)...])
@@ -121,7 +121,7 @@ public struct WARCReader {
         var out: [UInt8] = []
         var i = 0
         while i < data.count {
-            guard let lineEnd = find(data, [0x0D, 0x0A], from: i) else { break }
+            guard let lineEnd = ByteSearch.find([0x0D, 0x0A], in: data, from: i) else { break }
             let sizeText = String(decoding: data[i..<lineEnd], as: UTF8.self).split(separator: ";").first.map(String.init) ?? ""
             guard let size = Int(sizeText.trimmingCharacters(), radix: 16), size > 0 else { break }
             let start = lineEnd + 2
@@ -141,16 +141,6 @@ public struct WARCReader {
             if headers[name] == nil { headers[name] = value }
         }
         return headers
-    }
-
-    static func find(_ bytes: [UInt8], _ needle: [UInt8], from: Int) -> Int? {
-        guard bytes.count >= needle.count else { return nil }
-        var i = max(0, from)
-        while i <= bytes.count - needle.count {
-            if bytes[i] == needle[0] && bytes[i..<(i + needle.count)].elementsEqual(needle) { return i }
-            i += 1
-        }
-        return nil
     }
 
     static func preview(_ bytes: ArraySlice<UInt8>) -> String {

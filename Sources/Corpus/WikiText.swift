@@ -49,7 +49,7 @@ public enum WikiText {
             let c = text[i]
             guard c == 0x3C, i + 1 < n else { out.append(c); i += 1; continue }
             if text[i + 1] == 0x21, i + 3 < n, text[i + 2] == 0x2D, text[i + 3] == 0x2D {  // <!--
-                i = HTMLText.find(text, Array("-->".utf8), from: i + 4).map { $0 + 3 } ?? n
+                i = ByteSearch.find("-->".utf8, in: text, from: i + 4).map { $0 + 3 } ?? n
                 continue
             }
             let closing = text[i + 1] == 0x2F

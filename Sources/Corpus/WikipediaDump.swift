@@ -28,6 +28,10 @@ public struct WikipediaDumpReader {
     /// whole; the largest Wikipedia articles are a few MiB of wikitext.
     static let maximumPageBytes = 1 << 30
 
+    /// Bytes kept from a buffer searched in vain for the next page: one less than the longest tag
+    /// looked for there (`</mediawiki`), so a tag split across two chunks is found whole.
+    static let keptTail = "</mediawiki".utf8.count - 1
+
     var stream: any ByteStream
     let source: String
     var buffer: [UInt8] = []
@@ -64,7 +68,7 @@ public struct WikipediaDumpReader {
         var searchFrom = position
         var pageStart: Int?
         while pageStart == nil {
-            if let p = Self.find(buffer, "<page", from: searchFrom, limit: buffer.count),
+            if let p = ByteSearch.find("<page".utf8, in: buffer, from: searchFrom, limit: buffer.count),
                p + 5 < buffer.count || done {
                 let after = p + 5 < buffer.count ? buffer[p + 5] : 0
                 if after == 0x3E || after == 0x20 || after == 0x0A || after == 0x09 || after == 0x0D {
@@ -74,18 +78,16 @@ public struct WikipediaDumpReader {
                 searchFrom = p + 5
                 continue
             }
-            // None in what is buffered: everything but a possible partial "<page" can go.
-            let keep = max(position, buffer.count - 5)
-            if Self.find(buffer, "</mediawiki", from: position, limit: buffer.count) != nil {
+            // None in what is buffered: everything can go but a tail that may hold the start of
+            // a "<page" or "</mediawiki" cut by the chunk boundary (the longer tag's length
+            // minus one).
+            if ByteSearch.find("</mediawiki".utf8, in: buffer, from: position, limit: buffer.count) != nil {
                 finished = true
                 return nil
             }
-            position = keep
+            position = max(position, buffer.count - Self.keptTail)
             if !(try fill()) {
-                if Self.find(buffer, "</mediawiki", from: position, limit: buffer.count) != nil {
-                    finished = true
-                    return nil
-                }
+                // The search above already covered every byte buffered: no closing tag.
                 finished = true
                 throw InputError("\(source): the dump ends after \(pageCount) pages without </mediawiki> (truncated file?); the pages before were read, re-download it for the rest")
             }
@@ -97,7 +99,7 @@ public struct WikipediaDumpReader {
         var scanned = 0  // bytes of the page already searched
         var end: Int?
         while end == nil {
-            if let e = Self.find(buffer, "</page>", from: position + scanned, limit: buffer.count) { end = e; break }
+            if let e = ByteSearch.find("</page>".utf8, in: buffer, from: position + scanned, limit: buffer.count) { end = e; break }
             scanned = max(0, buffer.count - position - 6)
             if buffer.count - position > Self.maximumPageBytes {
                 throw InputError("\(source): page \(pageCount + 1) at uncompressed byte \(consumed + position) has no </page> within \(Self.maximumPageBytes >> 20) MiB; expected a MediaWiki XML dump, or this file is damaged")
@@ -138,8 +140,8 @@ public struct WikipediaDumpReader {
         while i < bytes.count {
             let b = bytes[i]
             if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { i += 1; continue }
-            if matches(bytes, "<?", at: i), let e = find(bytes, "?>", from: i, limit: bytes.count) { i = e + 2; continue }
-            if matches(bytes, "<!--", at: i), let e = find(bytes, "-->", from: i, limit: bytes.count) { i = e + 3; continue }
+            if matches(bytes, "<?", at: i), let e = ByteSearch.find("?>".utf8, in: bytes, from: i, limit: bytes.count) { i = e + 2; continue }
+            if matches(bytes, "<!--", at: i), let e = ByteSearch.find("-->".utf8, in: bytes, from: i, limit: bytes.count) { i = e + 3; continue }
             break
         }
         return i
@@ -211,7 +213,7 @@ public struct WikipediaDumpReader {
 
     /// The decoded content of the first `<name>` element in `bytes`, if any.
     static func element(_ name: String, in bytes: ArraySlice<UInt8>) -> [UInt8]? {
-        guard let open = find(bytes, "<\(name)>", from: bytes.startIndex, limit: bytes.endIndex) else { return nil }
+        guard let open = ByteSearch.find("<\(name)>".utf8, in: bytes, from: bytes.startIndex, limit: bytes.endIndex) else { return nil }
         let start = open + name.utf8.count + 2
         guard let close = bytes[start...].firstIndex(of: 0x3C) else { return nil }
         return decodeXML(bytes[start..<close])
@@ -252,21 +254,5 @@ public struct WikipediaDumpReader {
     static func matches(_ bytes: [UInt8], _ needle: String, at i: Int) -> Bool {
         let n = Array(needle.utf8)
         return i + n.count <= bytes.count && bytes[i..<(i + n.count)].elementsEqual(n)
-    }
-
-    /// First index of `needle` in `bytes[from..<limit]`. O(n) for these short needles.
-    static func find<C: RandomAccessCollection>(_ bytes: C, _ needle: String, from: C.Index, limit: C.Index) -> C.Index?
-    where C.Element == UInt8, C.Index == Int {
-        let n = Array(needle.utf8)
-        guard let first = n.first, limit - from >= n.count else { return nil }
-        var i = from
-        while i <= limit - n.count {
-            guard let hit = bytes[i..<(limit - n.count + 1)].firstIndex(of: first) else { return nil }
-            var k = 1
-            while k < n.count && bytes[hit + k] == n[k] { k += 1 }
-            if k == n.count { return hit }
-            i = hit + 1
-        }
-        return nil
     }
 }

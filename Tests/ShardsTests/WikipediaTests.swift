@@ -82,7 +82,7 @@ import Testing
 
     @Test func tablesAreDropped() throws {
         let documents = try Self.articles("\(Self.directory)/enwiki-table-markup.xml.bz2")
-        let raw = String(decoding: try InputFile.readDecompressed("\(Self.directory)/enwiki-table-markup.xml.bz2"), as: UTF8.self)
+        let raw = String(decoding: try InputFile.read("\(Self.directory)/enwiki-table-markup.xml.bz2"), as: UTF8.self)
         #expect(raw.contains("{|"))  // the sample does hold tables
         let first = try #require(documents.first)
         let text = String(decoding: first.bytes, as: UTF8.self)
@@ -93,7 +93,7 @@ import Testing
 
     @Test func truncatedDumpKeepsThePagesBeforeAndSaysSo() throws {
         let dir = try CLI.temporaryDirectory("wiki-truncated")
-        let xml = try InputFile.readDecompressed("\(Self.directory)/enwiki-pages-articles1-prefix.xml.bz2")
+        let xml = try InputFile.read("\(Self.directory)/enwiki-pages-articles1-prefix.xml.bz2")
         let reference = try Self.reference("enwiki-pages-articles1-prefix")
         // Cut in the middle of the 10th article's text.
         let text = String(decoding: xml, as: UTF8.self)
@@ -109,6 +109,29 @@ import Testing
         }
         #expect(titles == Array(reference.titles.prefix(9)))
         #expect(error?.description.contains("truncated") == true && error?.description.contains(title) == true, "\(error?.description ?? "")")
+    }
+
+    /// A chunk boundary inside the closing `</mediawiki>` tag: the reader must keep enough of the
+    /// buffer's tail to find the tag across two chunks. The plain `.xml` is read with a chunk
+    /// size that ends the first chunk `cut` bytes into the tag, for every cut inside it.
+    @Test func closingTagSplitAcrossChunksIsFound() throws {
+        let dir = try CLI.temporaryDirectory("wiki-split-close")
+        let name = "enwiki-pages-articles1-prefix"
+        let xml = try InputFile.read("\(Self.directory)/\(name).xml.bz2")
+        let reference = try Self.reference(name)
+        let path = dir + "/\(name).xml"
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(xml)))
+        let tag = Array("</mediawiki>".utf8)
+        let at = try #require((0...(xml.count - tag.count)).last { xml[$0..<($0 + tag.count)].elementsEqual(tag) })
+        for cut in 1..<tag.count {
+            var pages = try WikipediaDumpReader(openByteStream(path, chunkSize: at + cut), source: path)
+            var all: [WikipediaDumpReader.Page] = []
+            #expect(throws: Never.self, "cut \(cut) bytes into </mediawiki>") {
+                while let page = try pages.next() { all.append(page) }
+            }
+            #expect(all.count == reference.pages, "cut \(cut)")
+            #expect(all.filter { $0.namespace == 0 && !$0.isRedirect }.map(\.title) == reference.titles, "cut \(cut)")
+        }
     }
 
     @Test func otherXMLIsNotTakenForADump() throws {
