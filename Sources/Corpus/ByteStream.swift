@@ -261,13 +261,3 @@ public struct LineReader {
         }
     }
 }
-
-extension InputFile {
-    /// A whole (decompressed) file through `openByteStream`: `.gz`, `.zst` and `.bz2` undone.
-    public static func readDecompressed(_ path: String) throws -> [UInt8] {
-        var stream = try openByteStream(path)
-        var result: [UInt8] = []
-        while let chunk = try stream.next() { result.append(contentsOf: chunk) }
-        return result
-    }
-}

@@ -113,7 +113,7 @@ public struct DocumentReader {
             if lines != nil { return try nextSplit() }
             if wholeFileDone { return nil }
             wholeFileDone = true
-            var bytes = try InputFile.readDecompressed(path)
+            var bytes = try InputFile.read(path)
             if format == .html { bytes = HTMLText.extract(bytes) }
             else if options.stripGutenberg { bytes = Gutenberg.strip(bytes) }
             return Document(bytes: bytes, location: path)

@@ -10,10 +10,14 @@ public struct InputError: Error, CustomStringConvertible, Sendable {
 
 public enum InputFile {
     /// Reads a whole file (or standard input for "-"); `.gz`, `.zst` and `.bz2` files are
-    /// decompressed by their streams (`readDecompressed`), so a truncated or damaged one is an
-    /// error naming the file rather than its compressed bytes taken as text.
+    /// decompressed by their streams (`openByteStream`), so a truncated or damaged one is an
+    /// error naming the file rather than its compressed bytes taken as text. O(n) in the
+    /// decompressed size, which it holds whole.
     public static func read(_ path: String) throws -> [UInt8] {
-        try readDecompressed(path)
+        var stream = try openByteStream(path)
+        var result: [UInt8] = []
+        while let chunk = try stream.next() { result.append(contentsOf: chunk) }
+        return result
     }
 
     /// Reads a file's bytes as stored.

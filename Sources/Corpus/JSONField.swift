@@ -262,7 +262,8 @@ public enum JSONField {
                     } else if (0xDC00..<0xE000).contains(scalar) {
                         scalar = 0xFFFD
                     }
-                    Self.appendUTF8(scalar, to: &out)
+                    // Always a valid scalar: lone surrogates became U+FFFD above.
+                    UTF8.encode(Unicode.Scalar(scalar)!) { out.append($0) }
                 } else {
                     guard let byte = Self.simpleEscape(e) else { throw fail("a valid escape after '\\'") }
                     out.append(byte)
@@ -302,21 +303,6 @@ public enum JSONField {
             case UInt8(ascii: "r"): return 0x0D
             case UInt8(ascii: "t"): return 0x09
             default: return nil
-            }
-        }
-
-        static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
-            switch scalar {
-            case 0..<0x80:
-                out.append(UInt8(scalar))
-            case 0x80..<0x800:
-                out.append(UInt8(0xC0 | scalar >> 6)); out.append(UInt8(0x80 | scalar & 0x3F))
-            case 0x800..<0x10000:
-                out.append(UInt8(0xE0 | scalar >> 12)); out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-                out.append(UInt8(0x80 | scalar & 0x3F))
-            default:
-                out.append(UInt8(0xF0 | scalar >> 18)); out.append(UInt8(0x80 | scalar >> 12 & 0x3F))
-                out.append(UInt8(0x80 | scalar >> 6 & 0x3F)); out.append(UInt8(0x80 | scalar & 0x3F))
             }
         }
     }
