@@ -7,7 +7,7 @@ import GPT
 /// normalize, train a BPE vocabulary, shard and compress with a validation split, pretrain the
 /// bundled GPT on the shards, sample from it before and after training — leaving a run folder
 /// with every artifact and `report.md` / `report.json`. It calls the library modules directly
-/// (no subprocesses); the stages live in `QuickstartCommand+Stages.swift`.
+/// (no subprocesses); the stages live in `QuickstartPipeline+Stages.swift`.
 struct QuickstartCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quickstart",

@@ -52,7 +52,7 @@ extension QuickstartPipeline {
                                      utf8Replacements: totals.replacements, controlsRemoved: totals.controlsRemoved,
                                      charactersChanged: totals.charactersChanged, newlinesNormalized: totals.newlinesNormalized,
                                      dropped: dropped, output: "normalized.jsonl")
-        let droppedText = dropped.isEmpty ? "" : ", dropped " + dropped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        let droppedText = dropped.isEmpty ? "" : ", dropped " + QuickstartReport.droppedList(dropped)
         return "\(files.count) files → \(documents.count) documents (paragraphs), \(Self.megabytes(totals.bytesIn)) → \(Self.megabytes(totals.bytesOut)) NFC; "
             + "\(totals.replacements) invalid UTF-8 sequences repaired, \(totals.controlsRemoved) control characters removed, "
             + "\(totals.newlinesNormalized) CRLF/CR newlines fixed\(droppedText); \(Self.time(seconds)), \(Self.rate(totals.bytesIn, seconds)) → normalized.jsonl"
@@ -89,14 +89,11 @@ extension QuickstartPipeline {
         let seconds = Date().timeIntervalSince(clock)
         self.tokenizer = tokenizer
         let merges = max(0, tokenizer.model.count - 256)
+        let (first, last, longest) = Self.notableTokens(tokenizer)
         report.vocabulary = .init(source: command.vocab ?? "trained", file: "tokenizer.json", size: tokenizer.vocabularySize, merges: merges,
                                   specialTokens: tokenizer.specialTokens.sorted { $0.value < $1.value }.map(\.key),
                                   bytesPerTokenVal: nil, trainingSeconds: command.vocab == nil ? seconds : nil,
-                                  firstTokens: [], lastTokens: [], longestTokens: [])
-        let (first, last, longest) = Self.notableTokens(tokenizer)
-        report.vocabulary?.firstTokens = first
-        report.vocabulary?.lastTokens = last
-        report.vocabulary?.longestTokens = longest
+                                  firstTokens: first, lastTokens: last, longestTokens: longest)
         if command.vocab == nil { what = "\(tokenizer.vocabularySize) ids (256 bytes, \(merges) merges, <|endoftext|>) " + what }
         return "\(what); \(Self.time(seconds)) → tokenizer.json"
     }
@@ -126,7 +123,7 @@ extension QuickstartPipeline {
                               textBytes: 0, compressionRatio: 0,
                               tokenCompressionRatio: Double(m.tokens * m.tokenizer.tokenBytes) / Double(max(1, m.bytesOut)),
                               dropped: dropped)
-        let droppedText = dropped.isEmpty ? "none dropped" : "dropped " + dropped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        let droppedText = dropped.isEmpty ? "none dropped" : "dropped " + QuickstartReport.droppedList(dropped)
         return "\(m.documentsKept) of \(m.documentsRead) documents (\(droppedText)), \(m.tokens) tokens in \(m.shards.count) shards "
             + "(train \(train.tokens), val \(val.tokens)); \(Self.megabytes(m.bytesIn)) of JSONL → \(Self.megabytes(m.bytesOut)) "
             + String(format: "(token ids %.2f× smaller by zstd)", report.shards!.tokenCompressionRatio)

@@ -27,7 +27,7 @@ extension QuickstartReport {
         md += "\(n(z.documents)) documents (plain text cut at blank lines, HTML reduced to its text) in `\(z.output)`, \(z.form.uppercased()): "
         md += "\(n(z.bytesIn)) → \(n(z.bytesOut)) bytes, \(n(z.utf8Replacements)) invalid UTF-8 sequences replaced by U+FFFD, "
         md += "\(n(z.controlsRemoved)) control characters removed, \(n(z.newlinesNormalized)) CRLF/CR newlines made LF, \(n(z.charactersChanged)) characters changed by NFC."
-        md += z.dropped.isEmpty ? " No document dropped.\n" : " Dropped: " + z.dropped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ".\n"
+        md += z.dropped.isEmpty ? " No document dropped.\n" : " Dropped: " + Self.droppedList(z.dropped) + ".\n"
 
         if let v = vocabulary {
             md += "\n## Vocabulary\n\n"
@@ -52,7 +52,7 @@ extension QuickstartReport {
             md += "`\(s.directory)/`: \(n(s.shards)) `.tms` shards and `manifest.json`; \(n(s.documentsKept)) of \(n(s.documentsRead)) documents kept. "
             md += "\(n(s.textBytes)) bytes of text (decoded back from the shards) in \(n(s.bytesOut)) bytes of shards: \(f(s.compressionRatio, 2))× smaller than the text, "
             md += "\(f(s.tokenCompressionRatio, 2))× smaller than the raw token ids (zstd). "
-            md += s.dropped.isEmpty ? "No document dropped.\n" : "Dropped: " + s.dropped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ".\n"
+            md += s.dropped.isEmpty ? "No document dropped.\n" : "Dropped: " + Self.droppedList(s.dropped) + ".\n"
         }
 
         if let t = training {
@@ -63,7 +63,7 @@ extension QuickstartReport {
             md += "\(n(t.tokensSeen)) tokens, \(f(t.epochs, 2)) epochs of the training split, in \(f(t.seconds, 1)) s (\(n(Int(t.tokensPerSecond.rounded()))) tokens/s median).\n\n"
             md += "| loss (nats/token) | start | end |\n|---|---:|---:|\n"
             md += "| train | \(f(t.initialTrainLoss)) | \(f(t.finalTrainLoss)) |\n| validation | \(f(t.initialValLoss)) | \(f(t.finalValLoss)) |\n\n"
-            md += "For comparison: guessing uniformly costs ln(\(n(m.vocabSize > 0 ? Int(exp(t.uniformLoss).rounded()) : 0))) = \(f(t.uniformLoss)); "
+            md += "For comparison: guessing uniformly costs ln(\(n(vocabulary?.size ?? 0))) = \(f(t.uniformLoss)); "
             md += "the unigram entropy of the training tokens (the best a model ignoring context can do) is \(f(t.unigramEntropy)). "
             if let v = t.finalValLoss {
                 md += v < t.unigramEntropy ? "The final validation loss is below it: the model uses context.\n" : "The final validation loss is not yet below it: train longer.\n"
@@ -81,5 +81,12 @@ extension QuickstartReport {
             }
         }
         return md
+    }
+
+    /// Dropped documents by reason, as "3 empty after cleaning, 1 unreadable": reasons in
+    /// alphabetical order, so that reports and stage summaries read the same from run to run.
+    /// Each caller adds its own wording around it. O(r log r) in the number of reasons.
+    static func droppedList(_ dropped: [String: Int]) -> String {
+        dropped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
     }
 }
