@@ -25,32 +25,35 @@ extension CountingResult {
     }
 
     /// Reads what `serialized()` wrote; throws on anything else (a truncated or foreign message).
+    /// Numbers are loaded in place and keys are added straight from the message, with no array
+    /// per key. O(message bytes).
     public init(serialized bytes: [UInt8]) throws {
-        var at = 0
-        func bad(_ what: String) -> TrainerError { TrainerError("a counts message from another rank is damaged (\(what) at byte \(at) of \(bytes.count)); rerun the job") }
-        func take(_ n: Int) throws -> ArraySlice<UInt8> {
-            guard n >= 0, at + n <= bytes.count else { throw bad("truncated") }
-            defer { at += n }
-            return bytes[at..<(at + n)]
-        }
-        func u64() throws -> UInt64 { try take(8).reversed().reduce(0) { $0 << 8 | UInt64($1) } }
-        func u32() throws -> UInt32 { try take(4).reversed().reduce(0) { $0 << 8 | UInt32($1) } }
-        guard Array(try take(8)) == Self.wireMagic else { throw bad("no TMCOUNT1 header") }
-        let report = try JSONDecoder().decode(TrainingReport.self, from: Data(try take(Int(try u64()))))
-        var heldOut: [[UInt8]] = []
-        for _ in 0..<(try u64()) { heldOut.append(Array(try take(Int(try u64())))) }
-        var counts = PreTokenCounts()
-        for _ in 0..<(try u64()) {
-            let length = Int(try u32()), count = try u64()
-            counts.add(Array(try take(length)), count: count)
-        }
-        guard at == bytes.count else { throw bad("trailing bytes") }
+        let (counts, heldOut, report) = try bytes.withUnsafeBufferPointer { try Self.parse($0) }
         self.init(counts: counts, heldOut: heldOut, report: report)
     }
-}
 
-extension BPETrainer {
-    /// The files `train(files:)` would read, in its order (directories walked, sorted by path;
-    /// "-" last): what a job divides among its ranks.
-    public static func inputFiles(_ paths: [String]) throws -> [String] { try expandInputs(paths) }
+    private static func parse(_ b: UnsafeBufferPointer<UInt8>) throws -> (PreTokenCounts, [[UInt8]], TrainingReport) {
+        var at = 0
+        func bad(_ what: String) -> TrainerError { TrainerError("a counts message from another rank is damaged (\(what) at byte \(at) of \(b.count)); rerun the job") }
+        /// The next `n` bytes; a length past the end (however large) is "truncated".
+        func take(_ n: UInt64) throws -> UnsafeBufferPointer<UInt8> {
+            guard n <= UInt64(b.count - at) else { throw bad("truncated") }
+            defer { at += Int(n) }
+            return UnsafeBufferPointer(rebasing: b[at..<(at + Int(n))])
+        }
+        func u64() throws -> UInt64 { UInt64(littleEndian: UnsafeRawBufferPointer(try take(8)).loadUnaligned(as: UInt64.self)) }
+        func u32() throws -> UInt32 { UInt32(littleEndian: UnsafeRawBufferPointer(try take(4)).loadUnaligned(as: UInt32.self)) }
+        guard try take(8).elementsEqual(wireMagic) else { throw bad("no TMCOUNT1 header") }
+        let report = try JSONDecoder().decode(TrainingReport.self, from: Data(buffer: try take(try u64())))
+        var heldOut: [[UInt8]] = []
+        for _ in 0..<(try u64()) { heldOut.append(Array(try take(try u64()))) }
+        var counts = PreTokenCounts()
+        for _ in 0..<(try u64()) {
+            let length = try u32(), count = try u64()
+            let key = try take(UInt64(length))
+            if let p = key.baseAddress { counts.add(p, key.count, count: count) }
+        }
+        guard at == b.count else { throw bad("trailing bytes") }
+        return (counts, heldOut, report)
+    }
 }

@@ -14,9 +14,10 @@ public struct CountingResult: Sendable {
         self.report = report
     }
 
-    /// Adds `other`'s counts, corpus figures and held-back text (up to `options.holdoutSampleLimit`
-    /// bytes), then prunes to `options.memoryLimit` with the same rule as counting. The result
-    /// depends on the order of merging only when pruning happens. O(other's entries).
+    /// Adds `other`'s counts, corpus figures, timings (phases and count steps, summed by name) and
+    /// held-back text (up to `options.holdoutSampleLimit` bytes), then prunes to
+    /// `options.memoryLimit` with the same rule as counting. The result depends on the order of
+    /// merging only when pruning happens. O(other's entries).
     public mutating func merge(_ other: CountingResult, options: TrainerOptions) {
         let threads = max(1, options.threads)
         counts.merge(other.counts, threads: threads)
@@ -36,12 +37,8 @@ public struct CountingResult: Sendable {
         if counts.memoryBytes > options.memoryLimit {
             BPETrainer.prune(&counts, limit: options.memoryLimit, threads: threads, report: &report)
         }
-        report.uniquePreTokens = counts.count
-        report.preTokens = counts.totalOccurrences + report.prunedOccurrences
-        report.prunedFraction = report.preTokens > 0 ? Double(report.prunedOccurrences) / Double(report.preTokens) : 0
-        for phase in o.phases {
-            if let k = report.phases.firstIndex(where: { $0.name == phase.name }) { report.phases[k].seconds += phase.seconds }
-            else { report.phases.append(phase) }
-        }
+        report.recordPreTokens(of: counts)
+        TrainingReport.add(o.phases, to: &report.phases)
+        TrainingReport.add(o.countSteps, to: &report.countSteps)
     }
 }

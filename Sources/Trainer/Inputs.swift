@@ -42,6 +42,12 @@ func expandInputs(_ paths: [String]) throws -> [String] {
     return files
 }
 
+extension BPETrainer {
+    /// The files `train(files:)` would read, in its order (directories walked, sorted by path;
+    /// "-" last): what a job divides among its ranks.
+    public static func inputFiles(_ paths: [String]) throws -> [String] { try expandInputs(paths) }
+}
+
 /// A safe cut at or after `from`: just before a "\n" that follows an ASCII letter or digit.
 /// With the gpt2, cl100k and o200k patterns a piece always ends after such a letter or digit and
 /// another starts at the "\n" (whatever precedes it), and Unicode normalization cannot join across

@@ -145,7 +145,7 @@ struct MergeLoop {
 
     init(words: PreTokenCounts) {
         let idOfByte = ByteAlphabet.idOfByte
-        symbols.reserveCapacity(words.shards.reduce(0) { $0 + $1.arena.count })
+        symbols.reserveCapacity(words.keyBytes)
         wordStart.reserveCapacity(words.count)
         for table in words.shards {
             for i in 0..<table.count {

@@ -38,10 +38,16 @@ public struct PreTokenCounts: Sendable {
     /// Adds `count` occurrences of the pre-token `bytes`. Amortized O(bytes).
     public mutating func add(_ bytes: [UInt8], count: UInt64 = 1) {
         guard !bytes.isEmpty else { return }
-        bytes.withUnsafeBufferPointer { b in
-            let h = ByteStringHash.hash(b.baseAddress!, b.count)
-            shards[Self.shard(ofHash: h)].add(b.baseAddress!, b.count, count: count, hash: h)
-        }
+        bytes.withUnsafeBufferPointer { b in add(b.baseAddress!, b.count, count: count) }
+    }
+
+    /// Adds `count` occurrences of the `n` bytes at `p` (nothing if `n` is 0), copying them into
+    /// the table: for callers that read keys out of a larger buffer without an array per key.
+    /// Amortized O(n).
+    mutating func add(_ p: UnsafePointer<UInt8>, _ n: Int, count: UInt64) {
+        guard n > 0 else { return }
+        let h = ByteStringHash.hash(p, n)
+        shards[Self.shard(ofHash: h)].add(p, n, count: count, hash: h)
     }
 
     /// Adds every entry of `other` (the "reduce" of map-reduce counting), shards in parallel on

@@ -292,9 +292,7 @@ public enum BPETrainer {
                                 Double(read) / 1e6, Double(read) / 1e6 / max(seconds, 1e-9), global.count))
             }
         }
-        report.uniquePreTokens = global.count
-        report.preTokens = global.totalOccurrences + report.prunedOccurrences
-        if report.preTokens > 0 { report.prunedFraction = Double(report.prunedOccurrences) / Double(report.preTokens) }
+        report.recordPreTokens(of: global)
         report.countSteps = [.init(name: "read", seconds: Double(readNanos) / 1e9),
                              .init(name: "map", seconds: Double(mapNanos) / 1e9),
                              .init(name: "fold", seconds: Double(foldNanos) / 1e9)]
@@ -373,20 +371,19 @@ public enum BPETrainer {
     }
 
     /// Drops every entry whose count is ≤ t, for the smallest t after which `fits(entries, key
-    /// bytes)` holds (nothing if it already holds).
+    /// bytes)` holds (nothing if it already holds). O(shards) when it already holds, else
+    /// O(entries + distinct counts · log).
     static func prune(_ table: inout PreTokenCounts, threads: Int, report: inout TrainingReport,
                       fits: (_ entries: Int, _ keyBytes: Int) -> Bool) {
+        var entries = table.count, arena = table.keyBytes
+        if fits(entries, arena) { return }   // before the O(entries) pass below
         var byCount: [UInt64: (entries: Int, bytes: Int)] = [:]
-        var entries = 0, arena = 0
         for shard in table.shards {
-            entries += shard.count
-            arena += shard.arena.count
             for i in 0..<shard.count {
                 byCount[shard.counts[i], default: (0, 0)].entries += 1
                 byCount[shard.counts[i], default: (0, 0)].bytes += Int(shard.lengths[i])
             }
         }
-        if fits(entries, arena) { return }
         var threshold: UInt64 = 0
         for c in byCount.keys.sorted() {
             if fits(entries, arena) { break }
