@@ -21,10 +21,12 @@ enum DistributedTrainer {
         }
         let all = try BPETrainer.inputFiles(files)
         let mine = cluster.share(files: all).map { all[$0] }
-        let counted = mine.isEmpty ? CountingResult(counts: PreTokenCounts())
-                                   : try BPETrainer.countPreTokens(files: mine, options: options, progress: cluster.isRoot ? progress : nil)
-        guard let parts = try cluster.gather(try counted.serialized()) else { return nil }
-        var total = try CountingResult(serialized: parts[0])
+        // A rank with no files counts nothing and still reports (an empty table). `progress` is
+        // nil on the other ranks (the command keeps them quiet), so only rank 0 shows counting.
+        let counted = try BPETrainer.countPreTokens(files: mine, options: options, progress: progress)
+        // Rank 0 keeps its own result and sends an empty part; it merges the others' in rank order.
+        guard let parts = try cluster.gather(cluster.isRoot ? [] : counted.serialized()) else { return nil }
+        var total = counted
         for part in parts.dropFirst() { total.merge(try CountingResult(serialized: part), options: options) }
         return try BPETrainer.train(counts: total, options: options, progress: progress)
     }
