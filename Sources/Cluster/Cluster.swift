@@ -77,28 +77,6 @@ public final class Cluster: @unchecked Sendable {
         }
     }
 
-    public func sum(_ values: inout [Int64]) throws {
-        guard isDistributed else { return }
-        try values.withUnsafeMutableBufferPointer { b in
-            try Self.pieces(b.count) { off, n in try Self.check(tm_mpi_allreduce_sum_i64(b.baseAddress! + off, Int32(n)), "MPI_Allreduce") }
-        }
-    }
-
-    public func max(_ values: inout [Int64]) throws {
-        guard isDistributed else { return }
-        try values.withUnsafeMutableBufferPointer { b in
-            try Self.pieces(b.count) { off, n in try Self.check(tm_mpi_allreduce_max_i64(b.baseAddress! + off, Int32(n)), "MPI_Allreduce") }
-        }
-    }
-
-    /// Element-wise float sum over all ranks, in place.
-    public func sum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
-        guard isDistributed, buffer.count > 0 else { return }
-        try Self.pieces(buffer.count) { off, n in
-            try Self.check(tm_mpi_allreduce_sum_f32(buffer.baseAddress! + off, Int32(n)), "MPI_Allreduce")
-        }
-    }
-
     /// Starts an in-place float sum over all ranks and returns at once; the buffer must stay
     /// untouched until the reduction is waited for. Every rank must start the same reductions
     /// in the same order.
@@ -153,7 +131,7 @@ public final class Cluster: @unchecked Sendable {
                 try Self.check(tm_mpi_allgatherv_bytes(send.baseAddress, Int32(bytes.count), receive.baseAddress, counts, displs), "MPI_Allgatherv")
             }
         }
-        return (0..<size).map { Array(all[Int(displs[$0])..<Int(displs[$0] + counts[$0])]) }
+        return Self.split(all, counts: counts, displs: displs)
     }
 
     /// Every rank's bytes, in rank order, on `root`; nil on the other ranks.
@@ -167,22 +145,7 @@ public final class Cluster: @unchecked Sendable {
             }
         }
         guard rank == root else { return nil }
-        return (0..<size).map { Array(all[Int(displs[$0])..<Int(displs[$0] + counts[$0])]) }
-    }
-
-    /// `root`'s bytes on every rank (the other ranks' `bytes` are ignored).
-    public func broadcast(_ bytes: [UInt8], root: Int = 0) throws -> [UInt8] {
-        guard isDistributed else { return bytes }
-        var count: [Int64] = [rank == root ? Int64(bytes.count) : 0]
-        try max(&count)
-        guard count[0] <= Int64(Int32.max) else { throw ClusterError.tooLarge(bytes: Int(count[0])) }
-        var buffer = rank == root ? bytes : [UInt8](repeating: 0, count: Int(count[0]))
-        if count[0] > 0 {
-            try buffer.withUnsafeMutableBytes { b in
-                try Self.check(tm_mpi_bcast_bytes(b.baseAddress, Int32(count[0]), Int32(root)), "MPI_Bcast")
-            }
-        }
-        return buffer
+        return Self.split(all, counts: counts, displs: displs)
     }
 
     /// Counts and offsets of every rank's part of a gather.
@@ -195,6 +158,11 @@ public final class Cluster: @unchecked Sendable {
         var off: Int32 = 0
         for c in all { displs.append(off); off += Int32(c) }
         return (all.map { Int32($0) }, displs, Int(total))
+    }
+
+    /// The received buffer of a gather cut back into one array per rank. O(total bytes).
+    private static func split(_ all: [UInt8], counts: [Int32], displs: [Int32]) -> [[UInt8]] {
+        zip(counts, displs).map { count, displ in Array(all[Int(displ)..<Int(displ + count)]) }
     }
 
     // MARK: helpers

@@ -2,10 +2,8 @@
 public enum ClusterError: Error, CustomStringConvertible, Equatable {
     /// An MPI call failed: usually another rank died or the launcher lost it.
     case mpi(call: String, code: Int32, message: String)
-    /// One gather or broadcast would move more than MPI's 32-bit byte count allows.
+    /// One gather would move more than MPI's 32-bit byte count allows.
     case tooLarge(bytes: Int)
-    /// The ranks disagree about something that must be the same on all of them.
-    case mismatch(String)
 
     public var description: String {
         switch self {
@@ -13,8 +11,6 @@ public enum ClusterError: Error, CustomStringConvertible, Equatable {
             return "\(call) failed (MPI error \(code): \(message)); another rank probably stopped — see its message above, fix that and rerun the same command to resume"
         case let .tooLarge(bytes):
             return "one exchange between ranks would carry \(bytes) bytes, more than the 2 GiB MPI allows in one message; use more ranks or smaller inputs"
-        case let .mismatch(what):
-            return "the ranks disagree: \(what); start every rank with the same command line"
         }
     }
 }

@@ -28,17 +28,8 @@ void tm_mpi_error_string(int32_t code, char *buffer, int32_t capacity) {
     buffer[length] = 0;
 }
 
-int32_t tm_mpi_allreduce_sum_f32(float *buffer, int32_t count) {
-    return MPI_Allreduce(MPI_IN_PLACE, buffer, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
-}
 int32_t tm_mpi_allreduce_sum_f64(double *buffer, int32_t count) {
     return MPI_Allreduce(MPI_IN_PLACE, buffer, count, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
-}
-int32_t tm_mpi_allreduce_sum_i64(int64_t *buffer, int32_t count) {
-    return MPI_Allreduce(MPI_IN_PLACE, buffer, count, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
-}
-int32_t tm_mpi_allreduce_max_i64(int64_t *buffer, int32_t count) {
-    return MPI_Allreduce(MPI_IN_PLACE, buffer, count, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD);
 }
 
 int32_t tm_mpi_iallreduce_sum_f32(float *buffer, int32_t count, void **request) {
@@ -62,9 +53,6 @@ int32_t tm_mpi_wait(void **request) {
     return rc;
 }
 
-int32_t tm_mpi_bcast_bytes(void *buffer, int32_t count, int32_t root) {
-    return MPI_Bcast(buffer, count, MPI_BYTE, root, MPI_COMM_WORLD);
-}
 int32_t tm_mpi_allgather_i64(int64_t value, int64_t *all) {
     return MPI_Allgather(&value, 1, MPI_INT64_T, all, 1, MPI_INT64_T, MPI_COMM_WORLD);
 }

@@ -15,11 +15,8 @@ int32_t tm_mpi_abort(int32_t code);
 int32_t tm_mpi_barrier(void);
 void tm_mpi_error_string(int32_t code, char *buffer, int32_t capacity);
 
-/// In-place sums over all ranks; count < 2^31.
-int32_t tm_mpi_allreduce_sum_f32(float *buffer, int32_t count);
+/// In-place sum over all ranks; count < 2^31.
 int32_t tm_mpi_allreduce_sum_f64(double *buffer, int32_t count);
-int32_t tm_mpi_allreduce_sum_i64(int64_t *buffer, int32_t count);
-int32_t tm_mpi_allreduce_max_i64(int64_t *buffer, int32_t count);
 
 /// Non-blocking in-place float sum; *request receives an opaque handle for test/wait.
 int32_t tm_mpi_iallreduce_sum_f32(float *buffer, int32_t count, void **request);
@@ -27,7 +24,6 @@ int32_t tm_mpi_iallreduce_sum_f32(float *buffer, int32_t count, void **request);
 int32_t tm_mpi_test(void **request, int32_t *done);
 int32_t tm_mpi_wait(void **request);
 
-int32_t tm_mpi_bcast_bytes(void *buffer, int32_t count, int32_t root);
 /// Every rank's `value`, into `all[size]` on every rank.
 int32_t tm_mpi_allgather_i64(int64_t value, int64_t *all);
 /// Concatenates every rank's bytes (counts[r] from each rank, displs[r] offsets into `receive`)
