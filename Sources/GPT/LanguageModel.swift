@@ -45,12 +45,6 @@ public protocol LanguageModel: AnyObject {
     /// steps), to the gradient arena.
     func backward(lossScale: Float) throws
 
-    /// Set by a data-parallel trainer: the model calls it during `backward` with gradient ranges
-    /// (offsets into the gradient arena) as they become final, so their reduction overlaps the
-    /// rest of backward. A model that never calls it is still correct: whatever was not reported
-    /// is reduced after `backward` returns.
-    var gradientsReady: (([Range<Int>]) -> Void)? { get set }
-
     /// The parameter arena (read-write), in `parameterTensors` order.
     func withParameters<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R
     /// The gradient arena (read-write), same layout as the parameters.

@@ -194,10 +194,10 @@ public final class PretrainRun {
         optimizer = AdamW(parameterCount: model.parameterCount, beta1: options.beta1, beta2: options.beta2,
                           eps: options.eps, weightDecay: options.weightDecay)
         if start == .resume { try GPTCheckpoint.loadOptimizer(from: try GPTCheckpoint.resolve(out), into: optimizer) }
-        loader = try DataLoader(directory: data, options: Self.trainLoaderOptions(options, fingerprintHex: fingerprintHex, rank: rank, worldSize: worldSize),
+        loader = try DataLoader(directory: data, options: Self.loaderOptions(options, fingerprintHex: fingerprintHex, rank: rank, worldSize: worldSize, validation: false),
                                 resumeFrom: loaderState)
         self.sgemmGFLOPS = sgemmGFLOPS ?? GPTKernels.measureSGEMM()
-        if rank == 0 { try openMetrics(resumeAt: start == .resume ? step : nil) }
+        try openMetrics(resumeAt: start == .resume ? step : nil)
     }
 
     deinit { loader.close(); try? metrics?.close() }
@@ -213,11 +213,20 @@ public final class PretrainRun {
         return out
     }
 
-    /// `o.batchSize` is the global batch: with W ranks each loader yields its B/W-row slice of
-    /// the batch one process would read, so the job trains on exactly the single-process batches.
-    static func trainLoaderOptions(_ o: PretrainOptions, fingerprintHex: String, rank: Int = 0, worldSize: Int = 1) -> DataLoaderOptions {
-        var lo = DataLoaderOptions(batchSize: o.batchSize / worldSize, context: o.context)
-        lo.seed = o.seed
+    /// The loader of the training stream (shuffled with the run's seed) or of the validation
+    /// split (in order, once, no prefetch). `o.batchSize` is the global batch: with W ranks each
+    /// loader yields its B/W-row slice of the batch one process would read, so the job trains and
+    /// evaluates on exactly the single-process batches. (With one rank the layout changes
+    /// nothing, and the training loader's saved state keeps the default layout.)
+    static func loaderOptions(_ o: PretrainOptions, fingerprintHex: String, rank: Int, worldSize: Int, validation: Bool) -> DataLoaderOptions {
+        var lo: DataLoaderOptions
+        if validation {
+            lo = .validation(batchSize: o.batchSize / worldSize, context: o.context)
+            lo.prefetch = 0
+        } else {
+            lo = DataLoaderOptions(batchSize: o.batchSize / worldSize, context: o.context)
+            lo.seed = o.seed
+        }
         lo.expectedFingerprint = fingerprintBytes(fingerprintHex)
         if worldSize > 1 { lo.rank = rank; lo.worldSize = worldSize; lo.rankLayout = .batchSlices }
         return lo
@@ -240,9 +249,14 @@ public final class PretrainRun {
 
     private var metricsPath: String { runDirectory + "/metrics.jsonl" }
 
+    /// Only rank 0 writes into the run folder (metrics, loss curve, checkpoints); the other
+    /// ranks of a data-parallel job hold the same replica and only read it.
+    private var writesRunFolder: Bool { rank == 0 }
+
     /// Opens metrics.jsonl for appending; on resume keeps only records up to the checkpoint's
     /// step (a crashed run may have logged further) and reloads the loss history.
     private func openMetrics(resumeAt: Int?) throws {
+        guard writesRunFolder else { return }
         let fm = FileManager.default
         if let resumeAt, let data = fm.contents(atPath: metricsPath) {
             var kept: [Substring] = []
@@ -291,10 +305,7 @@ public final class PretrainRun {
     /// (token-weighted); nil when the shard set has no validation sequences.
     public func evaluate() throws -> Float? {
         guard options.evalBatches > 0, (manifest.splits["val"]?.tokens ?? 0) > options.context else { return nil }
-        var vo = DataLoaderOptions.validation(batchSize: options.batchSize / worldSize, context: options.context, rank: rank, worldSize: worldSize)
-        vo.rankLayout = .batchSlices
-        vo.expectedFingerprint = Self.fingerprintBytes(fingerprintHex)
-        vo.prefetch = 0
+        let vo = Self.loaderOptions(options, fingerprintHex: fingerprintHex, rank: rank, worldSize: worldSize, validation: true)
         let val = try DataLoader(directory: dataDirectory, options: vo)
         defer { val.close() }
         var sum = 0.0, count = 0
@@ -322,7 +333,7 @@ public final class PretrainRun {
         valHistory.append((step, v))
         emit([("type", "\"val\""), ("step", "\(step)"), ("loss", Self.num(v)), ("ms", Self.num(ms))])
         log(String(format: "val   step %6d | loss %.4f | %.0f ms", step, v, ms))
-        if rank == 0 { try writeLossCurve() }
+        try writeLossCurve()
     }
 
     /// One optimizer update: `gradAccum` micro-batches forward/backward, clip, AdamW.
@@ -386,7 +397,7 @@ public final class PretrainRun {
     /// Returns the nanoseconds spent waiting after backward.
     private func backwardReducing(_ group: DataParallelGroup, lossScale: Float) throws -> UInt64 {
         var pending: [any PendingReduction] = []
-        var reported = 0
+        var reported = 0  // checked in debug builds: GPT reports every range exactly once
         var failure: Error? = nil
         model.gradientsReady = { [model] ranges in
             guard failure == nil else { return }
@@ -403,14 +414,7 @@ public final class PretrainRun {
         if let failure { throw failure }
         let t0 = DispatchTime.now().uptimeNanoseconds
         for p in pending { try p.wait() }
-        if reported != model.parameterCount {
-            // The model reported nothing (or not all): reduce the whole arena once, blocking. The
-            // parts already reduced would be summed twice, so this path takes only a silent model.
-            guard reported == 0 else {
-                throw GPTError.invalidState("the model reported \(reported) of \(model.parameterCount) gradients as final during backward; report all or none")
-            }
-            try model.withGradients { g in try group.startSum(g).wait() }
-        }
+        assert(reported == model.parameterCount, "GPT.backward reported \(reported) of \(model.parameterCount) gradients as final")
         return DispatchTime.now().uptimeNanoseconds - t0
     }
 
@@ -450,20 +454,22 @@ public final class PretrainRun {
             let r = try trainStep()
             if step > 1 || last == 1 { tps.append(r.tokensPerSecond); mfus.append(r.mfu) }  // skip the warm-up step
             if o.evalEvery > 0 && (step % o.evalEvery == 0 || step == o.steps) { try evaluateAndRecord() }
-            if rank == 0, (o.checkpointEvery > 0 && step % o.checkpointEvery == 0) || step == last { checkpoint = try saveCheckpoint() }
+            if (o.checkpointEvery > 0 && step % o.checkpointEvery == 0) || step == last { checkpoint = try saveCheckpoint() }
         }
         let loopSeconds = Double(DispatchTime.now().uptimeNanoseconds - loopStart) / 1e9
         let waited = loader.stats.consumerWaitSeconds - waitBefore
-        if rank == 0 { try writeLossCurve() }
+        try writeLossCurve()
         let median: ([Double]) -> Double = { a in a.isEmpty ? 0 : a.sorted()[a.count / 2] }
         return Summary(step: step, finalTrainLoss: trainHistory.last?.loss, finalValLoss: valHistory.last?.loss,
                        tokensPerSecond: median(tps), mfu: median(mfus), checkpoint: checkpoint,
                        loaderWaitFraction: loopSeconds > 0 ? waited / loopSeconds : 0)
     }
 
-    /// Writes `step-NNNNNN/` atomically, points `latest` at it, prunes old checkpoints.
+    /// Writes `step-NNNNNN/` atomically, points `latest` at it, prunes old checkpoints; returns
+    /// its path. Does nothing and returns nil on the ranks that do not write the run folder.
     @discardableResult
-    public func saveCheckpoint() throws -> String {
+    public func saveCheckpoint() throws -> String? {
+        guard writesRunFolder else { return nil }
         let name = String(format: "step-%06d", step)
         let dir = runDirectory + "/" + name
         let info = CheckpointInfo(step: step, config: model.config, options: options, tokenizerFingerprint: fingerprintHex,
@@ -480,8 +486,9 @@ public final class PretrainRun {
         return dir
     }
 
-    /// `loss.svg` in the run folder (replaced atomically).
+    /// `loss.svg` in the run folder (replaced atomically); nothing on the ranks that do not write it.
     public func writeLossCurve() throws {
+        guard writesRunFolder else { return }
         try DurableFiles.replace(runDirectory + "/loss.svg", with: Array(LossCurve.svg(train: trainHistory, val: valHistory).utf8))
     }
 }
