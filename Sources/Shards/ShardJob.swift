@@ -111,7 +111,6 @@ public final class ShardJob {
         var documentsKept = 0
         var bytesIn = 0
         var splitTotals = ["train": SplitTotals(), "val": SplitTotals()]
-        var inputIndex = 0
     }
 
     /// Runs (or finishes) the job. Returns the manifest, also written to `DIR/manifest.json`.
@@ -119,13 +118,7 @@ public final class ShardJob {
     public func run() throws -> Manifest {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let optionsJSON = String(decoding: try Manifest.encoder.encode(options), as: UTF8.self)
-        if FileManager.default.fileExists(atPath: directory + "/manifest.json") {
-            let manifest = try Manifest.load(directory: directory)
-            guard manifest.options == options else {
-                throw ShardError("\(directory) already holds finished shards made with other options; choose a new output directory or delete it")
-            }
-            return manifest
-        }
+        if let manifest = try Manifest.finished(directory: directory, options: options) { return manifest }
         journal = try Journal(path: directory + "/journal.jsonl")
         var state = State()
         if let start = journal.entries.first {
@@ -149,7 +142,8 @@ public final class ShardJob {
         let started = Date()
         let pipeline = options.normalization.pipeline
         for (inputIndex, path) in options.inputs.enumerated() {
-            var record = InputRecord(path: path, format: (options.reader.format ?? InputFormat.guess(path: path)).rawValue,
+            let reader = readerOptions(for: path)
+            var record = InputRecord(path: path, format: reader.format!.rawValue,
                                      size: 0, sha256: "", documents: 0, kept: 0, error: nil)
             do {
                 (record.size, record.sha256) = try Self.hashFile(path)
@@ -159,24 +153,23 @@ public final class ShardJob {
                 continue
             }
             state.bytesIn += record.size
-            state.inputIndex = inputIndex
             var batch = Batch()
             do {
-                var reader = try DocumentReader(path: path, options: options.reader)
-                while let document = try reader.next() {
+                var documents = try DocumentReader(path: path, options: reader)
+                while let document = try documents.next() {
                     batch.append(document)
                     if batch.isFull {
-                        try process(&batch, &state, &record, pipeline)
+                        try process(&batch, inputIndex, &state, &record, pipeline)
                         report(started, inputIndex, state)
                     }
                 }
-                try process(&batch, &state, &record, pipeline)
+                try process(&batch, inputIndex, &state, &record, pipeline)
             } catch let error as ShardError {
                 throw error
             } catch {
                 // The documents read before the error are kept (they are valid); the rest of
                 // this input is lost and reported.
-                try process(&batch, &state, &record, pipeline)
+                try process(&batch, inputIndex, &state, &record, pipeline)
                 record.error = "\(error)"
                 try dropInput(&state, record: record, reason: "input_error", error: error)
                 continue
@@ -208,6 +201,15 @@ public final class ShardJob {
         return manifest
     }
 
+    /// `options.reader` with the input's format settled: `InputFormat.guess` may open the file
+    /// (Wikipedia sniffing of `.xml` names), so it runs once per input and the record and the
+    /// reader share its answer.
+    func readerOptions(for path: String) -> ReaderOptions {
+        var reader = options.reader
+        reader.format = reader.format ?? InputFormat.guess(path: path)
+        return reader
+    }
+
     func report(_ started: Date, _ inputIndex: Int, _ state: State) {
         guard let progress else { return }
         progress(ShardProgress(inputIndex: inputIndex, inputCount: options.inputs.count, bytesRead: state.bytesIn, documents: state.documentsKept,
@@ -228,7 +230,9 @@ public final class ShardJob {
         try journal.append(JournalEntry(kind: "input", input: record))
     }
 
-    func process(_ batch: inout Batch, _ state: inout State, _ record: inout InputRecord, _ pipeline: NormalizerPipeline) throws {
+    /// Cleans, filters, deduplicates, splits and tokenizes a batch of input `inputIndex` (of
+    /// `options.inputs`), writing the kept documents to the open shards.
+    func process(_ batch: inout Batch, _ inputIndex: Int, _ state: inout State, _ record: inout InputRecord, _ pipeline: NormalizerPipeline) throws {
         let documents = batch.raw
         batch = Batch()
         guard !documents.isEmpty else { return }
@@ -260,7 +264,7 @@ public final class ShardJob {
             if options.dedup {
                 let key = Self.key(digest)
                 if !state.seen.insert(key).inserted { drop(&state, "duplicate", document.location); continue }
-                if let earlier = isEarlierDuplicate, earlier(key, state.inputIndex) { drop(&state, "duplicate", document.location); continue }
+                if let earlier = isEarlierDuplicate, earlier(key, inputIndex) { drop(&state, "duplicate", document.location); continue }
             }
             var h: UInt64 = 0
             for k in 0..<8 { h = h << 8 | UInt64(digest[k]) }
@@ -335,7 +339,8 @@ public final class ShardJob {
             }
             batch = Batch()
         }
-        if var reader = try? DocumentReader(path: options.inputs[index], options: options.reader) {
+        let path = options.inputs[index]
+        if var reader = try? DocumentReader(path: path, options: readerOptions(for: path)) {
             while let document = try? reader.next() {
                 batch.append(document)
                 if batch.isFull { flush() }

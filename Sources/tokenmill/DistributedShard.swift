@@ -13,26 +13,24 @@ import Shards
 /// without tokenizing (the cheap part of the pipeline), the ranks all-gather (key, input index)
 /// pairs, and each rank drops the documents whose first occurrence is in an earlier input —
 /// so the kept documents are exactly the single-process run's. `--no-dedup` skips the pass.
-/// Cost: 20 bytes per kept document exchanged and held on every rank.
+/// Cost: 20 bytes per distinct kept document of each rank, exchanged and held on every rank.
 enum DistributedShard {
     static func rankDirectory(_ rank: Int) -> String { String(format: "rank-%05d", rank) }
 
-    /// The job of this rank, or nil when `directory` already holds the finished job.
-    static func prepare(options: ShardOptions, directory: String, threads: Int, cluster: Cluster) throws -> ShardJob? {
-        if let done = try? Manifest.load(directory: directory) {
-            guard done.options == options else {
-                throw ShardError("\(directory) already holds finished shards made with other options; choose a new output directory or delete it")
-            }
-            return nil
-        }
+    /// The job of this rank (the caller has checked, with `Manifest.finished`, that `directory`
+    /// does not hold the finished job already).
+    static func prepare(options: ShardOptions, directory: String, threads: Int, cluster: Cluster) throws -> ShardJob {
         let mine = cluster.share(files: options.inputs)
         var share = options
         share.inputs = mine.map { options.inputs[$0] }
         let job = try ShardJob(options: share, directory: directory + "/" + rankDirectory(cluster.rank), threads: threads)
         guard options.dedup else { return job }
+        // Only a key's first occurrence on this rank matters (`mine` is ascending, so it carries
+        // the smallest input index): later repeats are not sent.
         var payload: [UInt8] = []
+        var sent = Set<DocumentKey>()
         for (local, global) in mine.enumerated() {
-            for key in job.dedupKeys(inputIndex: local) {
+            for key in job.dedupKeys(inputIndex: local) where sent.insert(key).inserted {
                 for k in 0..<16 { payload.append(key[k]) }
                 withUnsafeBytes(of: UInt32(global).littleEndian) { payload += $0 }
             }

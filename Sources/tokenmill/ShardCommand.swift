@@ -63,11 +63,11 @@ struct ShardCommand: ParsableCommand {
         options.strict = strict
         let job: ShardJob
         if cluster.isDistributed {
-            guard let j = try DistributedShard.prepare(options: options, directory: output, threads: threads, cluster: cluster) else {
-                if cluster.isRoot { try report(try Manifest.load(directory: output), seconds: 0) }
+            if let done = try Manifest.finished(directory: output, options: options) {
+                if cluster.isRoot { try report(done, seconds: 0) }
                 return
             }
-            job = j
+            job = try DistributedShard.prepare(options: options, directory: output, threads: threads, cluster: cluster)
         } else {
             job = try ShardJob(options: options, directory: output, threads: threads)
         }
