@@ -88,8 +88,9 @@ public struct LoaderState: Codable, Sendable, Equatable {
     public var windowChunks: Int
     public var shuffle: Bool
     public var sources: [String]
-    /// nil for `.blocks` (states written before layouts existed have none).
-    public var rankLayout: String? = nil
+    /// nil for `.blocks` (states written before layouts existed have none). Encoded as the
+    /// layout's raw value (`"batch-slices"`), omitted when nil.
+    public var rankLayout: RankLayout? = nil
 
     public func json() throws -> Data {
         let e = JSONEncoder()
@@ -210,7 +211,7 @@ final class BatchAssembler: @unchecked Sendable {
     /// The source of mixture row `k`: a pure function of (seed, k), so resumable.
     func source(forRow k: Int) -> Int {
         if sources.count == 1 { return 0 }
-        var g = SplitMix64(SplitMix64.mix(options.seed, 3, UInt64(k)))
+        var g = SplitMix64(seed: SplitMix64.mix(options.seed, 3, UInt64(k)))
         let u = g.unit()
         return cumulative.firstIndex { u < $0 } ?? sources.count - 1
     }
@@ -353,7 +354,7 @@ public final class DataLoader {
         let template = LoaderState(positions: built.map { _ in 0 }, rows: 0, seed: options.seed, context: options.context, rank: options.rank,
                                    worldSize: options.worldSize, chunkSequences: built.map(\.order.chunk), windowChunks: built[0].order.windowChunks,
                                    shuffle: options.shuffle, sources: zip(sources, built).map { "\($0.name)@\($0.weight):\($1.stream.identity)" },
-                                   rankLayout: options.rankLayout == .blocks ? nil : options.rankLayout.rawValue)
+                                   rankLayout: options.rankLayout == .blocks ? nil : options.rankLayout)
         if let state {
             var expected = template
             expected.positions = state.positions

@@ -3,7 +3,6 @@
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     var state: UInt64
     public init(seed: UInt64) { state = seed }
-    init(_ seed: UInt64) { state = seed }
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
@@ -18,7 +17,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 
     /// A seed derived from several values (order matters).
     static func mix(_ values: UInt64...) -> UInt64 {
-        var g = SplitMix64(0x5EED_0F70_4E4D_111C)
+        var g = SplitMix64(seed: 0x5EED_0F70_4E4D_111C)
         var h: UInt64 = 0
         for v in values { g.state ^= v; h = g.next() ^ (h &* 0x100_0000_01B3) }
         return h
@@ -28,7 +27,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 /// Fisher–Yates permutation of 0..<n.
 func permutation(_ n: Int, seed: UInt64) -> [Int] {
     var p = Array(0..<n)
-    var g = SplitMix64(seed)
+    var g = SplitMix64(seed: seed)
     if n > 1 { for i in stride(from: n - 1, to: 0, by: -1) { p.swapAt(i, g.below(i + 1)) } }
     return p
 }

@@ -10,14 +10,15 @@ public enum MPI {
         ["--oversubscribe"] + (getuid() == 0 ? ["--allow-run-as-root"] : []) + ["-np", "\(ranks)", CLI.executable]
     }
 
-    /// `mpirun -np N tokenmill ARGS…`. Fails (throws) when Open MPI is not installed: `make test`
-    /// installs it through scripts/setup.sh.
+    /// `mpirun -np N tokenmill ARGS…`; `whileRunning` gets the mpirun process while it runs (as
+    /// in `CLI.run`). Fails (throws) when Open MPI is not installed: `make test` installs it
+    /// through scripts/setup.sh.
     @discardableResult
-    public static func run(ranks: Int, _ arguments: [String]) throws -> CLI.Result {
+    public static func run(ranks: Int, _ arguments: [String], whileRunning: (@Sendable (Process) -> Void)? = nil) throws -> CLI.Result {
         guard let mpirun else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "mpirun not found: install openmpi-bin (scripts/setup.sh does)"])
         }
-        return try CLI.run(launcherArguments(ranks: ranks) + arguments, executable: mpirun)
+        return try CLI.run(launcherArguments(ranks: ranks) + arguments, executable: mpirun, whileRunning: whileRunning)
     }
 }
 
@@ -37,10 +38,9 @@ extension MPI {
     /// by `victims` (rank order = child pid order; nil: all of them), then waits for mpirun.
     /// Returns mpirun's result and whether any rank was still running at the kill.
     public static func runAndKill(ranks: Int, _ arguments: [String], after seconds: Double, victims: [Int]? = nil) throws -> (result: CLI.Result, killed: Bool) {
-        guard let mpirun else { throw CocoaError(.fileNoSuchFile) }
         final class Flag: @unchecked Sendable { var killed = false }
         let flag = Flag()
-        let result = try CLI.run(launcherArguments(ranks: ranks) + arguments, executable: mpirun) { process in
+        let result = try run(ranks: ranks, arguments) { process in
             Thread.sleep(forTimeInterval: seconds)
             let kids = children(of: process.processIdentifier)
             let targets = victims.map { $0.compactMap { $0 < kids.count ? kids[$0] : nil } } ?? kids
