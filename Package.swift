@@ -81,7 +81,7 @@ let package = Package(
 
         // Shared by the test targets: runs the built CLI, finds the repository's files.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "NormalizerTests", dependencies: ["Normalizer", "Corpus"]),
+        .testTarget(name: "NormalizerTests", dependencies: ["Normalizer", "Corpus", "TestSupport"]),
         .testTarget(
             name: "BPETests",
             dependencies: ["BPE", "Normalizer", "Corpus", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]

@@ -1,6 +1,7 @@
 import BPE
 import Crypto
 import Foundation
+import TestSupport
 import Testing
 
 /// Exact id parity with the reference implementations, on real text.
@@ -25,12 +26,8 @@ import Testing
 
     /// Every text document of ../shared/corpora: id count and SHA-256 of the ids as recorded by
     /// the reference implementations.
-    @Test(arguments: ["gpt2", "cl100k", "o200k", "anthropic-legacy"])
+    @Test(.enabled(if: Repository.hasShared, Repository.sharedMissing), arguments: ["gpt2", "cl100k", "o200k", "anthropic-legacy"])
     func sharedCorporaMatchReferenceDigests(name: String) throws {
-        guard Paths.shared != nil else {
-            Issue.record("../shared/corpora is missing: cannot check parity on the shared corpora")
-            return
-        }
         let tokenizer = Tokenizers.named(name)
         // HF tokenizers' NFKC tables predate Unicode 12 (it leaves U+32FF SQUARE ERA NAME REIWA
         // unchanged, for one); ICU 72 implements Unicode 15.0. The conformance file lists exactly

@@ -8,10 +8,7 @@ enum Paths {
     static var root: String { CLI.root }
     static func repo(_ relative: String) -> String { root + "/" + relative }
     /// `../shared` beside the checkout (present on developer machines and in CI).
-    static let shared: String? = {
-        let path = URL(fileURLWithPath: root).deletingLastPathComponent().appendingPathComponent("shared").path
-        return FileManager.default.fileExists(atPath: path + "/corpora") ? path : nil
-    }()
+    static var shared: String? { Repository.shared }
 }
 
 enum Tokenizers {

@@ -1,5 +1,6 @@
 import Foundation
 import GPT
+import TestSupport
 import Shards
 import Testing
 
@@ -12,11 +13,9 @@ extension TrainingTests {
     /// unexpected weights and give Tokenmill's logits for real validation tokens within 1e-4 of
     /// the largest logit (scripts/check_hf_checkpoint.py --require-transformers). Skipped when the
     /// peers' python has no transformers (`pip install transformers`): `make test` needs no Python.
-    @Test func pretrainCheckpointLoadsInTransformers() throws {
-        guard GPTRunFixture.pythonHas("transformers"), GPTRunFixture.pythonHas("torch") else {
-            print("pretrainCheckpointLoadsInTransformers: skipped, no python with torch and transformers at /root/.cache/tokenmill-peers")
-            return
-        }
+    @Test(.enabled(if: Python.with("torch", "transformers") != nil, Python.missing("torch", "transformers")))
+    func pretrainCheckpointLoadsInTransformers() throws {
+        let python = try #require(Python.with("torch", "transformers"))
         let data = try shards
         let dir = try GPTRunFixture.temporaryDirectory("hf-pretrain")
         let r = try GPTRunFixture.cli(["pretrain", "--data", data, "--preset", "tiny", "--steps", "30", "--batch", "4", "--context", "64",
@@ -35,7 +34,7 @@ extension TrainingTests {
         let logits = model.withLogits { Array($0) }
         try JSONSerialization.data(withJSONObject: ids.map(Int.init)).write(to: URL(fileURLWithPath: dir + "/ids.json"))
         try logits.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: dir + "/logits.f32")) }
-        let (status, text) = try GPTRunFixture.runHFCheck([checkpoint, "--ids", dir + "/ids.json", "--logits", dir + "/logits.f32", "--require-transformers"])
+        let (status, text) = try GPTRunFixture.runHFCheck(python, [checkpoint, "--ids", dir + "/ids.json", "--logits", dir + "/logits.f32", "--require-transformers"])
         print("pretrainCheckpointLoadsInTransformers: \(text)")
         #expect(status == 0, "\(text)")
         #expect(text.contains("transformers GPT2LMHeadModel.from_pretrained"))

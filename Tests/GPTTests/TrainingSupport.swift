@@ -9,10 +9,10 @@ enum GPTRunFixture {
 
     static func temporaryDirectory(_ name: String) throws -> String { try CLI.temporaryDirectory("gpt-" + name) }
 
-    /// Runs scripts/check_hf_checkpoint.py with the peers' Python (stdout and stderr together).
-    static func runHFCheck(_ arguments: [String]) throws -> (status: Int32, text: String) {
+    /// Runs scripts/check_hf_checkpoint.py with `python` (stdout and stderr together).
+    static func runHFCheck(_ python: String, _ arguments: [String]) throws -> (status: Int32, text: String) {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: python!)
+        p.executableURL = URL(fileURLWithPath: python)
         p.arguments = [root + "/scripts/check_hf_checkpoint.py"] + arguments
         let out = Pipe()
         p.standardOutput = out
@@ -74,22 +74,5 @@ enum GPTRunFixture {
             let loss = line.split(separator: "\"loss\":")[1].prefix { $0 != "," && $0 != "}" }
             return "\(step):\(loss)"
         }
-    }
-
-    static let python: String? = {
-        let p = "/root/.cache/tokenmill-peers/bin/python"
-        return FileManager.default.isExecutableFile(atPath: p) ? p : nil
-    }()
-
-    static func pythonHas(_ module: String) -> Bool {
-        guard let python else { return false }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["-c", "import \(module)"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
     }
 }

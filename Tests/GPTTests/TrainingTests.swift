@@ -1,6 +1,7 @@
 import DataLoader
 import Foundation
 import GPT
+import TestSupport
 import Testing
 
 /// Pretraining, checkpoints and sampling through the CLI on real shards (Fixtures/corpus, gpt2).
@@ -161,11 +162,9 @@ struct TrainingTests {
     /// The logits of a checkpoint as Hugging Face GPT-2 computes them: transformers'
     /// GPT2LMHeadModel when the peers' venv has it, otherwise scripts/check_hf_checkpoint.py's
     /// numpy GPT-2 on the HF names and Conv1D layout.
-    @Test func hfLayoutGivesSameLogits() throws {
-        guard GPTRunFixture.pythonHas("numpy") else {
-            print("hfLayoutGivesSameLogits: skipped, no python with numpy at /root/.cache/tokenmill-peers")
-            return
-        }
+    @Test(.enabled(if: Python.with("numpy") != nil, Python.missing("numpy")))
+    func hfLayoutGivesSameLogits() throws {
+        let python = try #require(Python.with("numpy"))
         let cfg = GPTConfig(vocabSize: 96, contextLength: 16, layers: 2, heads: 2, channels: 32)
         let model = try GPT(config: cfg, seed: 5)
         model.withParameters { p in   // non-trivial biases and LayerNorm weights too
@@ -180,7 +179,7 @@ struct TrainingTests {
         let logits = model.withLogits { Array($0) }
         try Data(try JSONSerialization.data(withJSONObject: ids.map(Int.init))).write(to: URL(fileURLWithPath: dir + "/ids.json"))
         try logits.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: dir + "/logits.f32")) }
-        let (status, text) = try GPTRunFixture.runHFCheck([dir + "/ckpt", "--ids", dir + "/ids.json", "--logits", dir + "/logits.f32"])
+        let (status, text) = try GPTRunFixture.runHFCheck(python, [dir + "/ckpt", "--ids", dir + "/ids.json", "--logits", dir + "/logits.f32"])
         print("hfLayoutGivesSameLogits: \(text)")
         #expect(status == 0, "\(text)")
     }

@@ -2,6 +2,7 @@ import Corpus
 import Foundation
 import Synchronization
 import Normalizer
+import TestSupport
 import Testing
 
 /// Where the test data lives, found from this file's path so tests run from any directory.
@@ -12,9 +13,9 @@ enum TestData {
             .deletingLastPathComponent().path
     }
 
-    static let corpora = repoRoot() + "/../shared/corpora"
-    static let corporaAvailable = FileManager.default.fileExists(atPath: corpora + "/README.md")
-    static let corporaMissing: Comment = "shared corpora not found at \(corpora): corpus tests skipped"
+    static let corpora = Repository.sharedLocation + "/corpora"
+    static let corporaAvailable = Repository.hasShared
+    static let corporaMissing: Comment = Repository.sharedMissing
 
     /// Files under `corpora/<folder>`, recursively, sorted.
     static func files(under folder: String) -> [String] {

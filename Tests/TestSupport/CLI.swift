@@ -4,19 +4,12 @@ import Foundation
 /// tests, and locates the repository's files.
 public enum CLI {
     /// The repository root (this file is Tests/TestSupport/CLI.swift).
-    public static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
+    public static var root: String { Repository.root }
 
     public static var fixtures: String { root + "/Fixtures" }
 
     /// `../shared/corpora` beside the checkout, when present (developer machines and CI).
-    public static var sharedCorpora: String? {
-        let path = URL(fileURLWithPath: root).deletingLastPathComponent().appendingPathComponent("shared/corpora").path
-        return FileManager.default.fileExists(atPath: path) ? path : nil
-    }
+    public static var sharedCorpora: String? { Repository.sharedCorpora }
 
     /// The `tokenmill` built beside the test bundle (any scratch path), else the default build.
     public static let executable: String = {
@@ -92,17 +85,5 @@ public enum CLI {
     }
 
     /// A python with numpy and zstandard (the peers' environment or the system's), or nil.
-    public static let python: String? = {
-        for candidate in ["/root/.cache/tokenmill-peers/bin/python", "/usr/bin/python3", "python3"] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = [candidate, "-c", "import numpy, zstandard"]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            guard (try? p.run()) != nil else { continue }
-            p.waitUntilExit()
-            if p.terminationStatus == 0 { return candidate }
-        }
-        return nil
-    }()
+    public static let python: String? = Python.with("numpy", "zstandard")
 }
