@@ -1,13 +1,21 @@
 /// Packs documents into chunks of about `chunkSize` bytes, so that many small files or records
 /// make few chunks (few parallel batches) and a long document is cut at safe cuts (one without a
 /// safe cut stays whole). A document can be given whole (`add`) or streamed block by block
-/// (`append` … `endDocument`). The chunks depend only on the bytes, the document boundaries and
-/// `chunkSize`, never on the thread count. Memory: the chunk being filled (about `chunkSize` plus
-/// one block) and the chunks not yet taken.
+/// (`append` … `endDocument`).
+///
+/// Where a long document is cut depends on the document alone, never on what was packed before
+/// it: each piece ends at the first safe cut at or after `chunkSize` bytes from the piece's start.
+/// The hold-out is the tail of each piece, so this is what makes it the same whatever share of the
+/// files a process reads: `mpirun -np N train-tokenizer` held back different bytes than one process
+/// when the cut was counted from the chunk's start instead (issue 14). The chunks depend only on
+/// the bytes, the document boundaries and `chunkSize`, never on the thread count. Memory: the chunk
+/// being filled (under `chunkSize` of earlier documents plus at most one piece, so about
+/// 2 × `chunkSize` plus one block) and the chunks not yet taken.
 struct DocumentChunker {
     let chunkSize: Int
     var current = Chunk(bytes: [], documentEnds: [])
-    /// Where the open document begins in `current.bytes`; cuts fall after it.
+    /// Where the open document's current piece begins in `current.bytes` (its start, or 0 when it
+    /// goes on from the previous chunk); its next cut is counted from here.
     var openStart = 0
     /// `current.bytes[..<searchedTo]` holds no usable safe cut.
     var searchedTo = 0
@@ -21,13 +29,13 @@ struct DocumentChunker {
         endDocument()
     }
 
-    /// Appends bytes to the open document; once the chunk is over `chunkSize`, it is closed at
-    /// the first safe cut at or after `chunkSize` (the open document goes on in the next chunk).
-    /// Amortized O(bytes): each byte is searched for a cut once.
+    /// Appends bytes to the open document; once its current piece is over `chunkSize`, the chunk
+    /// is closed at the piece's first safe cut at or after `chunkSize` (the open document goes on
+    /// in the next chunk). Amortized O(bytes): each byte is searched for a cut once.
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         current.bytes.append(contentsOf: bytes)
-        while current.bytes.count > chunkSize {
-            let from = max(chunkSize, openStart + 1, searchedTo)
+        while current.bytes.count - openStart > chunkSize {
+            let from = max(openStart + chunkSize, searchedTo)
             guard let cut = current.bytes.withUnsafeBufferPointer({ safeCut($0, from: from, to: $0.count) }) else {
                 searchedTo = current.bytes.count
                 return
