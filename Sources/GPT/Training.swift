@@ -88,12 +88,17 @@ public final class PretrainRun {
         case initFrom(String)
     }
 
+    /// The first shard set (the one whose tokenizer the run records).
     public let dataDirectory: String
+    /// The shard sets trained on, with their mixture weights (one, unless `--data` was repeated).
+    public let sources: [LoaderSource]
     public let runDirectory: String
     public private(set) var options: PretrainOptions
     public let model: GPT
     public let optimizer: AdamW
     public let manifest: Manifest
+    /// Every source's manifest, in `sources` order (the first is `manifest`).
+    public let manifests: [Manifest]
     public private(set) var step: Int
     public private(set) var tokensSeen: Int
     public let threads: Int
@@ -118,17 +123,32 @@ public final class PretrainRun {
 
     /// Opens (or continues) a run. `config` is the model shape for `.fresh` (its vocabulary must
     /// cover the shard set's tokenizer); `.resume` and `.initFrom` take it from the checkpoint.
-    public init(data: String, out: String, config: GPTConfig?, options: PretrainOptions, start: Start,
+    public convenience init(data: String, out: String, config: GPTConfig?, options: PretrainOptions, start: Start,
+                            threads: Int, sgemmGFLOPS: Double? = nil, group: DataParallelGroup? = nil) throws {
+        try self.init(sources: [LoaderSource(name: "data", directory: data)], out: out, config: config, options: options, start: start,
+                      threads: threads, sgemmGFLOPS: sgemmGFLOPS, group: group)
+    }
+
+    /// Opens (or continues) a run on a weighted mixture of shard sets (the DataLoader's mixing);
+    /// every set must have been sharded with the same tokenizer.
+    public init(sources: [LoaderSource], out: String, config: GPTConfig?, options: PretrainOptions, start: Start,
                 threads: Int, sgemmGFLOPS: Double? = nil, group: DataParallelGroup? = nil) throws {
+        guard let first = sources.first else { throw GPTError.invalidConfig("no training data: give at least one shard directory") }
         self.group = group
+        self.sources = sources
         let rank = group?.rank ?? 0, worldSize = group?.size ?? 1
+        let data = first.directory
         dataDirectory = data
         runDirectory = out.count > 1 && out.hasSuffix("/") ? String(out.dropLast()) : out
         self.threads = max(1, threads)
         GPTThreads.set(self.threads)
         let fm = FileManager.default
-        manifest = try Manifest.load(directory: data)
+        manifests = try sources.map { try Manifest.load(directory: $0.directory) }
+        manifest = manifests[0]
         fingerprintHex = manifest.tokenizer.fingerprint
+        for (source, m) in zip(sources, manifests).dropFirst() where m.tokenizer.fingerprint != fingerprintHex {
+            throw GPTError.invalidConfig("tokenizer mismatch: \(source.directory) was sharded with tokenizer fingerprint \(m.tokenizer.fingerprint.prefix(16))…, but \(data) with \(fingerprintHex.prefix(16))…; a mixture needs one tokenizer: re-shard with the same --tokenizer")
+        }
         tokenizerJSON = fm.contents(atPath: data + "/" + manifest.tokenizer.file)
         // Only rank 0 writes into the run folder (metrics, curves, checkpoints); the others read it.
         if rank == 0 { try fm.createDirectory(atPath: out, withIntermediateDirectories: true) } else { log = { _ in } }
@@ -194,7 +214,7 @@ public final class PretrainRun {
         optimizer = AdamW(parameterCount: model.parameterCount, beta1: options.beta1, beta2: options.beta2,
                           eps: options.eps, weightDecay: options.weightDecay)
         if start == .resume { try GPTCheckpoint.loadOptimizer(from: try GPTCheckpoint.resolve(out), into: optimizer) }
-        loader = try DataLoader(directory: data, options: Self.loaderOptions(options, fingerprintHex: fingerprintHex, rank: rank, worldSize: worldSize, validation: false),
+        loader = try DataLoader(sources: sources, options: Self.loaderOptions(options, fingerprintHex: fingerprintHex, rank: rank, worldSize: worldSize, validation: false),
                                 resumeFrom: loaderState)
         self.sgemmGFLOPS = sgemmGFLOPS ?? GPTKernels.measureSGEMM()
         try openMetrics(resumeAt: start == .resume ? step : nil)
@@ -303,19 +323,25 @@ public final class PretrainRun {
 
     /// Mean validation loss over up to `evalBatches` batches from the start of the val split
     /// (token-weighted); nil when the shard set has no validation sequences.
+    /// With several sources, each source's val split contributes up to `evalBatches` batches and
+    /// the loss is token-weighted over all of them.
     public func evaluate() throws -> Float? {
-        guard options.evalBatches > 0, (manifest.splits["val"]?.tokens ?? 0) > options.context else { return nil }
+        guard options.evalBatches > 0 else { return nil }
+        let withVal = zip(sources, manifests).filter { ($0.1.splits["val"]?.tokens ?? 0) > options.context }
+        guard !withVal.isEmpty else { return nil }
         let vo = Self.loaderOptions(options, fingerprintHex: fingerprintHex, rank: rank, worldSize: worldSize, validation: true)
-        let val = try DataLoader(directory: dataDirectory, options: vo)
-        defer { val.close() }
         var sum = 0.0, count = 0
-        for _ in 0..<options.evalBatches {
-            guard let b = try val.next() else { break }
-            let loss = try model.forward(inputs: b.inputs, targets: b.targets,
-                                         positions: options.documentPositions ? Self.rowPositions(b) : nil,
-                                         batchSize: b.rows, sequenceLength: b.context) ?? 0
-            let n = b.targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
-            sum += Double(loss) * Double(n); count += n
+        for (source, _) in withVal {
+            let val = try DataLoader(directory: source.directory, options: vo)
+            defer { val.close() }
+            for _ in 0..<options.evalBatches {
+                guard let b = try val.next() else { break }
+                let loss = try model.forward(inputs: b.inputs, targets: b.targets,
+                                             positions: options.documentPositions ? Self.rowPositions(b) : nil,
+                                             batchSize: b.rows, sequenceLength: b.context) ?? 0
+                let n = b.targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
+                sum += Double(loss) * Double(n); count += n
+            }
         }
         if let group {
             // A rank whose slices ran out early still joins: the sums carry every rank's part.
@@ -440,7 +466,7 @@ public final class PretrainRun {
               ("n_layer", "\(cfg.layers)"), ("n_head", "\(cfg.heads)"), ("n_embd", "\(cfg.channels)"), ("parameters", "\(model.parameterCount)"),
               ("batch", "\(o.batchSize)"), ("context", "\(o.context)"), ("grad_accum", "\(o.gradAccum)"), ("threads", "\(threads)"), ("ranks", "\(worldSize)"),
               ("sgemm_gflops", Self.num((sgemmGFLOPS * 10).rounded() / 10)), ("flops_per_token", Self.num(flopsPerToken)),
-              ("data", Self.str(dataDirectory))])
+              ("data", Self.str(sources.count == 1 ? dataDirectory : sources.map { "\($0.weight):\($0.directory)" }.joined(separator: ",")))])
         log(String(format: "model: %d parameters (V %d, T %d, L %d, NH %d, C %d); batch %d×%d×%d; %d threads; sgemm %.1f GFLOP/s",
                    model.parameterCount, cfg.vocabSize, cfg.contextLength, cfg.layers, cfg.heads, cfg.channels,
                    o.gradAccum, o.batchSize, o.context, threads, sgemmGFLOPS)

@@ -20,6 +20,9 @@ public struct ShardProgress: Sendable {
     public var documents: Int
     public var tokens: Int
     public var seconds: Double
+    /// On-disk bytes of the inputs finished so far, and of all inputs (for percent and ETA).
+    public var inputBytesDone: Int64 = 0
+    public var inputBytesTotal: Int64 = 0
 }
 
 /// `tokenmill shard`: inputs → cleaned, deduplicated, tokenized documents → train/val shards,
@@ -41,6 +44,8 @@ public final class ShardJob {
     /// another rank processes; the document is then dropped as a duplicate, as one process
     /// reading every input in order would have dropped it.
     public var isEarlierDuplicate: ((DocumentKey, Int) -> Bool)?
+    /// The on-disk size of all inputs, taken when `run()` starts (progress only).
+    var inputBytesTotal: Int64 = 0
 
     let tokenizer: Tokenizer
     let header: ShardHeader
@@ -110,6 +115,8 @@ public final class ShardJob {
         var documentsRead = 0
         var documentsKept = 0
         var bytesIn = 0
+        /// On-disk bytes of the inputs finished (read to their end, or abandoned), for progress.
+        var inputBytesDone: Int64 = 0
         var splitTotals = ["train": SplitTotals(), "val": SplitTotals()]
     }
 
@@ -141,7 +148,13 @@ public final class ShardJob {
 
         let started = Date()
         let pipeline = options.normalization.pipeline
+        let sizes = options.inputs.map { path -> Int64 in
+            var st = stat()
+            return stat(path, &st) == 0 ? Int64(st.st_size) : 0
+        }
+        inputBytesTotal = sizes.reduce(0, +)
         for (inputIndex, path) in options.inputs.enumerated() {
+            defer { state.inputBytesDone += sizes[inputIndex] }
             let reader = readerOptions(for: path)
             var record = InputRecord(path: path, format: reader.format!.rawValue,
                                      size: 0, sha256: "", documents: 0, kept: 0, error: nil)
@@ -214,7 +227,7 @@ public final class ShardJob {
         guard let progress else { return }
         progress(ShardProgress(inputIndex: inputIndex, inputCount: options.inputs.count, bytesRead: state.bytesIn, documents: state.documentsKept,
                                tokens: state.shards.reduce(0) { $0 + $1.tokens } + state.writers.values.reduce(0) { $0 + Int($1.tokenCount) },
-                               seconds: Date().timeIntervalSince(started)))
+                               seconds: Date().timeIntervalSince(started), inputBytesDone: state.inputBytesDone, inputBytesTotal: inputBytesTotal))
     }
 
     func drop(_ state: inout State, _ reason: String, _ location: String) {

@@ -8,8 +8,8 @@ struct CatCommand: ParsableCommand {
         commandName: "cat",
         abstract: "Decode shards back to text (or ids), whole or by document or token range.",
         discussion: """
-        Documents and tokens are numbered across the directory's shards in manifest order
-        (train shards, then val). --doc N prints document N; --range A..B prints global tokens
+        Documents and tokens are numbered across the directory's shards in manifest order \
+        (train shards, then val). --doc N prints document N; --range A..B prints global tokens \
         A..<B. With --ids, one line of space-separated ids per document (or for the range).
         """)
 

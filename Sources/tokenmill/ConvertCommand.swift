@@ -8,9 +8,9 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Write a tokenizer in another file format: tokenizer.json (Hugging Face) or .tiktoken.",
         discussion: """
-        The format follows the output name: a name ending in .tiktoken gets tiktoken's ranks file
-        (only for rank vocabularies: the pattern and special tokens are not part of that format);
-        anything else gets a Hugging Face tokenizer.json with the merges, pre-tokenizer, normalizer
+        The format follows the output name: a name ending in .tiktoken gets tiktoken's ranks file \
+        (only for rank vocabularies: the pattern and special tokens are not part of that format); \
+        anything else gets a Hugging Face tokenizer.json with the merges, pre-tokenizer, normalizer \
         and special tokens.
         """
     )

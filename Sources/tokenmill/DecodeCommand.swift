@@ -7,7 +7,7 @@ struct DecodeCommand: ParsableCommand {
         commandName: "decode",
         abstract: "Decode token ids back to text (the reverse of encode).",
         discussion: """
-        With --input-format text each line of space-separated ids is a document; u16 and u32 read
+        With --input-format text each line of space-separated ids is a document; u16 and u32 read \
         raw little-endian ids. The exact bytes are written; documents are joined by --separator.
         """
     )

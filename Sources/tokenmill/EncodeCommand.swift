@@ -8,9 +8,7 @@ struct EncodeCommand: ParsableCommand {
         commandName: "encode",
         abstract: "Encode documents to token ids.",
         discussion: """
-        A document is a whole text file, or one record of a JSONL file. With --output text (the
-        default) each document becomes one line of space-separated ids; u16 and u32 write the ids
-        of all documents back to back as raw little-endian integers.
+        A document is a whole text file, or one record of a JSONL file. With --output text (the default) each document becomes one line of space-separated ids; u16 and u32 write the ids of all documents back to back as raw little-endian integers, with the end-of-text token before each document (--eot).
         """
     )
 
@@ -31,27 +29,85 @@ struct EncodeCommand: ParsableCommand {
     @Option(help: "text, u16 or u32.")
     var output: OutputFormat = .text
 
+    @Option(help: "With --output u16 or u32, where the end-of-text token goes: before each document (the shard format's and llm.c's convention), after each one (nanoGPT's prepare.py) or none. Default: before, when the vocabulary has <|endoftext|>.")
+    var eot: EndOfTextPlacement?
+
     @Option(name: .shortAndLong, help: "Write here instead of standard output.")
     var outputFile: String?
 
-    @Option(help: "Threads for encoding (default: all cores).")
-    var threads: Int = Tokenizer.defaultThreadCount
+    @Option(name: .customLong("threads"), help: "Threads for encoding (default: all cores).")
+    var threadCount: Int?
+    var threads: Int { threadCount ?? Tokenizer.defaultThreadCount }
+
+    @Flag(help: "No notes on standard error (errors are still shown).")
+    var quiet = false
 
     @Argument(help: "Input files (.gz, .zst and .bz2 are decompressed), or - for standard input.")
     var files: [String] = ["-"]
 
     enum InputFormat: String, ExpressibleByArgument { case text, jsonl }
     enum OutputFormat: String, ExpressibleByArgument { case text, u16, u32 }
+    enum EndOfTextPlacement: String, ExpressibleByArgument { case before, after, none }
+
+    /// Documents are encoded in batches of about this many bytes, whatever files they come from,
+    /// so that many small files keep every thread busy (one file at a time ran most inputs on one
+    /// core: issue 17) while memory stays bounded by the batch and its ids.
+    static let batchBytes = 32 << 20
+    static let batchDocuments = 4096
 
     func run() throws {
         let tokenizer = try tokenizerOptions.load()
+        let separator = try endOfText(tokenizer)
         var writer = try OutputWriter(path: outputFile)
-        for file in files {
-            let documents = try readDocuments(file)
-            let encoded = try tokenizer.encodeBatch(documents, specials: special, threads: threads)
-            for ids in encoded { try write(ids, to: &writer) }
+        do {
+            var batch: [[UInt8]] = []
+            var batchSize = 0
+            var out: [UInt8] = []
+            func encode() throws {
+                guard !batch.isEmpty else { return }
+                let encoded = try tokenizer.encodeBatch(batch, specials: special, threads: threads)
+                batch.removeAll(keepingCapacity: true)
+                batchSize = 0
+                for ids in encoded {
+                    out.removeAll(keepingCapacity: true)
+                    try append(ids, endOfText: separator, to: &out)
+                    try writer.write(out)
+                }
+            }
+            for file in files {
+                for document in try readDocuments(file) {
+                    batchSize += document.count
+                    batch.append(document)
+                    if batchSize >= Self.batchBytes || batch.count >= Self.batchDocuments { try encode() }
+                }
+            }
+            try encode()
+            try writer.close()
+        } catch {
+            writer.discard()
+            throw error
         }
-        try writer.close()
+    }
+
+    /// The end-of-text id written around documents in binary output, or nil.
+    func endOfText(_ tokenizer: Tokenizer) throws -> TokenID? {
+        guard output != .text else {
+            if eot != nil { throw ValidationError("--eot applies to --output u16 and u32 (text output writes one line per document)") }
+            return nil
+        }
+        let id = tokenizer.specialTokenID("<|endoftext|>")
+        switch eot {
+        case nil:
+            if id == nil && !quiet {
+                FileHandle.standardError.write(Data("encode: the vocabulary has no <|endoftext|>: documents are written back to back (--eot none)\n".utf8))
+            }
+            return id
+        case .none?:
+            return nil
+        case .before?, .after?:
+            guard let id else { throw ValidationError("--eot \(eot!.rawValue): the vocabulary has no <|endoftext|> token; use --eot none") }
+            return id
+        }
     }
 
     func readDocuments(_ file: String) throws -> [[UInt8]] {
@@ -75,27 +131,41 @@ struct EncodeCommand: ParsableCommand {
         return bytes
     }
 
-    func write(_ ids: [TokenID], to writer: inout OutputWriter) throws {
+    /// Appends one document's output to `out`: decimal ids written digit by digit (no `String`
+    /// per id), or the ids as little-endian integers copied in one go. O(ids).
+    func append(_ ids: [TokenID], endOfText: TokenID?, to out: inout [UInt8]) throws {
         switch output {
         case .text:
-            var line = ids.map(String.init).joined(separator: " ")
-            line.append("\n")
-            try writer.write(Array(line.utf8))
-        case .u16:
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(ids.count * 2)
-            for id in ids {
-                guard id <= UInt16.max else {
-                    throw ValidationError("token id \(id) does not fit in 16 bits: use --output u32")
+            out.reserveCapacity(out.count + ids.count * 6 + 1)
+            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            for (i, id) in ids.enumerated() {
+                if i > 0 { out.append(0x20) }
+                var v = id, n = 0
+                withUnsafeMutableBytes(of: &digits) { d in
+                    repeat { d[n] = 0x30 + UInt8(v % 10); v /= 10; n += 1 } while v > 0
+                    while n > 0 { n -= 1; out.append(d[n]) }
                 }
-                bytes.append(UInt8(id & 0xFF)); bytes.append(UInt8(id >> 8))
             }
-            try writer.write(bytes)
+            out.append(0x0A)
+        case .u16:
+            if let bad = ids.first(where: { $0 > UInt16.max }) ?? endOfText.flatMap({ $0 > UInt16.max ? $0 : nil }) {
+                throw ValidationError("token id \(bad) does not fit in 16 bits: use --output u32")
+            }
+            var wide = ids.map { UInt16(truncatingIfNeeded: $0).littleEndian }
+            if let endOfText {
+                if eot == .after { wide.append(UInt16(endOfText).littleEndian) } else { wide.insert(UInt16(endOfText).littleEndian, at: 0) }
+            }
+            wide.withUnsafeBytes { out.append(contentsOf: $0) }
         case .u32:
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(ids.count * 4)
-            for id in ids { for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8((id >> UInt32(shift)) & 0xFF)) } }
-            try writer.write(bytes)
+            if let endOfText, eot != .after { out.append(contentsOf: withUnsafeBytes(of: endOfText.littleEndian) { Array($0) }) }
+            ids.withUnsafeBufferPointer { buffer in
+                if UInt32(1).littleEndian == 1 {
+                    out.append(contentsOf: UnsafeRawBufferPointer(buffer))
+                } else {
+                    for id in buffer { withUnsafeBytes(of: id.littleEndian) { out.append(contentsOf: $0) } }
+                }
+            }
+            if let endOfText, eot == .after { out.append(contentsOf: withUnsafeBytes(of: endOfText.littleEndian) { Array($0) }) }
         }
     }
 }

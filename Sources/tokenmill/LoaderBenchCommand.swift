@@ -8,7 +8,7 @@ struct LoaderBenchCommand: ParsableCommand {
         commandName: "loader-bench",
         abstract: "Stream batches from a shard directory; print delivered tokens/s and the consumer's wait time.")
 
-    @Argument(help: "A directory written by `tokenmill shard`.") var directory: String
+    @Argument(help: "Directories written by `tokenmill shard`, each optionally WEIGHT:DIR (e.g. 0.7:web 0.3:books) to mix them.") var directories: [String]
     @Option(help: "Rows per batch (B).") var batch = 8
     @Option(help: "Tokens per row (T).") var context = 1024
     @Option(help: "Run this long (seconds).") var seconds = 5.0
@@ -35,7 +35,7 @@ struct LoaderBenchCommand: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
             return try LoaderState.from(json: data)
         }
-        let loader = try DataLoader(directory: directory, options: options, resumeFrom: state)
+        let loader = try DataLoader(sources: try DataSources.parse(directories), options: options, resumeFrom: state)
         defer { loader.close() }
         let start = DispatchTime.now().uptimeNanoseconds
         let deadline = start + UInt64(seconds * 1e9)

@@ -60,6 +60,9 @@ struct NormalizeCommand: ParsableCommand {
     @Flag(help: "Print the summary on stderr as JSON (one object: files and total).")
     var json = false
 
+    @Flag(help: "No per-file summary lines on stderr (errors are still shown).")
+    var quiet = false
+
     @Option(help: "Bytes read per chunk.")
     var chunkSize: Int = 1 << 20
 
@@ -88,8 +91,9 @@ struct NormalizeCommand: ParsableCommand {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(chunkSize + chunkSize / 4)
         for file in files {
-            var input: FileStream
-            do { input = try FileStream(path: file, chunkSize: chunkSize) } catch { fail("\(error)", discarding: out) }
+            // .gz, .zst and .bz2 are undone as every other command does.
+            var input: any ByteStream
+            do { input = try openByteStream(file, chunkSize: chunkSize) } catch { fail("\(error)", discarding: out) }
             var stream = pipeline.makeStream()
             do {
                 while true {
@@ -107,12 +111,12 @@ struct NormalizeCommand: ParsableCommand {
             }
             reports.append((file, stream.report))
             total.add(stream.report)
-            if !json { FileHandle.standardError.write(Data("\(file): \(stream.report.summary)\n".utf8)) }
+            if !json && !quiet { FileHandle.standardError.write(Data("\(file): \(stream.report.summary)\n".utf8)) }
         }
         try out.close()
         if json {
             FileHandle.standardError.write(Data((try jsonSummary(reports, total: total) + "\n").utf8))
-        } else if files.count > 1 {
+        } else if files.count > 1 && !quiet {
             FileHandle.standardError.write(Data("total: \(total.summary)\n".utf8))
         }
     }
@@ -122,6 +126,7 @@ struct NormalizeCommand: ParsableCommand {
         struct Summary: Encodable { let form: String; let files: [Entry]; let total: NormalizationReport }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase   // the one key style of every --json
         let summary = Summary(form: form.rawValue, files: reports.map { Entry(file: $0.0, report: $0.1) }, total: total)
         return String(decoding: try encoder.encode(summary), as: UTF8.self)
     }

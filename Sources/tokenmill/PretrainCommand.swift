@@ -1,6 +1,7 @@
 import ArgumentParser
 import Cluster
 import Foundation
+import DataLoader
 import GPT
 import Shards
 
@@ -14,7 +15,7 @@ struct PretrainCommand: ParsableCommand {
         Presets take the shard set's vocabulary size; a --config file must name vocabSize ≥ the tokenizer's.
         """)
 
-    @Option(help: "A shard directory written by `tokenmill shard`.") var data: String
+    @Option(help: "A shard directory written by `tokenmill shard`; repeat as WEIGHT:DIR (e.g. --data 0.7:web --data 0.3:books) to train on a weighted mixture.") var data: [String]
     @Option(help: "Model shape as JSON: {\"vocabSize\", \"contextLength\", \"layers\", \"heads\", \"channels\"} (or an HF GPT-2 config.json).") var config: String?
     @Option(help: "tiny, A (small) or B.") var preset: String?
     @Option(help: "Optimizer updates in the run (default 1000).") var steps: Int?
@@ -32,7 +33,7 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Validation batches per evaluation (default 20).") var evalBatches: Int?
     @Option(help: "Checkpoint every N updates (default 0: only at the end).") var checkpointEvery: Int?
     @Option(help: "Checkpoints kept in the run folder (default 2).") var keepCheckpoints: Int?
-    @Option(help: "Threads for the kernels and OpenBLAS (default 2).") var threads = 2
+    @Option(help: "Threads for the kernels and OpenBLAS.") var threads = 2
     @Option(help: "Seed of the initialization and the data order (default 1337).") var seed: UInt64?
     @Flag(help: "Restart position ids at document starts (from the loader).") var documentPositions = false
     @Option(help: "Use this sgemm rate (GFLOP/s) for MFU instead of measuring it.") var sgemmGflops: Double?
@@ -53,7 +54,8 @@ struct PretrainCommand: ParsableCommand {
     /// Under `mpirun -np N`, the ranks train one model data-parallel: --batch is the global batch
     /// (each rank takes its B/N rows), gradients are averaged, and only rank 0 writes.
     func run(on cluster: Cluster) throws {
-        let manifest = try Manifest.load(directory: data)
+        let sources = try DataSources.parse(data)
+        let manifest = try Manifest.load(directory: sources[0].directory)
         var modelConfig: GPTConfig? = nil
         if let config {
             guard let d = FileManager.default.contents(atPath: config) else { throw ValidationError("cannot read --config \(config)") }
@@ -107,7 +109,7 @@ struct PretrainCommand: ParsableCommand {
                 throw ValidationError("--resume continues the saved run; \(changed.joined(separator: ", ")) differ from the checkpoint's options. Drop them, or use --init-from \(out) to start a new run from its weights")
             }
         }
-        let runner = try PretrainRun(data: data, out: out, config: modelConfig, options: o, start: start,
+        let runner = try PretrainRun(sources: sources, out: out, config: modelConfig, options: o, start: start,
                                      threads: threads, sgemmGFLOPS: sgemmGflops, group: cluster.isDistributed ? cluster : nil)
         runner.stopAt = stopAt
         if quiet { runner.log = { _ in } }

@@ -15,10 +15,10 @@ struct ShardCommand: ParsableCommand {
         commandName: "shard",
         abstract: "Turn raw text into compressed, checksummed, document-indexed token shards.",
         discussion: """
-        Inputs (files or directories, walked in sorted order) are read by format (text, jsonl,
-        html, warc, wet; .gz/.zst/.bz2 undone), cleaned by the Normalizer, deduplicated by
-        content hash, split into train/val by document hash, tokenized on all cores and written
-        as .tms shards with manifest.json (see docs/shard-format.md). Re-running the same
+        Inputs (files or directories, walked in sorted order) are read by format (text, jsonl, \
+        html, warc, wet; .gz/.zst/.bz2 undone), cleaned by the Normalizer, deduplicated by \
+        content hash, split into train/val by document hash, tokenized on all cores and written \
+        as .tms shards with manifest.json (see docs/shard-format.md). Re-running the same \
         command after a crash or kill -9 finishes the job: no document lost, none duplicated.
         """
     )
@@ -40,9 +40,11 @@ struct ShardCommand: ParsableCommand {
     @Option(help: "Maximum tokens per shard (a larger single document gets a shard of its own).") var shardTokens = 100_000_000
     @Option(help: "Tokens per compressed block.") var blockTokens = 65536
     @Option(help: "zstd level (1-19).") var level: Int32 = 3
-    @Option(help: "Threads (default: all cores).") var threads = Tokenizer.defaultThreadCount
+    @Option(name: .customLong("threads"), help: "Threads (default: all cores).") var threadCount: Int?
+    var threads: Int { threadCount ?? Tokenizer.defaultThreadCount }
     @Flag(help: "Stop at the first bad input or record (default: report it and go on).") var strict = false
     @Flag(help: "Print the summary as JSON.") var json = false
+    @Flag(help: "No progress on standard error (warnings and errors are still shown).") var quiet = false
 
     func run() throws { try Ranks.run(run(on:)) }
 
@@ -71,7 +73,7 @@ struct ShardCommand: ParsableCommand {
         } else {
             job = try ShardJob(options: options, directory: output, threads: threads)
         }
-        let status = StatusLine(quiet: !cluster.isRoot)
+        let status = StatusLine(quiet: quiet || !cluster.isRoot)
         if status.enabled { job.progress = { status.update($0.statusText) } }
         job.warning = { FileHandle.standardError.write("warning: \($0)\n".data(using: .utf8)!) }
         let start = Date()

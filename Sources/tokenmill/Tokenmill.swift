@@ -2,9 +2,13 @@ import ArgumentParser
 
 @main
 struct Tokenmill: ParsableCommand {
+    /// The release this source tree is (`tokenmill --version`); raised with each tagged release.
+    static let version = "0.7.0"
+
     static let configuration = CommandConfiguration(
         commandName: "tokenmill",
         abstract: "Turn raw text into pretraining data: normalize, tokenize, shard, load, train.",
+        version: version,
         subcommands: [EncodeCommand.self, DecodeCommand.self, NormalizeCommand.self, SplitCommand.self, ConvertCommand.self,
                       TrainTokenizerCommand.self, ShardCommand.self, InspectCommand.self, VerifyCommand.self, CatCommand.self,
                       LoaderBenchCommand.self, PretrainCommand.self, GenerateCommand.self, QuickstartCommand.self]

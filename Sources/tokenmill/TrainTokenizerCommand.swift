@@ -47,8 +47,9 @@ struct TrainTokenizerCommand: ParsableCommand {
     @Option(help: "The JSONL field holding the text.")
     var textField: String = "text"
 
-    @Option(help: "Threads for counting (default: all cores).")
-    var threads: Int = Tokenizer.defaultThreadCount
+    @Option(name: .customLong("threads"), help: "Threads for counting (default: all cores).")
+    var threadCount: Int?
+    var threads: Int { threadCount ?? Tokenizer.defaultThreadCount }
 
     @Option(help: "Memory for the pre-token table and the merge loop, e.g. 512M or 4G (default: a quarter of RAM); the rarest pre-tokens are pruned beyond it.")
     var memoryLimit: String?
@@ -130,6 +131,7 @@ struct TrainTokenizerCommand: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
+            encoder.keyEncodingStrategy = .convertToSnakeCase   // the one key style of every --json
             FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
         }
     }

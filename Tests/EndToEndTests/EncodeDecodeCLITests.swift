@@ -100,7 +100,7 @@ import Testing
         let file = CLI.root + "/Fixtures/corpus/multilingual/ru-fortunes.excerpt.txt"
         for width in ["u16", "u32"] {
             let out = dir + "/ids.\(width)"
-            let encoded = try CLI.run(["encode", "--tokenizer", "gpt2", "--output", width, "-o", out, file])
+            let encoded = try CLI.run(["encode", "--tokenizer", "gpt2", "--output", width, "--eot", "none", "-o", out, file])
             #expect(encoded.status == 0, "\(encoded.stderr)")
             let size = try FileManager.default.attributesOfItem(atPath: out)[.size] as! Int
             #expect(size == (try reference("gpt2", "multilingual/ru-fortunes.excerpt.txt")).count * (width == "u16" ? 2 : 4))
@@ -111,6 +111,39 @@ import Testing
         let tooWide = try CLI.run(["encode", "--tokenizer", "o200k_base", "--output", "u16", "-o", dir + "/x", file])
         #expect(tooWide.status != 0 && tooWide.stderr.contains("u32"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/x"))
+    }
+
+    /// Raw ids for a training script keep document boundaries: the end-of-text token before each
+    /// document by default (the shards' and llm.c's convention), after each with `--eot after`
+    /// (nanoGPT's prepare.py), none with `--eot none`; documents from several files and JSONL
+    /// records keep their order; text output matches the reference ids digit for digit.
+    @Test func binaryOutputSeparatesDocumentsWithEndOfText() throws {
+        let dir = try CLI.temporaryDirectory("eot")
+        let paths = ["multilingual/ru-fortunes.excerpt.txt", "books/kjv-bible.excerpt.txt", "multilingual/fortunes-zh-tang300.txt"]
+        let files = paths.map { CLI.root + "/Fixtures/corpus/" + $0 }
+        let refs = try paths.map { try reference("gpt2", $0) }
+        func read(_ path: String, _ width: Int) throws -> [Int] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            return stride(from: 0, to: data.count, by: width).map { i in
+                (0..<width).reduce(0) { $0 | Int(data[i + $1]) << (8 * $1) }
+            }
+        }
+        for (width, name) in [(2, "u16"), (4, "u32")] {
+            var expected: [String: [Int]] = ["before": [], "after": [], "none": []]
+            for r in refs { expected["before"]! += [50256] + r; expected["after"]! += r + [50256]; expected["none"]! += r }
+            for placement in ["before", "after", "none", "default"] {
+                let out = dir + "/\(placement).\(name)"
+                let flag = placement == "default" ? [] : ["--eot", placement]
+                let r = try CLI.run(["encode", "--tokenizer", "gpt2", "--output", name, "-o", out, "--threads", "2"] + flag + files)
+                #expect(r.status == 0, "\(r.stderr)")
+                #expect(try read(out, width) == expected[placement == "default" ? "before" : placement], "\(name) --eot \(placement)")
+            }
+        }
+        let text = try CLI.run(["encode", "--tokenizer", "gpt2"] + files)
+        let rows = text.text.split(separator: "\n").map { $0.split(separator: " ").map { Int($0)! } }
+        #expect(rows == refs)
+        let wrong = try CLI.run(["encode", "--eot", "after", "-"], stdin: Data("x".utf8))
+        #expect(wrong.status != 0 && wrong.stderr.contains("--eot"))
     }
 
     @Test func specialTokenTextFollowsThePolicy() throws {
