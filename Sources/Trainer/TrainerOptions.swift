@@ -22,7 +22,7 @@ public struct TrainerOptions: Sendable {
     public var threads: Int = Tokenizer.defaultThreadCount
     /// Bytes the pre-token table may use; when over, the rarest entries are pruned (see docs).
     public var memoryLimit: Int = TrainerOptions.defaultMemoryLimit
-    /// The fraction of the input (the tail of each chunk, cut at a safe boundary) held back from
+    /// The fraction of the input (the tail of each document piece, cut at a safe boundary) held back from
     /// training and used to measure bytes per token. 0 trains on everything.
     public var holdoutFraction: Double = 0.01
     /// At most this many held-back bytes are kept for the bytes-per-token measurement.
