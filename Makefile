@@ -16,9 +16,11 @@ build: setup
 	$(SWIFT) build -c release -j $(JOBS) $(FLAGS) --product tokenmill
 
 # Tests run in release: several parity tests encode the whole shared corpora, which a debug
-# build would take many minutes for. No test uses @testable, so no -enable-testing is needed.
+# build would take many minutes for. No test uses @testable, so testable imports are off: with
+# them (`swift test`'s default) every module is compiled again with -enable-testing, and
+# `make build` followed by `make test` compiled the whole package twice.
 test: setup
-	$(SWIFT) test -c release -j $(JOBS) $(FLAGS) --disable-xctest
+	$(SWIFT) test -c release -j $(JOBS) $(FLAGS) --disable-xctest --disable-testable-imports
 
 demo: build
 	scripts/demo.sh
