@@ -118,8 +118,10 @@ public final class PretrainRun {
 
     /// Opens (or continues) a run. `config` is the model shape for `.fresh` (its vocabulary must
     /// cover the shard set's tokenizer); `.resume` and `.initFrom` take it from the checkpoint.
+    /// `.resume` refuses a damaged latest checkpoint, naming the newest intact one;
+    /// `takeIntactCheckpoint` continues from that one instead.
     public init(data: String, out: String, config: GPTConfig?, options: PretrainOptions, start: Start,
-                threads: Int, sgemmGFLOPS: Double? = nil, group: DataParallelGroup? = nil) throws {
+                threads: Int, sgemmGFLOPS: Double? = nil, group: DataParallelGroup? = nil, takeIntactCheckpoint: Bool = false) throws {
         self.group = group
         let rank = group?.rank ?? 0, worldSize = group?.size ?? 1
         dataDirectory = data
@@ -129,12 +131,13 @@ public final class PretrainRun {
         let fm = FileManager.default
         manifest = try Manifest.load(directory: data)
         fingerprintHex = manifest.tokenizer.fingerprint
-        tokenizerJSON = fm.contents(atPath: data + "/" + manifest.tokenizer.file)
+        tokenizerJSON = try manifest.tokenizerCopy(directory: data)
         // Only rank 0 writes into the run folder (metrics, curves, checkpoints); the others read it.
         if rank == 0 { try fm.createDirectory(atPath: out, withIntermediateDirectories: true) } else { log = { _ in } }
 
         var options = options
         var loaderState: LoaderState? = nil
+        var resumeDirectory: String? = nil
         let model: GPT
         switch start {
         case .fresh:
@@ -147,7 +150,8 @@ public final class PretrainRun {
             model = try GPT(config: config, seed: options.seed)
             step = 0; tokensSeen = 0
         case .resume:
-            let dir = try GPTCheckpoint.resolve(out)
+            let dir = try GPTCheckpoint.resolveForResume(out, takeIntact: takeIntactCheckpoint)
+            resumeDirectory = dir
             let info = try GPTCheckpoint.loadInfo(from: dir)
             try Self.checkFingerprint(checkpoint: info.tokenizerFingerprint, data: fingerprintHex, dataDirectory: data)
             // The saved options define the run; only how long it runs and how often it reports may change.
@@ -162,7 +166,7 @@ public final class PretrainRun {
             guard let ls = fm.contents(atPath: dir + "/loader.json") else {
                 throw GPTError.invalidState("\(dir)/loader.json is missing: this checkpoint cannot be resumed (use --init-from for its weights)")
             }
-            loaderState = try LoaderState.from(json: ls)
+            loaderState = try GPTCheckpoint.decodeJSON(dir + "/loader.json") { _ in try LoaderState.from(json: ls) }
             // Rank 0 saves the loader state; with batch slices every rank stands at the same
             // position, so each resumes from it under its own rank.
             loaderState?.rank = rank
@@ -175,7 +179,8 @@ public final class PretrainRun {
                 throw GPTError.invalidConfig("\(out) already holds a run: --init-from starts a new run; choose another --out")
             }
             let dir = try GPTCheckpoint.resolve(path)
-            if let info = try? GPTCheckpoint.loadInfo(from: dir) {
+            if fm.fileExists(atPath: dir + "/trainer.json") {
+                let info = try GPTCheckpoint.loadInfo(from: dir)
                 try Self.checkFingerprint(checkpoint: info.tokenizerFingerprint, data: fingerprintHex, dataDirectory: data)
             }
             model = try GPTCheckpoint.loadModel(from: dir)
@@ -193,7 +198,7 @@ public final class PretrainRun {
         self.model = model
         optimizer = AdamW(parameterCount: model.parameterCount, beta1: options.beta1, beta2: options.beta2,
                           eps: options.eps, weightDecay: options.weightDecay)
-        if start == .resume { try GPTCheckpoint.loadOptimizer(from: try GPTCheckpoint.resolve(out), into: optimizer) }
+        if let resumeDirectory { try GPTCheckpoint.loadOptimizer(from: resumeDirectory, into: optimizer) }
         loader = try DataLoader(directory: data, options: Self.loaderOptions(options, fingerprintHex: fingerprintHex, rank: rank, worldSize: worldSize, validation: false),
                                 resumeFrom: loaderState)
         self.sgemmGFLOPS = sgemmGFLOPS ?? GPTKernels.measureSGEMM()
