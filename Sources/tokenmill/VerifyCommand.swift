@@ -19,11 +19,14 @@ struct VerifyCommand: ParsableCommand {
         do { _ = try manifest.tokenizerCopy(directory: directory) } catch { report("\(error)") }
         for problem in manifest.listProblems(directory: directory) { report("\(directory)/\(problem)") }
         for shard in manifest.shards {
+            // Both checks, each reported: the structural one says where a shard is damaged
+            // (block, field), the SHA-256 whether it is the file this run wrote at all.
+            var good = true
+            do { try manifest.checkDigest(shard, directory: directory) } catch { good = false; report("\(error)") }
             do {
-                try manifest.checkDigest(shard, directory: directory)   // first: the most definite answer
                 let reader = try manifest.openShard(shard, directory: directory)
                 try reader.verify()
-                print("ok \(shard.file): \(reader.blocks.count) blocks, \(reader.documentCount) documents, \(reader.tokenCount) tokens")
+                if good { print("ok \(shard.file): \(reader.blocks.count) blocks, \(reader.documentCount) documents, \(reader.tokenCount) tokens") }
             } catch {
                 report("\(error)")
             }
