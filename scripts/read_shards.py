@@ -22,14 +22,16 @@ class Shard:
         h = data[:HEADER]
         assert h[:8] == b"TOKMSHRD", f"{path}: bad magic"
         version, width, self.vocab_size, eot = struct.unpack_from("<4I", h, 8)
-        assert version == 1, f"{path}: version {version}"
+        assert version in (1, 2), f"{path}: version {version}"
         self.dtype = np.dtype("<u2" if width == 2 else "<u4")
         self.eot = None if eot == 0xFFFFFFFF else eot
         self.fingerprint = h[24:56].hex()
         ft = data[-FOOTER:]
         assert ft[48:56] == b"TOKMEND\0", f"{path}: no footer (truncated?)"
         (self.index_offset, nblocks, self.ndocs, self.ntokens, self.block_tokens,
-         index_crc, header_crc, _) = struct.unpack_from("<4Q4I", ft, 0)
+         index_crc, header_crc, footer_crc) = struct.unpack_from("<4Q4I", ft, 0)
+        # Version 2 checksums the footer's own fields (block_tokens included); version 1 wrote 0.
+        assert zlib.crc32(ft[:44]) == footer_crc if version >= 2 else footer_crc == 0, f"{path}: footer checksum"
         assert zlib.crc32(h) == header_crc, f"{path}: header checksum"
         index = data[self.index_offset:len(data) - FOOTER]
         assert zlib.crc32(index) == index_crc, f"{path}: index checksum"

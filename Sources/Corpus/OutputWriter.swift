@@ -2,27 +2,70 @@
 import Glibc
 #endif
 
-/// Buffered output to standard output or to a file. A file is written under a temporary name,
-/// fsynced and renamed on `close()`, so a crash never leaves a half-written file under the real
-/// name.
+/// Buffered output to standard output or to a file. A regular file is written under a temporary
+/// name, fsynced and renamed on `close()`, so a crash never leaves a half-written file under the
+/// real name, and an output abandoned by an error (the writer released without `close()`)
+/// leaves no temporary behind.
+///
+/// What is already at the path is never replaced by something else: a symbolic link is followed
+/// (its target is written, atomically, and the link stays); a FIFO, a character or block device
+/// or a socket (`-o /dev/null`, `-o >(…)`) is written through, streaming, as a shell redirection
+/// would; a directory is refused.
 public struct OutputWriter {
+    /// Owns the temporary file: removes it when the last copy of the writer goes away unless
+    /// `close()` renamed it.
+    final class Temporary {
+        let path: String
+        var done = false
+        init(_ path: String) { self.path = path }
+        deinit { if !done { unlink(path) } }
+    }
+
     private let fd: Int32
     private let path: String?
-    private let temporaryPath: String?
+    private let temporary: Temporary?
     private var buffer: [UInt8] = []
 
     public init(path: String?) throws {
-        self.path = path
-        if let path, path != "-" {
-            let temporary = "\(path).tmp-\(getpid())"
-            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            guard fd >= 0 else { throw InputError("cannot create \(path): \(String(cString: strerror(errno)))") }
-            self.fd = fd
-            self.temporaryPath = temporary
-        } else {
+        guard let path, path != "-" else {
+            self.path = path
             fd = 1
-            temporaryPath = nil
+            temporary = nil
+            buffer.reserveCapacity(1 << 20)
+            return
         }
+        var target = path
+        var st = stat()
+        if lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFLNK {
+            guard let resolved = realpath(path, nil) else {
+                throw InputError("cannot write \(path): it is a symbolic link whose target cannot be resolved (\(String(cString: strerror(errno)))); remove the link or name its target")
+            }
+            target = String(cString: resolved)
+            free(resolved)
+        }
+        if stat(target, &st) == 0 {
+            switch st.st_mode & S_IFMT {
+            case S_IFDIR:
+                throw InputError("cannot write \(path): it is a directory; name a file inside it")
+            case S_IFREG:
+                break
+            default:
+                // A FIFO, device or socket: stream into it, never replace it with a file.
+                let fd = open(target, O_WRONLY | O_CLOEXEC)
+                guard fd >= 0 else { throw InputError("cannot open \(path) for writing: \(String(cString: strerror(errno)))") }
+                self.fd = fd
+                self.path = path
+                temporary = nil
+                buffer.reserveCapacity(1 << 20)
+                return
+            }
+        }
+        let temporaryPath = "\(target).tmp-\(getpid())"
+        let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw InputError("cannot create \(path): \(String(cString: strerror(errno)))") }
+        self.fd = fd
+        temporary = Temporary(temporaryPath)
+        self.path = target
         buffer.reserveCapacity(1 << 20)
     }
 
@@ -38,7 +81,7 @@ public struct OutputWriter {
             if n < 0 {
                 if errno == EINTR { continue }
                 let reason = String(cString: strerror(errno))
-                if let temporaryPath { unlink(temporaryPath) }
+                if let temporary { unlink(temporary.path); temporary.done = true }
                 throw InputError("cannot write \(path ?? "standard output"): \(reason)")
             }
             offset += n
@@ -48,21 +91,25 @@ public struct OutputWriter {
 
     /// Abandons the output: a file's temporary is removed and the real name is left untouched.
     public func discard() {
-        guard let temporaryPath else { return }
+        guard fd != 1 else { return }
         Glibc.close(fd)
-        unlink(temporaryPath)
+        if let temporary { unlink(temporary.path); temporary.done = true }
     }
 
     public mutating func close() throws {
         try flush()
-        guard let temporaryPath, let path else { return }
+        guard fd != 1, let path else { return }
+        guard let temporary else {
+            if Glibc.close(fd) != 0 { throw InputError("cannot write \(path): \(String(cString: strerror(errno)))") }
+            return
+        }
         if fsync(fd) != 0 || Glibc.close(fd) != 0 {
             let reason = String(cString: strerror(errno))
-            unlink(temporaryPath)
             throw InputError("cannot write \(path): \(reason)")
         }
-        if rename(temporaryPath, path) != 0 {
-            throw InputError("cannot rename \(temporaryPath) to \(path): \(String(cString: strerror(errno)))")
+        if rename(temporary.path, path) != 0 {
+            throw InputError("cannot rename \(temporary.path) to \(path): \(String(cString: strerror(errno)))")
         }
+        temporary.done = true
     }
 }

@@ -50,6 +50,9 @@ final class TokenStream {
                 throw ShardError("\(directory): made with tokenizer \(manifest.tokenizer.name) of fingerprint \(fingerprintHex.prefix(16))…, but the model expects fingerprint \(hex.prefix(16))…: these token ids mean different text; refusing to load")
             }
         }
+        // The set's tokenizer copy is what decodes (and `pretrain` copies into checkpoints): a
+        // changed copy is refused here too, naming the file.
+        _ = try manifest.tokenizerCopy(directory: directory)
         let summaries = manifest.shards.filter { $0.split == split }
         guard !summaries.isEmpty else {
             throw ShardError("\(directory): no `\(split)` shards (splits: \(manifest.splits.keys.sorted().joined(separator: ", "))); for a validation split re-run `tokenmill shard` with --val-fraction")
@@ -58,14 +61,8 @@ final class TokenStream {
         var starts = [0], bases: [Int] = [], docs: [Int] = []
         var blocks = 0
         for summary in summaries {
-            let reader = try ShardReader(path: directory + "/" + summary.file)
-            guard reader.header.fingerprintHex == fingerprintHex else {
-                throw ShardError("\(summary.file): tokenizer fingerprint \(reader.header.fingerprintHex.prefix(16))… differs from the manifest's \(fingerprintHex.prefix(16))…: the shard comes from another run", shard: summary.file)
-            }
+            let reader = try manifest.openShard(summary, directory: directory)
             if let expected = expectedFingerprint { try reader.requireFingerprint(expected, tokenizerName: "the expected tokenizer") }
-            guard reader.tokenCount == summary.tokens else {
-                throw ShardError("\(summary.file): holds \(reader.tokenCount) tokens, the manifest says \(summary.tokens)", shard: summary.file)
-            }
             let base = starts.last!
             for d in 0..<reader.documentCount {
                 let s = base + Int(reader.documentStarts[d])

@@ -199,6 +199,8 @@ public enum GPTCheckpoint {
         let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try DurableFiles.write(try enc.encode(info), to: tmp + "/trainer.json")
         if let tokenizerJSON { try DurableFiles.write(tokenizerJSON, to: tmp + "/tokenizer.json") }
+        try writeChecksums(in: tmp)   // last: covers every file above
+        checked.withLock { _ = $0.remove(directory) }
         DurableFiles.syncDirectory(tmp)
         if fm.fileExists(atPath: directory) { try fm.removeItem(atPath: directory) }
         guard rename(tmp, directory) == 0 else {
@@ -219,25 +221,32 @@ public enum GPTCheckpoint {
     }
 
     /// Loads the model of a checkpoint directory (config.json + model.safetensors).
+    /// Checks the directory's `SHA256SUMS`, and refuses weights that are not finite.
     public static func loadModel(from directory: String) throws -> GPT {
-        guard let cfgData = FileManager.default.contents(atPath: directory + "/config.json") else {
-            throw GPTError.invalidState("\(directory)/config.json is missing")
-        }
-        let model = try GPT(config: try HFGPT2.config(fromJSON: cfgData), seed: 0)
+        try verify(directory)
+        let config = try decodeJSON(directory + "/config.json", HFGPT2.config(fromJSON:))
+        let model = try GPT(config: config, seed: 0)
         let bytes = try readBytes(directory + "/" + modelFile)
-        try HFGPT2.load(safetensors: bytes, into: model)
+        do { try HFGPT2.load(safetensors: bytes, into: model) } catch { throw GPTError.invalidState("\(directory)/\(modelFile): \(error)") }
+        try model.withParameters { p in
+            for t in model.parameterTensors {
+                try requireFinite(UnsafeBufferPointer(rebasing: p[t.offset..<(t.offset + t.count)]), directory + "/" + modelFile, HFGPT2.exportName(t).name)
+            }
+        }
         return model
     }
 
     public static func loadInfo(from directory: String) throws -> CheckpointInfo {
-        guard let data = FileManager.default.contents(atPath: directory + "/trainer.json") else {
+        guard FileManager.default.fileExists(atPath: directory + "/trainer.json") else {
             throw GPTError.invalidState("\(directory)/trainer.json is missing: not a Tokenmill training checkpoint")
         }
-        return try JSONDecoder().decode(CheckpointInfo.self, from: data)
+        try verify(directory)
+        return try decodeJSON(directory + "/trainer.json") { try JSONDecoder().decode(CheckpointInfo.self, from: $0) }
     }
 
     /// Restores AdamW moments and step from `optimizer.safetensors`.
     public static func loadOptimizer(from directory: String, into optimizer: AdamW) throws {
+        try verify(directory)
         let (t, meta) = try Safetensors.decode(try readBytes(directory + "/optimizer.safetensors"))
         guard let m = t["m"], let v = t["v"], let step = meta["step"].flatMap(Int.init) else {
             throw GPTError.invalidState("\(directory)/optimizer.safetensors lacks m, v or the step")
@@ -245,6 +254,8 @@ public enum GPTCheckpoint {
         guard m.values.count == optimizer.m.count, v.values.count == optimizer.v.count else {
             throw GPTError.invalidState("optimizer state has \(m.values.count) moments, the model \(optimizer.m.count) parameters")
         }
+        try m.values.withUnsafeBufferPointer { try requireFinite($0, directory + "/optimizer.safetensors", "m") }
+        try v.values.withUnsafeBufferPointer { try requireFinite($0, directory + "/optimizer.safetensors", "v") }
         optimizer.restore(step: step, m: m.values, v: v.values)
     }
 

@@ -123,16 +123,18 @@ public final class PretrainRun {
 
     /// Opens (or continues) a run. `config` is the model shape for `.fresh` (its vocabulary must
     /// cover the shard set's tokenizer); `.resume` and `.initFrom` take it from the checkpoint.
+    /// `.resume` refuses a damaged latest checkpoint, naming the newest intact one;
+    /// `takeIntactCheckpoint` continues from that one instead.
     public convenience init(data: String, out: String, config: GPTConfig?, options: PretrainOptions, start: Start,
-                            threads: Int, sgemmGFLOPS: Double? = nil, group: DataParallelGroup? = nil) throws {
+                            threads: Int, sgemmGFLOPS: Double? = nil, group: DataParallelGroup? = nil, takeIntactCheckpoint: Bool = false) throws {
         try self.init(sources: [LoaderSource(name: "data", directory: data)], out: out, config: config, options: options, start: start,
-                      threads: threads, sgemmGFLOPS: sgemmGFLOPS, group: group)
+                      threads: threads, sgemmGFLOPS: sgemmGFLOPS, group: group, takeIntactCheckpoint: takeIntactCheckpoint)
     }
 
     /// Opens (or continues) a run on a weighted mixture of shard sets (the DataLoader's mixing);
     /// every set must have been sharded with the same tokenizer.
     public init(sources: [LoaderSource], out: String, config: GPTConfig?, options: PretrainOptions, start: Start,
-                threads: Int, sgemmGFLOPS: Double? = nil, group: DataParallelGroup? = nil) throws {
+                threads: Int, sgemmGFLOPS: Double? = nil, group: DataParallelGroup? = nil, takeIntactCheckpoint: Bool = false) throws {
         guard let first = sources.first else { throw GPTError.invalidConfig("no training data: give at least one shard directory") }
         self.group = group
         self.sources = sources
@@ -149,12 +151,13 @@ public final class PretrainRun {
         for (source, m) in zip(sources, manifests).dropFirst() where m.tokenizer.fingerprint != fingerprintHex {
             throw GPTError.invalidConfig("tokenizer mismatch: \(source.directory) was sharded with tokenizer fingerprint \(m.tokenizer.fingerprint.prefix(16))…, but \(data) with \(fingerprintHex.prefix(16))…; a mixture needs one tokenizer: re-shard with the same --tokenizer")
         }
-        tokenizerJSON = fm.contents(atPath: data + "/" + manifest.tokenizer.file)
+        tokenizerJSON = try manifest.tokenizerCopy(directory: data)
         // Only rank 0 writes into the run folder (metrics, curves, checkpoints); the others read it.
         if rank == 0 { try fm.createDirectory(atPath: out, withIntermediateDirectories: true) } else { log = { _ in } }
 
         var options = options
         var loaderState: LoaderState? = nil
+        var resumeDirectory: String? = nil
         let model: GPT
         switch start {
         case .fresh:
@@ -167,7 +170,8 @@ public final class PretrainRun {
             model = try GPT(config: config, seed: options.seed)
             step = 0; tokensSeen = 0
         case .resume:
-            let dir = try GPTCheckpoint.resolve(out)
+            let dir = try GPTCheckpoint.resolveForResume(out, takeIntact: takeIntactCheckpoint)
+            resumeDirectory = dir
             let info = try GPTCheckpoint.loadInfo(from: dir)
             try Self.checkFingerprint(checkpoint: info.tokenizerFingerprint, data: fingerprintHex, dataDirectory: data)
             // The saved options define the run; only how long it runs and how often it reports may change.
@@ -182,7 +186,7 @@ public final class PretrainRun {
             guard let ls = fm.contents(atPath: dir + "/loader.json") else {
                 throw GPTError.invalidState("\(dir)/loader.json is missing: this checkpoint cannot be resumed (use --init-from for its weights)")
             }
-            loaderState = try LoaderState.from(json: ls)
+            loaderState = try GPTCheckpoint.decodeJSON(dir + "/loader.json") { _ in try LoaderState.from(json: ls) }
             // Rank 0 saves the loader state; with batch slices every rank stands at the same
             // position, so each resumes from it under its own rank.
             loaderState?.rank = rank
@@ -195,7 +199,8 @@ public final class PretrainRun {
                 throw GPTError.invalidConfig("\(out) already holds a run: --init-from starts a new run; choose another --out")
             }
             let dir = try GPTCheckpoint.resolve(path)
-            if let info = try? GPTCheckpoint.loadInfo(from: dir) {
+            if fm.fileExists(atPath: dir + "/trainer.json") {
+                let info = try GPTCheckpoint.loadInfo(from: dir)
                 try Self.checkFingerprint(checkpoint: info.tokenizerFingerprint, data: fingerprintHex, dataDirectory: data)
             }
             model = try GPTCheckpoint.loadModel(from: dir)
@@ -213,7 +218,7 @@ public final class PretrainRun {
         self.model = model
         optimizer = AdamW(parameterCount: model.parameterCount, beta1: options.beta1, beta2: options.beta2,
                           eps: options.eps, weightDecay: options.weightDecay)
-        if start == .resume { try GPTCheckpoint.loadOptimizer(from: try GPTCheckpoint.resolve(out), into: optimizer) }
+        if let resumeDirectory { try GPTCheckpoint.loadOptimizer(from: resumeDirectory, into: optimizer) }
         loader = try DataLoader(sources: sources, options: Self.loaderOptions(options, fingerprintHex: fingerprintHex, rank: rank, worldSize: worldSize, validation: false),
                                 resumeFrom: loaderState)
         self.sgemmGFLOPS = sgemmGFLOPS ?? GPTKernels.measureSGEMM()

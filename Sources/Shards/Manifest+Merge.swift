@@ -32,6 +32,7 @@ extension Manifest {
         merged.bytesIn = parts.reduce(0) { $0 + $1.manifest.bytesIn }
         merged.bytesOut = parts.reduce(0) { $0 + $1.manifest.bytesOut }
         merged.tokens = parts.reduce(0) { $0 + $1.manifest.tokens }
+        merged.textBytes = parts.allSatisfy { $0.manifest.textBytes != nil } ? parts.reduce(0) { $0 + $1.manifest.textBytes! } : nil
         return merged
     }
 

@@ -88,15 +88,21 @@ public struct Manifest: Sendable, Codable {
     public var bytesIn: Int
     public var bytesOut: Int
     public var tokens: Int
+    /// UTF-8 bytes of the cleaned text of the kept documents (what the tokens encode); nil in
+    /// manifests written before the field existed. `bytes_in` is the inputs' stored size.
+    public var textBytes: Int? = nil
 
     public static func load(directory: String) throws -> Manifest {
         let path = directory + "/manifest.json"
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ShardError("\(directory): no manifest.json (expected a directory written by `tokenmill shard`; an unfinished run has only journal.jsonl: re-run the same `tokenmill shard` command to finish it)")
         }
-        do { return try decoder.decode(Manifest.self, from: data) } catch {
+        let manifest: Manifest
+        do { manifest = try decoder.decode(Manifest.self, from: data) } catch {
             throw ShardError("\(path): not a valid manifest (\(error)); re-run `tokenmill shard`")
         }
+        try manifest.checkPaths(directory: directory)
+        return manifest
     }
 
     static var encoder: JSONEncoder {

@@ -62,31 +62,24 @@ public final class ShardJob {
         fingerprintHex = fingerprint.map { String(format: "%02x", $0) }.joined()
         header = ShardHeader(tokenBytes: tokenizer.vocabularySize <= 1 << 16 ? 2 : 4, vocabularySize: tokenizer.vocabularySize,
                              endOfText: tokenizer.specialTokenID("<|endoftext|>"), fingerprint: fingerprint)
-        guard options.shardTokens > 0, options.blockTokens > 0, options.valFraction >= 0, options.valFraction <= 1 else {
-            throw ShardError("invalid options: --shard-tokens and block tokens must be positive and --val-fraction within 0…1")
+        guard options.shardTokens > 0, options.blockTokens > 0, options.blockTokens <= ShardFormat.maxBlockTokens, options.valFraction >= 0, options.valFraction <= 1 else {
+            throw ShardError("invalid options: --shard-tokens must be positive, block tokens within 1…\(ShardFormat.maxBlockTokens) and --val-fraction within 0…1")
         }
     }
 
-    /// Expands directories (recursively, hidden entries skipped) into their files, sorted by
-    /// path, so that the order — and so the output — is the same on every machine.
-    public static func expandInputs(_ paths: [String]) throws -> [String] {
+    /// Expands directories (recursively, hidden entries skipped, `InputFiles.walk`) into their
+    /// files, sorted by path, so that the order — and so the output — is the same on every
+    /// machine. Files inside `output` (the run's own shard directory) are never inputs.
+    public static func expandInputs(_ paths: [String], excluding output: String? = nil) throws -> [String] {
         var files: [String] = []
         let fm = FileManager.default
         for path in paths {
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw InputError("input \(path) does not exist; expected a file or a directory")
+                throw InputError("input \(path) \(InputFiles.problem(path) ?? "cannot be read"); expected a file or a directory")
             }
             if isDirectory.boolValue {
-                guard let walker = fm.enumerator(atPath: path) else { continue }
-                var found: [String] = []
-                while let relative = walker.nextObject() as? String {
-                    if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
-                    let full = (path as NSString).appendingPathComponent(relative)
-                    var sub: ObjCBool = false
-                    if fm.fileExists(atPath: full, isDirectory: &sub), !sub.boolValue { found.append(full) }
-                }
-                files += found.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+                files += InputFiles.walk(path, excluding: output)
             } else {
                 files.append(path)
             }
@@ -117,6 +110,12 @@ public final class ShardJob {
         var bytesIn = 0
         /// On-disk bytes of the inputs finished (read to their end, or abandoned), for progress.
         var inputBytesDone: Int64 = 0
+        var textBytes = 0
+        /// The input being read (its path and SHA-256), journalled with each shard closed meanwhile.
+        var reading: InputRecord?
+        /// Resume: the SHA-256 each input had in the interrupted run, for inputs that already
+        /// contributed documents to finished shards (or were finished).
+        var journalledInputs: [String: InputRecord] = [:]
         var splitTotals = ["train": SplitTotals(), "val": SplitTotals()]
     }
 
@@ -126,23 +125,20 @@ public final class ShardJob {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let optionsJSON = String(decoding: try Manifest.encoder.encode(options), as: UTF8.self)
         if let manifest = try Manifest.finished(directory: directory, options: options) { return manifest }
+        try Self.requireShardSetOrEmpty(directory)
         journal = try Journal(path: directory + "/journal.jsonl")
         var state = State()
         if let start = journal.entries.first {
             guard start.kind == "start", start.options == optionsJSON, start.fingerprint == fingerprintHex else {
                 throw ShardError("\(directory) holds an interrupted run with different options or tokenizer; re-run it with the same command, or choose a new output directory (or delete \(directory))")
             }
-            for entry in journal.entries where entry.kind == "shard" {
-                guard let shard = entry.shard, let through = entry.documentsThrough else { continue }
-                state.shards.append(shard)
-                state.skip[shard.split] = through
-                state.shardIndex[shard.split, default: 0] += 1
-            }
+            try resume(&state)
         } else {
             try journal.append(JournalEntry(kind: "start", options: optionsJSON, fingerprint: fingerprintHex))
         }
-        // Unfinished shards of an interrupted run are rewritten from scratch.
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(".tmp") || name.contains(".tmp-") {
+        // Unfinished files of an interrupted run are rewritten from scratch; only names this
+        // tool writes are removed, never a user's own `*.tmp` file.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where Self.isOwnTemporary(name) {
             unlink(directory + "/" + name)
         }
 
@@ -160,7 +156,12 @@ public final class ShardJob {
                                      size: 0, sha256: "", documents: 0, kept: 0, error: nil)
             do {
                 (record.size, record.sha256) = try Self.hashFile(path)
+                try checkUnchanged(record, state)
+                state.reading = record
+            } catch let error as ShardError {
+                throw error
             } catch {
+                try checkUnchanged(record, state)
                 record.error = "\(error)"
                 try dropInput(&state, record: record, reason: "unreadable_input", error: error)
                 continue
@@ -208,7 +209,7 @@ public final class ShardJob {
                              tokenBytes: header.tokenBytes, endOfText: header.endOfText),
             normalization: options.normalization, options: options, inputs: state.inputs, shards: state.shards, splits: totals,
             dropped: state.dropped, documentsRead: state.documentsRead, documentsKept: state.documentsKept, bytesIn: state.bytesIn,
-            bytesOut: state.shards.reduce(0) { $0 + $1.bytes }, tokens: state.shards.reduce(0) { $0 + $1.tokens })
+            bytesOut: state.shards.reduce(0) { $0 + $1.bytes }, tokens: state.shards.reduce(0) { $0 + $1.tokens }, textBytes: state.textBytes)
         try manifest.write(to: directory)
         try journal.append(JournalEntry(kind: "complete"))
         return manifest
@@ -283,6 +284,7 @@ public final class ShardJob {
             for k in 0..<8 { h = h << 8 | UInt64(digest[k]) }
             let split = Double(h) / 18446744073709551616.0 < options.valFraction ? "val" : "train"
             state.documentsKept += 1
+            state.textBytes += text.count
             record.kept += 1
             state.ordinals[split]! += 1
             if state.ordinals[split]! <= state.skip[split]! { continue }  // already inside a finished shard
@@ -370,10 +372,81 @@ public final class ShardJob {
         state.shards.append(summary)
         state.shardIndex[split]! += 1
         state.skip[split] = state.skip[split]! + summary.documents
-        try journal.append(JournalEntry(kind: "shard", shard: summary, documentsThrough: state.skip[split]!))
+        try journal.append(JournalEntry(kind: "shard", input: state.reading, shard: summary, documentsThrough: state.skip[split]!))
     }
 
-    static func hashFile(_ path: String) throws -> (Int, String) {
+    /// Rebuilds the state of an interrupted run from its journal (the shards finished, the
+    /// inputs' identities), checking each journalled shard's size and SHA-256: a shard deleted or
+    /// damaged since is rewritten (with every later shard of its split, as the deterministic
+    /// replay produces them in order), never trusted. A journal line for a shard that was
+    /// rewritten after such a repair replaces the earlier line of that file.
+    func resume(_ state: inout State) throws {
+        var shards: [(summary: ShardSummary, through: Int)] = []
+        for entry in journal.entries {
+            if entry.kind == "input", let input = entry.input { state.journalledInputs[input.path] = input }
+            guard entry.kind == "shard", let shard = entry.shard, let through = entry.documentsThrough else { continue }
+            if let input = entry.input { state.journalledInputs[input.path] = input }
+            shards.removeAll { $0.summary.split == shard.split && $0.summary.file >= shard.file }
+            shards.append((shard, through))
+        }
+        var damaged = Set<String>()
+        for (summary, _) in shards where !damaged.contains(summary.split) {
+            let found = try? Self.hashFile(directory + "/" + summary.file)
+            guard found?.0 != summary.bytes || found?.1 != summary.sha256 else { continue }
+            let what = found.map { "\($0.0) bytes, SHA-256 \($0.1.prefix(16))…; the journal recorded \(summary.bytes) bytes, \(summary.sha256.prefix(16))…" } ?? "missing or unreadable"
+            let later = shards.filter { $0.summary.split == summary.split && $0.summary.file > summary.file }.count
+            warning?("\(directory)/\(summary.file): \(what): rewriting it\(later > 0 ? " and the \(later) \(summary.split) shard\(later == 1 ? "" : "s") after it" : "")")
+            damaged.insert(summary.split)
+            shards.removeAll { $0.summary.split == summary.split && $0.summary.file >= summary.file }
+        }
+        for (summary, through) in shards {
+            state.shards.append(summary)
+            state.skip[summary.split] = through
+            state.shardIndex[summary.split, default: 0] += 1
+        }
+    }
+
+    /// Refuses to resume with an input whose bytes differ from the interrupted run's: the shards
+    /// already written hold its old text, so a rerun would mix two versions of it.
+    func checkUnchanged(_ record: InputRecord, _ state: State) throws {
+        guard let old = state.journalledInputs[record.path], old.sha256 != record.sha256 || old.size != record.size else { return }
+        let now = record.sha256.isEmpty ? "it cannot be read now" : "now \(record.size) bytes, SHA-256 \(record.sha256.prefix(16))…"
+        throw ShardError("\(record.path) changed since the interrupted run in \(directory) (then \(old.size) bytes, SHA-256 \(old.sha256.prefix(16))…; \(now)): the shards already written hold its old text. Restore the file as it was, or start over in a new output directory (or delete \(directory))")
+    }
+
+    /// Names this tool writes into a shard directory under a temporary name: `SPLIT-NNNNNN.tms.tmp`
+    /// (ShardWriter) and `manifest.json.tmp-PID`, `tokenizer.json.tmp-PID` (OutputWriter).
+    static func isOwnTemporary(_ name: String) -> Bool {
+        if name.hasPrefix("manifest.json.tmp-") || name.hasPrefix("tokenizer.json.tmp-") {
+            return name.split(separator: "-").last.map { $0.allSatisfy(\.isNumber) } ?? false
+        }
+        return isOwnShardName(name, suffix: "." + ShardFormat.fileExtension + ".tmp")
+    }
+
+    /// `train-NNNNNN.tms` / `val-NNNNNN.tms` (with `suffix` in place of `.tms`).
+    static func isOwnShardName(_ name: String, suffix: String = "." + ShardFormat.fileExtension) -> Bool {
+        guard name.hasSuffix(suffix) else { return false }
+        let stem = name.dropLast(suffix.count)
+        for split in ["train-", "val-"] where stem.hasPrefix(split) {
+            let digits = stem.dropFirst(split.count)
+            return digits.count == 6 && digits.allSatisfy { $0.isASCII && $0.isNumber }
+        }
+        return false
+    }
+
+    /// `tokenmill shard -o DIR` writes into a new or empty directory, or continues (or returns)
+    /// the shard set already there (`journal.jsonl` or `manifest.json`): a directory holding
+    /// other files is refused, so the run never overwrites or deletes a user's files.
+    static func requireShardSetOrEmpty(_ directory: String) throws {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: directory), !names.isEmpty else { return }
+        if names.contains("journal.jsonl") || names.contains("manifest.json") { return }
+        let shown = names.sorted().prefix(3).joined(separator: ", ")
+        throw ShardError("\(directory) is not empty (\(shown)\(names.count > 3 ? ", …" : "")) and holds no shard set (no journal.jsonl or manifest.json): `tokenmill shard` writes only into a new or empty directory, so that it never replaces your files; choose another -o")
+    }
+
+    /// Size and hex SHA-256 of a file, streamed (inputs, shards, checkpoint files).
+    public static func hashFile(_ path: String) throws -> (Int, String) {
         var stream = try FileStream(path: path)
         var hasher = SHA256()
         var size = 0

@@ -35,37 +35,86 @@ public final class ShardReader {
             close(fd)
             throw ShardError("\(name): \(fileSize) bytes, shorter than a header and footer (\(ShardFormat.headerSize + ShardFormat.footerSize)): truncated; delete it and re-run `tokenmill shard`", shard: name)
         }
-        let headerBytes = try Self.pread(fd, 0, ShardFormat.headerSize, name)
-        let header = try ShardHeader.decode(headerBytes, shard: name)
-        let footer = try ShardFooter.decode(try Self.pread(fd, fileSize - ShardFormat.footerSize, ShardFormat.footerSize, name), shard: name)
-        guard CRC32.of(headerBytes) == footer.headerCRC32 else {
+        let parsed: (ShardHeader, ShardFooter, [BlockEntry], [UInt64])
+        do {
+            parsed = try Self.readIndex(fd, fileSize: fileSize, name: name)
+        } catch {
             close(fd)
-            throw ShardError("\(name): header checksum mismatch (the header was changed after writing); the shard cannot be trusted, re-create it", shard: name)
+            throw error
+        }
+        (header, footer, blocks, documentStarts) = parsed
+    }
+
+    /// Reads and checks the header, footer, block table and document index. Every field is
+    /// covered by a checksum (the footer's own since version 2) and checked for consistency
+    /// before it is used, without arithmetic that could trap, so no byte of a damaged or crafted
+    /// shard makes a reader crash or read the wrong tokens: it throws naming shard and field.
+    static func readIndex(_ fd: Int32, fileSize: Int, name: String) throws -> (ShardHeader, ShardFooter, [BlockEntry], [UInt64]) {
+        func fail(_ what: String) -> ShardError { ShardError("\(name): \(what); the shard is damaged, re-create it with `tokenmill shard`", shard: name) }
+        let headerBytes = try pread(fd, 0, ShardFormat.headerSize, name)
+        let header = try ShardHeader.decode(headerBytes, shard: name)
+        let footer = try ShardFooter.decode(try pread(fd, fileSize - ShardFormat.footerSize, ShardFormat.footerSize, name), version: header.version, shard: name)
+        guard CRC32.of(headerBytes) == footer.headerCRC32 else {
+            throw ShardError("\(name): header checksum mismatch (fields magic, version, token_bytes, vocabulary_size, end_of_text, fingerprint, reserved): the header was changed after writing; the shard cannot be trusted, re-create it", shard: name)
+        }
+        let per = UInt64(footer.blockTokens)
+        guard per >= 1, per <= UInt64(ShardFormat.maxBlockTokens) else {
+            throw fail("footer field block_tokens = \(per), expected 1…\(ShardFormat.maxBlockTokens)")
+        }
+        let size = UInt64(fileSize)
+        guard footer.indexOffset >= UInt64(ShardFormat.headerSize), footer.indexOffset <= size - UInt64(ShardFormat.footerSize) else {
+            throw fail("footer field index_offset = \(footer.indexOffset) lies outside the file's \(fileSize) bytes")
+        }
+        let room = size - UInt64(ShardFormat.footerSize) - footer.indexOffset
+        guard footer.blockCount <= room / UInt64(ShardFormat.blockEntrySize), footer.documentCount < room / 8 else {
+            throw fail("footer fields block_count = \(footer.blockCount), document_count = \(footer.documentCount) do not fit the \(room)-byte index at byte \(footer.indexOffset)")
         }
         let indexSize = Int(footer.blockCount) * ShardFormat.blockEntrySize + (Int(footer.documentCount) + 1) * 8
-        guard Int(footer.indexOffset) + indexSize + ShardFormat.footerSize == fileSize else {
-            close(fd)
-            throw ShardError("\(name): the footer places the index at byte \(footer.indexOffset) (\(indexSize) bytes) but the file has \(fileSize) bytes: truncated or damaged; re-create it", shard: name)
+        guard UInt64(indexSize) == room else {
+            throw fail("the footer places the index at byte \(footer.indexOffset) (\(indexSize) bytes for block_count \(footer.blockCount), document_count \(footer.documentCount)) but the file has \(fileSize) bytes: truncated or damaged")
         }
-        let index = try Self.pread(fd, Int(footer.indexOffset), indexSize, name)
+        let expectedBlocks = footer.tokenCount / per + (footer.tokenCount % per == 0 ? 0 : 1)
+        guard footer.blockCount == expectedBlocks else {
+            throw fail("footer fields disagree: token_count \(footer.tokenCount) in blocks of block_tokens \(per) needs \(expectedBlocks) blocks, block_count says \(footer.blockCount)")
+        }
+        let index = try pread(fd, Int(footer.indexOffset), indexSize, name)
         guard CRC32.of(index) == footer.indexCRC32 else {
-            close(fd)
-            throw ShardError("\(name): index checksum mismatch (block table or document index damaged); re-create the shard", shard: name)
+            throw fail("index checksum mismatch (block table or document index changed after writing)")
         }
         var blocks: [BlockEntry] = []
         blocks.reserveCapacity(Int(footer.blockCount))
+        var offset = UInt64(ShardFormat.headerSize)
         for i in 0..<Int(footer.blockCount) {
             let at = i * ShardFormat.blockEntrySize
-            blocks.append(BlockEntry(offset: index.readLE64(at), compressedSize: index.readLE32(at + 8), tokenCount: index.readLE32(at + 12), crc32: index.readLE32(at + 16)))
+            let entry = BlockEntry(offset: index.readLE64(at), compressedSize: index.readLE32(at + 8), tokenCount: index.readLE32(at + 12), crc32: index.readLE32(at + 16))
+            let tokens = i == Int(footer.blockCount) - 1 ? footer.tokenCount - UInt64(i) * per : per
+            guard entry.offset == offset, entry.compressedSize > 0, UInt64(entry.compressedSize) <= footer.indexOffset - offset else {
+                throw fail("block table entry \(i): field offset = \(entry.offset), compressed_size = \(entry.compressedSize); expected the block at byte \(offset), ending by byte \(footer.indexOffset)")
+            }
+            guard UInt64(entry.tokenCount) == tokens else {
+                throw fail("block table entry \(i): field token_count = \(entry.tokenCount), expected \(tokens) (block_tokens \(per), token_count \(footer.tokenCount))")
+            }
+            offset += UInt64(entry.compressedSize)
+            blocks.append(entry)
+        }
+        guard offset == footer.indexOffset else {
+            throw fail("the blocks end at byte \(offset) but footer field index_offset = \(footer.indexOffset)")
         }
         let docBase = Int(footer.blockCount) * ShardFormat.blockEntrySize
         var starts: [UInt64] = []
         starts.reserveCapacity(Int(footer.documentCount) + 1)
-        for i in 0...Int(footer.documentCount) { starts.append(index.readLE64(docBase + 8 * i)) }
-        self.header = header
-        self.footer = footer
-        self.blocks = blocks
-        documentStarts = starts
+        var previous: UInt64 = 0
+        for i in 0...Int(footer.documentCount) {
+            let start = index.readLE64(docBase + 8 * i)
+            let expected = i == Int(footer.documentCount) ? "= token_count \(footer.tokenCount)" : i == 0 ? "0" : "within \(previous)…\(footer.tokenCount)"
+            guard start >= previous, start <= footer.tokenCount, i > 0 || start == 0 || footer.documentCount == 0,
+                  i < Int(footer.documentCount) || start == footer.tokenCount else {
+                throw fail("document index entry \(i) = \(start), expected \(expected)")
+            }
+            previous = start
+            starts.append(start)
+        }
+        return (header, footer, blocks, starts)
     }
 
     deinit { close(fd) }
@@ -115,6 +164,15 @@ public final class ShardReader {
                     for k in 0..<dst.count { dst[k] = src.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self).littleEndian }
                 }
             }
+        }
+        // A token id outside the vocabulary would index past a model's embedding table: checked
+        // here, for every reader. Why a max-reduction first: it is a loop the compiler vectorizes,
+        // so the per-id closure search runs only when some id is out of range.
+        let vocabulary = UInt32(header.vocabularySize)
+        var largest: UInt32 = 0
+        tokens.withUnsafeBufferPointer { for t in $0 { largest = Swift.max(largest, t) } }
+        if largest >= vocabulary, let bad = tokens.firstIndex(where: { $0 >= vocabulary && $0 != header.endOfText }) {
+            throw ShardError("\(name): block \(i) holds token id \(tokens[bad]) at position \(bad), outside the vocabulary of \(vocabulary) ids (header field vocabulary_size); the shard is damaged, re-create it", shard: name, block: i)
         }
         return tokens
     }

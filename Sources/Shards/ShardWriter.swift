@@ -123,7 +123,7 @@ public final class ShardWriter {
                                  tokenCount: tokenCount, blockTokens: UInt32(blockTokens), indexCRC32: CRC32.of(index),
                                  headerCRC32: CRC32.of(header.encoded()))
         try write(index)
-        try write(footer.encoded())
+        try write(footer.encoded(version: header.version))
         guard fsync(fd) == 0 else { throw ShardError("cannot fsync \(temporaryPath): \(String(cString: strerror(errno)))") }
         guard rename(temporaryPath, path) == 0 else {
             throw ShardError("cannot rename \(temporaryPath) to \(path): \(String(cString: strerror(errno)))")

@@ -22,15 +22,9 @@ func expandInputs(_ paths: [String]) throws -> [String] {
     for path in paths {
         if path == "-" { stdin = true; continue }
         var isDirectory: ObjCBool = false
-        guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { throw InputError("\(path): no such file or directory") }
+        guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { throw InputError("\(path): \(InputFiles.problem(path) ?? "cannot be read")") }
         if isDirectory.boolValue {
-            guard let walker = fm.enumerator(atPath: path) else { throw InputError("\(path): cannot list the directory") }
-            while let entry = walker.nextObject() as? String {
-                if entry.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
-                let full = (path as NSString).appendingPathComponent(entry)
-                var sub: ObjCBool = false
-                if fm.fileExists(atPath: full, isDirectory: &sub), !sub.boolValue { files.append(full) }
-            }
+            files += InputFiles.walk(path)
         } else {
             files.append(path)
         }

@@ -19,12 +19,20 @@ struct CatCommand: ParsableCommand {
     @Flag(help: "Print token ids instead of text.") var ids = false
     @Option(help: "Check the shards against this tokenizer instead of the directory's copy.") var tokenizer: String?
 
+    func validate() throws {
+        if doc != nil && range != nil { throw ValidationError("give --doc or --range, not both (--doc N prints one document; --range A..B a token range)") }
+        if let doc, doc < 0 { throw ValidationError("--doc \(doc): document numbers start at 0") }
+    }
+
     func run() throws {
         let manifest = try Manifest.load(directory: directory)
-        let tokenizerPath = tokenizer ?? (directory + "/" + manifest.tokenizer.file)
+        // Without --tokenizer the directory's copy decodes the ids: its bytes must be the ones
+        // the manifest's fingerprint hashes.
+        if tokenizer == nil { _ = try manifest.tokenizerCopy(directory: directory) }
+        let tokenizerPath = tokenizer ?? manifest.tokenizerPath(directory: directory)
         let tok = try Tokenizer.load(tokenizerPath)
         let fingerprint = try ShardFingerprint.of(tok)
-        let readers = try manifest.shards.map { try ShardReader(path: directory + "/" + $0.file) }
+        let readers = try manifest.shards.map { try manifest.openShard($0, directory: directory) }
         for r in readers { try r.requireFingerprint(fingerprint, tokenizerName: tokenizerPath) }
         let out = FileHandle.standardOutput
         func emit(_ tokens: [UInt32]) throws {

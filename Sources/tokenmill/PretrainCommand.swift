@@ -39,14 +39,15 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Use this sgemm rate (GFLOP/s) for MFU instead of measuring it.") var sgemmGflops: Double?
     @Option(help: "The run folder.") var out: String
     @Flag(help: "Continue the run in --out from its latest checkpoint.") var resume = false
+    @Flag(help: "With --resume: when the latest checkpoint is damaged (its SHA256SUMS do not match), continue from the newest intact one.") var useIntactCheckpoint = false
     @Option(help: "Start from the weights of a checkpoint (or run folder); fresh optimizer and data order.") var initFrom: String?
     @Flag(help: "Print a JSON summary on stdout.") var json = false
     @Flag(help: "No per-step lines on stderr.") var quiet = false
 
     func validate() throws {
+        if useIntactCheckpoint && !resume { throw ValidationError("--use-intact-checkpoint goes with --resume") }
         if resume && initFrom != nil { throw ValidationError("--resume and --init-from exclude each other: --resume continues --out, --init-from starts a new run from weights") }
         if config != nil && preset != nil { throw ValidationError("give --config or --preset, not both") }
-        if resume && (config != nil || preset != nil) { throw ValidationError("--resume takes the model from the checkpoint: drop --config/--preset") }
     }
 
     func run() throws { try Ranks.run(run(on:)) }
@@ -62,7 +63,7 @@ struct PretrainCommand: ParsableCommand {
             if let c = try? JSONDecoder().decode(GPTConfig.self, from: d) { modelConfig = c }
             else if let c = try? HFGPT2.config(fromJSON: d) { modelConfig = c }
             else { throw ValidationError("--config \(config): expected {\"vocabSize\", \"contextLength\", \"layers\", \"heads\", \"channels\"} or a Hugging Face GPT-2 config.json") }
-        } else if !resume && initFrom == nil {
+        } else if initFrom == nil && (!resume || preset != nil) {   // with --resume: checked against the checkpoint below
             let name = preset ?? "tiny"
             guard let base = GPTConfig.preset(name) else { throw ValidationError("unknown --preset \(name): expected tiny, A (small) or B") }
             let c = base.covering(manifest.tokenizer)   // presets follow the data's tokenizer
@@ -90,7 +91,8 @@ struct PretrainCommand: ParsableCommand {
         o.documentPositions = documentPositions
         let start: PretrainRun.Start = resume ? .resume : initFrom.map { .initFrom($0) } ?? .fresh
         if resume {   // only how long and how often may change; the rest comes from the checkpoint
-            let info = try GPTCheckpoint.loadInfo(from: try GPTCheckpoint.resolve(out))
+            // The warning about a damaged latest checkpoint comes from the run itself, below.
+            let info = try GPTCheckpoint.loadInfo(from: try GPTCheckpoint.resolveForResume(out, takeIntact: useIntactCheckpoint, log: { _ in }))
             let saved = info.options
             if steps == nil { o.steps = saved.steps }
             if evalEvery == nil { o.evalEvery = saved.evalEvery }
@@ -98,6 +100,9 @@ struct PretrainCommand: ParsableCommand {
             if checkpointEvery == nil { o.checkpointEvery = saved.checkpointEvery }
             if keepCheckpoints == nil { o.keepCheckpoints = saved.keepCheckpoints }
             var changed: [String] = []
+            // --resume takes the model from the checkpoint; repeating the original --preset or
+            // --config is accepted, another model is not.
+            if let modelConfig, modelConfig != info.config { changed.append(config != nil ? "--config" : "--preset") }
             if let batch, batch != saved.batchSize { changed.append("--batch") }
             if let context, context != saved.context { changed.append("--context") }
             if let lr, lr != saved.learningRate { changed.append("--lr") }
@@ -110,7 +115,8 @@ struct PretrainCommand: ParsableCommand {
             }
         }
         let runner = try PretrainRun(sources: sources, out: out, config: modelConfig, options: o, start: start,
-                                     threads: threads, sgemmGFLOPS: sgemmGflops, group: cluster.isDistributed ? cluster : nil)
+                                     threads: threads, sgemmGFLOPS: sgemmGflops, group: cluster.isDistributed ? cluster : nil,
+                                     takeIntactCheckpoint: useIntactCheckpoint)
         runner.stopAt = stopAt
         if quiet { runner.log = { _ in } }
         let s = try runner.run()

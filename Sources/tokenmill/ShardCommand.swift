@@ -46,10 +46,19 @@ struct ShardCommand: ParsableCommand {
     @Flag(help: "Print the summary as JSON.") var json = false
     @Flag(help: "No progress on standard error (warnings and errors are still shown).") var quiet = false
 
+    func validate() throws {
+        guard (1...19).contains(level) else { throw ValidationError("--level \(level): zstd levels for shards are 1…19 (default 3)") }
+        guard minChars >= 0 else { throw ValidationError("--min-chars \(minChars): expected 0 or more characters") }
+        guard !textField.isEmpty else { throw ValidationError("--text-field is empty: name the JSONL field that holds the text (default: text)") }
+        guard shardTokens > 0, blockTokens > 0, blockTokens <= ShardFormat.maxBlockTokens else {
+            throw ValidationError("--shard-tokens must be positive and --block-tokens within 1…\(ShardFormat.maxBlockTokens) (default 65536)")
+        }
+    }
+
     func run() throws { try Ranks.run(run(on:)) }
 
     func run(on cluster: Cluster) throws {
-        var options = ShardOptions(inputs: try ShardJob.expandInputs(inputs))
+        var options = ShardOptions(inputs: try ShardJob.expandInputs(inputs, excluding: output))
         options.tokenizer = tokenizer
         options.reader = ReaderOptions(format: inputFormat, split: split, textField: textField, stripGutenberg: !keepGutenberg)
         options.normalization.form = form

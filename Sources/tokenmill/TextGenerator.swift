@@ -20,7 +20,9 @@ struct TextGenerator {
             throw ValidationError("\(dir) has no tokenizer.json: generation needs the tokenizer the model was trained with")
         }
         let tokenizer = try Tokenizer.load(tokPath)
-        if let info = try? GPTCheckpoint.loadInfo(from: dir) {
+        // A weights-only export has no trainer.json; a present one must parse (loadInfo names it).
+        if FileManager.default.fileExists(atPath: dir + "/trainer.json") {
+            let info = try GPTCheckpoint.loadInfo(from: dir)
             let found = try ShardFingerprint.of(tokenizer).map { String(format: "%02x", $0) }.joined()
             guard found == info.tokenizerFingerprint else {
                 throw ValidationError("\(tokPath) has fingerprint \(found.prefix(16))…, but the model was trained with \(info.tokenizerFingerprint.prefix(16))…: the token ids would mean different text")
