@@ -41,7 +41,7 @@ struct InputDecoder {
         if case .undecided = mode {
             carry.append(contentsOf: chunk)
             if carry.count < sniffBytes && !final { return }
-            mode = decideEncoding(carry)
+            mode = try decideEncoding(carry)
             let window = carry
             carry = []
             try window.withUnsafeBufferPointer { try run($0, final: final, into: &output) }
@@ -69,7 +69,10 @@ struct InputDecoder {
     /// "Clearly not UTF-8": the window has ill-formed sequences and more of them than
     /// well-formed multi-byte ones. Real UTF-8 with a few corrupt bytes stays UTF-8 (and is
     /// repaired or rejected per the policy); Latin-1 text almost never forms valid UTF-8 pairs.
-    private func decideEncoding(_ window: [UInt8]) -> Mode {
+    /// Text that is clearly not UTF-8 but that ICU's detector recognizes as another script's
+    /// encoding (GB2312, EUC-KR, Shift_JIS, KOI8-R, windows-1251, UTF-16 …) is refused: the 8-bit
+    /// fallback would turn it into mojibake without a single replacement to count.
+    private func decideEncoding(_ window: [UInt8]) throws -> Mode {
         guard let fallback else { return .utf8 }
         if window.starts(with: [0xEF, 0xBB, 0xBF]) { return .utf8 }
         var invalid = 0, valid = 0, i = 0
@@ -83,7 +86,13 @@ struct InputDecoder {
                 }
             }
         }
-        return invalid > 0 && invalid > valid ? .legacy(fallback.table) : .utf8
+        guard invalid > 0 && invalid > valid else { return .utf8 }
+        if let detected = Charsets.detect(window), Charsets.isOtherScript(detected.name), detected.confidence >= 30 {
+            throw NormalizerError(unsupportedEncoding: detected.name,
+                                  reason: "ICU's charset detector is \(detected.confidence)% sure from the first \(window.count) bytes, and --fallback-encoding \(fallback.rawValue) would decode it as Latin text (mojibake)",
+                                  hint: "convert it to UTF-8 first (iconv -f \(detected.name) -t UTF-8), or shard it with `tokenmill shard --fallback-encoding auto`")
+        }
+        return .legacy(fallback.table)
     }
 
     // MARK: UTF-8

@@ -6,6 +6,9 @@ public struct NormalizerError: Error, CustomStringConvertible, Sendable, Equatab
         case invalidUTF8
         /// The input ends inside a multi-byte UTF-8 sequence.
         case truncatedUTF8
+        /// The input is in an encoding this pipeline will not decode (e.g. GB2312 where an 8-bit
+        /// fallback was asked for), or one ICU has no converter for.
+        case unsupportedEncoding
     }
 
     public let kind: Kind
@@ -13,7 +16,12 @@ public struct NormalizerError: Error, CustomStringConvertible, Sendable, Equatab
     public let byteOffset: Int
     /// The offending bytes (the maximal ill-formed subsequence, plus the byte that broke it).
     public let bytes: [UInt8]
-    public let description: String
+    /// What is wrong and where, without the advice: for callers that give their own (a command
+    /// whose flags differ from `normalize`'s).
+    public let problem: String
+    /// What to do, in `normalize`'s flags.
+    public let hint: String
+    public var description: String { problem + "; " + hint }
 
     init(kind: Kind, byteOffset: Int, bytes: [UInt8], expected: String) {
         self.kind = kind
@@ -24,12 +32,23 @@ public struct NormalizerError: Error, CustomStringConvertible, Sendable, Equatab
         if byteOffset == 0, bytes.first == 0xFF || bytes.first == 0xFE {
             hint = "the input starts like a UTF-16 byte-order mark: convert it first (iconv -f UTF-16 -t UTF-8)"
         }
+        self.hint = hint
         switch kind {
-        case .invalidUTF8:
-            description = "invalid UTF-8 at byte offset \(byteOffset): expected \(expected), found \(found); \(hint)"
+        case .invalidUTF8, .unsupportedEncoding:
+            problem = "invalid UTF-8 at byte offset \(byteOffset): expected \(expected), found \(found)"
         case .truncatedUTF8:
-            description = "input ends inside a UTF-8 sequence starting at byte offset \(byteOffset): expected \(expected), found only \(found) before the end; the file may be truncated; \(hint)"
+            problem = "input ends inside a UTF-8 sequence starting at byte offset \(byteOffset): expected \(expected), found only \(found) before the end; the file may be truncated"
         }
+    }
+
+    /// The input is in `encoding` (ICU's name), which is not decoded here.
+    init(unsupportedEncoding encoding: String, reason: String,
+         hint: String? = nil) {
+        kind = .unsupportedEncoding
+        byteOffset = 0
+        bytes = []
+        problem = "the input is in \(encoding): \(reason)"
+        self.hint = hint ?? "convert it to UTF-8 first (iconv -f \(encoding) -t UTF-8)"
     }
 }
 

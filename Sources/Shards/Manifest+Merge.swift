@@ -32,6 +32,7 @@ extension Manifest {
         merged.bytesIn = parts.reduce(0) { $0 + $1.manifest.bytesIn }
         merged.bytesOut = parts.reduce(0) { $0 + $1.manifest.bytesOut }
         merged.tokens = parts.reduce(0) { $0 + $1.manifest.tokens }
+        merged.repairs = parts.reduce(into: RepairReport()) { total, part in part.manifest.repairs.map { total.add($0) } }
         merged.textBytes = parts.allSatisfy { $0.manifest.textBytes != nil } ? parts.reduce(0) { $0 + $1.manifest.textBytes! } : nil
         return merged
     }

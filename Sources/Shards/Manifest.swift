@@ -40,6 +40,12 @@ public struct ShardOptions: Sendable, Hashable, Codable {
     public var blockTokens = 1 << 16
     public var compressionLevel: Int32 = 3
     public var strict = false
+    /// Documents whose U+FFFD replacements exceed this share of their characters are dropped
+    /// (`too_many_replacements`); nil: no limit (manifests written before the option existed).
+    public var maxReplacementRatio: Double? = 0.01
+    /// Invalid UTF-8 is decoded from this charset (an ICU converter name) before cleaning, or
+    /// from ICU's guess with "auto"; nil: repaired (or rejected) as UTF-8.
+    public var fallbackEncoding: String? = nil
 
     public init(inputs: [String]) { self.inputs = inputs }
 }
@@ -52,6 +58,22 @@ public struct InputRecord: Sendable, Codable, Equatable {
     public var documents: Int
     public var kept: Int
     public var error: String?
+}
+
+/// What cleaning repaired in the documents it kept: U+FFFD replacements of invalid UTF-8 (and in
+/// how many documents), and documents decoded from another charset (UTF-16 by its byte-order
+/// mark, others by `--fallback-encoding`), per charset.
+public struct RepairReport: Sendable, Codable, Equatable {
+    public var utf8Replacements = 0
+    public var documentsRepaired = 0
+    public var decoded: [String: Int] = [:]
+    public init() {}
+
+    public mutating func add(_ other: RepairReport) {
+        utf8Replacements += other.utf8Replacements
+        documentsRepaired += other.documentsRepaired
+        decoded.merge(other.decoded, uniquingKeysWith: +)
+    }
 }
 
 public struct DropReport: Sendable, Codable, Equatable {
@@ -91,6 +113,8 @@ public struct Manifest: Sendable, Codable {
     /// UTF-8 bytes of the cleaned text of the kept documents (what the tokens encode); nil in
     /// manifests written before the field existed. `bytes_in` is the inputs' stored size.
     public var textBytes: Int? = nil
+    /// What cleaning repaired; nil in manifests written before the field existed.
+    public var repairs: RepairReport? = nil
 
     public static func load(directory: String) throws -> Manifest {
         let path = directory + "/manifest.json"

@@ -111,6 +111,8 @@ public final class ShardJob {
         /// On-disk bytes of the inputs finished (read to their end, or abandoned), for progress.
         var inputBytesDone: Int64 = 0
         var textBytes = 0
+        var repairs = RepairReport()
+        var replacementWarnings = 0
         /// The input being read (its path and SHA-256), journalled with each shard closed meanwhile.
         var reading: InputRecord?
         /// Resume: the SHA-256 each input had in the interrupted run, for inputs that already
@@ -209,7 +211,7 @@ public final class ShardJob {
                              tokenBytes: header.tokenBytes, endOfText: header.endOfText),
             normalization: options.normalization, options: options, inputs: state.inputs, shards: state.shards, splits: totals,
             dropped: state.dropped, documentsRead: state.documentsRead, documentsKept: state.documentsKept, bytesIn: state.bytesIn,
-            bytesOut: state.shards.reduce(0) { $0 + $1.bytes }, tokens: state.shards.reduce(0) { $0 + $1.tokens }, textBytes: state.textBytes)
+            bytesOut: state.shards.reduce(0) { $0 + $1.bytes }, tokens: state.shards.reduce(0) { $0 + $1.tokens }, textBytes: state.textBytes, repairs: state.repairs)
         try manifest.write(to: directory)
         try journal.append(JournalEntry(kind: "complete"))
         return manifest
@@ -267,11 +269,29 @@ public final class ShardJob {
             let text: [UInt8]
             switch results[i]! {
             case .failure(let error):
-                if options.strict { throw InputError("\(document.location): \(error)") }
-                warning?("\(document.location): \(error) (document dropped; --strict stops here)")
-                drop(&state, "invalid_utf8", document.location)
+                if options.strict { throw InputError("\(document.location): \(Self.describe(error))") }
+                warning?("\(document.location): \(Self.describe(error)) (document dropped; --strict stops here)")
+                drop(&state, error is NormalizerError && (error as! NormalizerError).kind == .unsupportedEncoding ? "unsupported_encoding" : "invalid_utf8",
+                     document.location)
                 continue
-            case .success(let t): text = t
+            case .success(let cleaned):
+                text = cleaned.text
+                if let charset = cleaned.decodedFrom { state.repairs.decoded[charset, default: 0] += 1 }
+                if cleaned.replacements > 0 {
+                    if tooManyReplacements(cleaned), let limit = options.maxReplacementRatio {
+                        let ratio = Double(cleaned.replacements) / Double(max(1, Self.characters(text)))
+                        let message = "\(document.location): \(cleaned.replacements) invalid UTF-8 sequences replaced by U+FFFD, \(String(format: "%.1f", ratio * 100))% of its characters (over --max-replacement-ratio \(limit))"
+                        if options.strict { throw InputError(message + "; " + Self.encodingHint(document.bytes)) }
+                        state.replacementWarnings += 1
+                        if state.replacementWarnings <= 5 {
+                            warning?(message + " (document dropped); " + Self.encodingHint(document.bytes))
+                        }
+                        drop(&state, "too_many_replacements", document.location)
+                        continue
+                    }
+                    state.repairs.utf8Replacements += cleaned.replacements
+                    state.repairs.documentsRepaired += 1
+                }
             }
             if let reason = rejection(text) { drop(&state, reason, document.location); continue }
             let digest = Array(SHA256.hash(data: text))
@@ -309,21 +329,77 @@ public final class ShardJob {
     }
 
     /// Normalizes the documents on all cores; nil where a document arrived with a problem.
-    func clean(_ documents: [Document], _ pipeline: NormalizerPipeline) -> [Result<[UInt8], Error>?] {
-        let results = UnsafeMutableBufferPointer<Result<[UInt8], Error>?>.allocate(capacity: documents.count)
+    func clean(_ documents: [Document], _ pipeline: NormalizerPipeline) -> [Result<Cleaned, Error>?] {
+        let results = UnsafeMutableBufferPointer<Result<Cleaned, Error>?>.allocate(capacity: documents.count)
         results.initialize(repeating: nil)
         defer { results.deinitialize(); results.deallocate() }
         nonisolated(unsafe) let out = results
         let counter = Atomic<Int>(0)
+        nonisolated(unsafe) let job = self   // read-only here: options only
         DispatchQueue.concurrentPerform(iterations: min(threads, documents.count)) { _ in
             while true {
                 let i = counter.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard i < documents.count else { break }
                 if documents[i].problem != nil { continue }
-                out[i] = Result { try pipeline.normalize(documents[i].bytes).output }
+                out[i] = Result { try job.clean(documents[i].bytes, pipeline) }
             }
         }
         return Array(results)
+    }
+
+    /// A document after cleaning: its text, the U+FFFD its repair took, and the charset it was
+    /// decoded from when it was not UTF-8.
+    struct Cleaned {
+        var text: [UInt8]
+        var replacements: Int
+        var decodedFrom: String?
+    }
+
+    /// Decodes one document (UTF-16 with a byte-order mark always; invalid UTF-8 in the charset
+    /// of `--fallback-encoding`, or ICU's guess with `auto`), then normalizes it.
+    func clean(_ raw: [UInt8], _ pipeline: NormalizerPipeline) throws -> Cleaned {
+        var bytes = raw
+        var decodedFrom: String? = nil
+        if let bom = Charsets.utf16ByteOrderMark(bytes) {
+            bytes = try Charsets.decode(bytes, from: bom)
+            decodedFrom = bom
+        } else if let fallback = options.fallbackEncoding,
+                  bytes.withUnsafeBufferPointer({ UTF8Validation.firstInvalidOffset($0) }) != nil {
+            let charset = fallback == "auto" ? Charsets.detect(bytes).flatMap { $0.name == "UTF-8" ? nil : $0.name } : fallback
+            if let charset {
+                bytes = try Charsets.decode(bytes, from: charset)
+                decodedFrom = charset
+            }
+        }
+        let result = try pipeline.normalize(bytes)
+        return Cleaned(text: result.output, replacements: result.report.replacements, decodedFrom: decodedFrom)
+    }
+
+    /// Whether the repairs exceed `--max-replacement-ratio` of the document's characters.
+    func tooManyReplacements(_ cleaned: Cleaned) -> Bool {
+        guard cleaned.replacements > 0, let limit = options.maxReplacementRatio else { return false }
+        return Double(cleaned.replacements) / Double(max(1, Self.characters(cleaned.text))) > limit
+    }
+
+    static func characters(_ text: [UInt8]) -> Int {
+        var n = 0
+        for b in text where b & 0xC0 != 0x80 { n += 1 }
+        return n
+    }
+
+    /// What to do about text that is not UTF-8, in `shard`'s own flags, with ICU's guess.
+    static func encodingHint(_ raw: [UInt8]) -> String {
+        let guess = Charsets.detect(raw).map { $0.name != "UTF-8" ? "it looks like \($0.name) (ICU's detector, \($0.confidence)% sure): " : "" } ?? ""
+        return guess + "re-run with --fallback-encoding auto (or the charset's name) to decode it, or raise --max-replacement-ratio to keep it repaired"
+    }
+
+    /// A cleaning error in `shard`'s terms: a NormalizerError's advice names `normalize`'s flags.
+    static func describe(_ error: Error) -> String {
+        guard let e = error as? NormalizerError else { return "\(error)" }
+        switch e.kind {
+        case .unsupportedEncoding: return e.problem + "; " + e.hint
+        default: return e.problem + "; shard repairs invalid UTF-8 with U+FFFD unless --reject-invalid-utf8 is given, and --fallback-encoding auto decodes legacy encodings"
+        }
     }
 
     /// Why a cleaned document is dropped before deduplication, if it is.
@@ -349,8 +425,8 @@ public final class ShardJob {
         var keys: [DocumentKey] = []
         var batch = Batch()
         func flush() {
-            for case .success(let text)? in clean(batch.raw, pipeline) where rejection(text) == nil {
-                keys.append(Self.key(Array(SHA256.hash(data: text))))
+            for case .success(let cleaned)? in clean(batch.raw, pipeline) where !tooManyReplacements(cleaned) && rejection(cleaned.text) == nil {
+                keys.append(Self.key(Array(SHA256.hash(data: cleaned.text))))
             }
             batch = Batch()
         }

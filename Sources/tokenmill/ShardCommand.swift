@@ -32,6 +32,8 @@ struct ShardCommand: ParsableCommand {
     @Flag(help: "Keep Project Gutenberg headers and licences.") var keepGutenberg = false
     @Option(help: "Normalization form: none, nfc, nfkc, nfkc-cf.") var form: NormalizationForm = .nfc
     @Flag(help: "Drop documents with invalid UTF-8 instead of repairing them with U+FFFD.") var rejectInvalidUTF8 = false
+    @Option(help: "Drop a document whose U+FFFD repairs exceed this share of its characters (too_many_replacements): text in another encoding, not UTF-8 with a few bad bytes.") var maxReplacementRatio = 0.01
+    @Option(help: "Decode documents that are not valid UTF-8 from this charset (an ICU name such as GB18030, KOI8-R, windows-1252), or auto for ICU's charset detector. UTF-16 with a byte-order mark is always decoded.") var fallbackEncoding: String?
     @Flag(help: "Keep control characters.") var keepControls = false
     @Flag(help: "Trim trailing whitespace and collapse blank-line runs.") var trimWhitespace = false
     @Option(help: "Drop documents shorter than this many characters (after cleaning).") var minChars = 1
@@ -47,6 +49,9 @@ struct ShardCommand: ParsableCommand {
     @Flag(help: "No progress on standard error (warnings and errors are still shown).") var quiet = false
 
     func validate() throws {
+        guard maxReplacementRatio >= 0 && maxReplacementRatio <= 1 else {
+            throw ValidationError("--max-replacement-ratio \(maxReplacementRatio): expected a share of characters within 0…1 (default 0.01)")
+        }
         guard (1...19).contains(level) else { throw ValidationError("--level \(level): zstd levels for shards are 1…19 (default 3)") }
         guard minChars >= 0 else { throw ValidationError("--min-chars \(minChars): expected 0 or more characters") }
         guard !textField.isEmpty else { throw ValidationError("--text-field is empty: name the JSONL field that holds the text (default: text)") }
@@ -72,6 +77,8 @@ struct ShardCommand: ParsableCommand {
         options.blockTokens = blockTokens
         options.compressionLevel = level
         options.strict = strict
+        options.maxReplacementRatio = maxReplacementRatio
+        options.fallbackEncoding = fallbackEncoding
         let job: ShardJob
         if cluster.isDistributed {
             if let done = try Manifest.finished(directory: output, options: options) {
@@ -102,12 +109,21 @@ struct ShardCommand: ParsableCommand {
                 "tokens": manifest.tokens, "bytes_in": manifest.bytesIn, "bytes_out": manifest.bytesOut, "shards": manifest.shards.count,
                 "seconds": seconds, "mb_per_s": Double(manifest.bytesIn) / 1e6 / max(seconds, 1e-9),
                 "dropped": manifest.dropped.mapValues { $0.count },
+                "utf8_replacements": manifest.repairs?.utf8Replacements ?? 0,
+                "documents_repaired": manifest.repairs?.documentsRepaired ?? 0,
+                "decoded": manifest.repairs?.decoded ?? [:],
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
         } else {
             print("\(output): \(manifest.documentsKept) of \(manifest.documentsRead) documents, \(manifest.tokens) tokens in \(manifest.shards.count) shards, \(manifest.bytesIn) bytes in, \(manifest.bytesOut) bytes out (\(String(format: "%.2f", seconds)) s)")
             for (reason, drop) in manifest.dropped.sorted(by: { $0.key < $1.key }) {
                 print("  dropped \(reason): \(drop.count) (e.g. \(drop.examples.prefix(3).joined(separator: ", ")))")
+            }
+            if let repairs = manifest.repairs, repairs.utf8Replacements > 0 {
+                print("  repaired: \(repairs.utf8Replacements) invalid UTF-8 sequences replaced by U+FFFD in \(repairs.documentsRepaired) kept documents")
+            }
+            if let decoded = manifest.repairs?.decoded, !decoded.isEmpty {
+                print("  decoded: " + decoded.sorted { $0.key < $1.key }.map { "\($0.value) documents from \($0.key)" }.joined(separator: ", "))
             }
         }
     }
