@@ -19,6 +19,7 @@ build: setup
 # build would take many minutes for. No test uses @testable, so no -enable-testing is needed.
 test: setup
 	$(SWIFT) test -c release -j $(JOBS) $(FLAGS) --disable-xctest
+	scripts/test-python.sh
 
 demo: build
 	scripts/demo.sh

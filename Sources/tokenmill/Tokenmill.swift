@@ -7,6 +7,6 @@ struct Tokenmill: ParsableCommand {
         abstract: "Turn raw text into pretraining data: normalize, tokenize, shard, load, train.",
         subcommands: [EncodeCommand.self, DecodeCommand.self, NormalizeCommand.self, SplitCommand.self, ConvertCommand.self,
                       TrainTokenizerCommand.self, ShardCommand.self, InspectCommand.self, VerifyCommand.self, CatCommand.self,
-                      LoaderBenchCommand.self, PretrainCommand.self, GenerateCommand.self, QuickstartCommand.self]
+                      LoaderBenchCommand.self, ExportCommand.self, ImportCommand.self, PretrainCommand.self, GenerateCommand.self, QuickstartCommand.self]
     )
 }
