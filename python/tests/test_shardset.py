@@ -60,15 +60,19 @@ def test_the_loader_stops_at_a_damaged_block_or_skips_it_like_swift(main_set, tm
     data[64 + 10] ^= 0x01
     path.write_bytes(bytes(data))
     loader = Loader(str(damaged), batch=4, context=64, seed=2)
+    reached = 0
     with pytest.raises(ShardError) as e:
         for _ in range(10_000):
             loader.next_batch()
+            reached += 1
     assert e.value.shard == file and e.value.block == 0 and "checksum mismatch" in str(e.value)
+    with pytest.raises(ShardError):      # and again on every later call
+        loader.next_batch()
 
-    args = ["--batch", 4, "--context", 64, "--seed", 2, "--batches", 300, "--skip-corrupt"]
-    swift = swift_hashes(str(damaged), *args)
+    n = reached + 20
+    swift = swift_hashes(str(damaged), "--batch", 4, "--context", 64, "--seed", 2, "--batches", n, "--skip-corrupt")
     skip = Loader(str(damaged), batch=4, context=64, seed=2, on_corrupt_block="skip")
-    assert [skip.next_batch().hash() for _ in range(300)] == swift
+    assert [skip.next_batch().hash() for _ in range(n)] == swift
     assert skip.stats["skipped_blocks"] == [f"{file} block 0"] and skip.stats["skipped_sequences"] > 0
 
 

@@ -250,10 +250,12 @@ class Loader:
             self._template["rankLayout"] = rank_layout
         self._rows = 0
         self._finished = False
+        self._failure = None
         self.batches = 0
         self.tokens = 0
         if state is not None:
             self._restore(state)
+        self._current = self._live_state()
 
     @classmethod
     def resume(cls, path, state, **options):
@@ -284,6 +286,9 @@ class Loader:
 
     def state(self):
         """Where the stream stands after the last batch returned (a dict; `state_json()` gives Swift's JSON text)."""
+        return dict(self._current)
+
+    def _live_state(self):
         s = dict(self._template)
         s["positions"] = [src.position for src in self._sources]
         s["rows"] = self._rows
@@ -314,6 +319,15 @@ class Loader:
     def next_batch(self):
         """The next `Batch`, or None after the last epoch (only with `epochs` set). Raises the
         first integrity error (a `ShardError` naming shard and block) under `on_corrupt_block='stop'`."""
+        if self._failure is not None:
+            raise self._failure
+        try:
+            return self._assemble()
+        except ShardError as e:
+            self._failure = e          # sticky, as in Swift: every later call raises it again
+            raise
+
+    def _assemble(self):
         if self._finished:
             return None
         B, T = self.options["batch_size"], self.options["context"]
@@ -340,8 +354,9 @@ class Loader:
             inputs, targets, positions, segments = inputs[:r], targets[:r], positions[:r], segments[:r]
         self.batches += 1
         self.tokens += r * T
+        self._current = self._live_state()
         return Batch(inputs=inputs, targets=targets, positions=positions, segments=segments, sources=np.array(sources, dtype=np.int32),
-                     sequence_ids=ids, epoch=epoch, state=self.state())
+                     sequence_ids=ids, epoch=epoch, state=dict(self._current))
 
     def __iter__(self):
         return self
