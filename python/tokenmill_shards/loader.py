@@ -1,6 +1,7 @@
 """`Loader`: the Swift `DataLoader` (Sources/DataLoader) in numpy — the same batches in the same
 order for the same options, the same rank partitions, and the same state JSON, so a run can move
 between Swift and Python mid-epoch. See docs/dataloader.md for the rules and docs/python.md for use."""
+import bisect
 import json
 import os
 from collections import OrderedDict
@@ -65,7 +66,8 @@ class _TokenStream:
             d = d[:-1]
         self.doc_starts = d
         self.readers = readers
-        self.shard_start = np.array(starts, dtype=np.int64)
+        self.shard_start = starts               # a list: bisect on it beats numpy for a scalar
+        self._ramp = np.arange(0, dtype=np.int32)
         self.token_count = starts[-1]
         self.block_tokens = readers[0].block_tokens
         self.end_of_text = readers[0].end_of_text
@@ -104,17 +106,15 @@ class _TokenStream:
         done = 0
         starts = self.shard_start
         while done < count:
-            s = int(np.searchsorted(starts, g, side="right")) - 1
-            if s >= len(self.readers):
-                s = len(self.readers) - 1
-            local = g - int(starts[s])
+            s = min(bisect.bisect_right(starts, g) - 1, len(self.readers) - 1)
+            local = g - starts[s]
             per = self.readers[s].block_tokens
             b = local // per
             tokens = self._block(s, b)
             if tokens is None:
                 return False
             offset = local - b * per
-            n = min(count - done, len(tokens) - offset, int(starts[s + 1]) - g)
+            n = min(count - done, len(tokens) - offset, starts[s + 1] - g)
             if n <= 0:
                 raise ShardError(f"token stream: empty read at {g}")
             out[done:done + n] = tokens[offset:offset + n]
@@ -123,10 +123,20 @@ class _TokenStream:
         return True
 
     def positions(self, g, count, positions, segments):
-        t = np.arange(g, g + count, dtype=np.int64)
-        d = np.searchsorted(self.doc_starts, t, side="right") - 1
-        positions[:] = t - self.doc_starts[d]
-        segments[:] = d - d[0]
+        """Position in document of tokens [g, g + count) (0 at each document's end-of-text) and the
+        index of the document within the row. Only the few document starts inside the row are visited."""
+        if len(self._ramp) < count:
+            self._ramp = np.arange(count, dtype=np.int32)
+        ramp, starts = self._ramp, self.doc_starts
+        first = int(starts.searchsorted(g, "right")) - 1
+        last = int(starts.searchsorted(g + count - 1, "right")) - 1
+        positions[:] = ramp[:count]
+        positions += g - int(starts[first])
+        segments[:] = 0
+        for d in range(first + 1, last + 1):
+            o = int(starts[d]) - g
+            positions[o:] = ramp[:count - o]
+            segments[o:] = d - first
 
 
 class _Source:
