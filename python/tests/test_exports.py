@@ -124,3 +124,27 @@ def test_import_refuses_ids_outside_the_vocabulary(tmp_path):
     np.array([50256, 10, 60000, 50256], dtype=np.uint16).tofile(path)
     r = tokenmill("import", "--format", "nanogpt", path, "-o", tmp_path / "out", check=False)
     assert r.returncode != 0 and "bad.bin: token 2" in r.stderr and "60000" in r.stderr
+
+
+PEERS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "..", "shared", "bench", "peers.py")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("tiktoken") is None or not os.path.exists(PEERS),
+                    reason="needs tiktoken and ../shared/bench/peers.py (the nanoGPT/llm.c preparation peer)")
+def test_exports_equal_the_peer_preparation_of_the_same_files(tmp_path):
+    """../shared/bench/peers.py shard: tiktoken encode_ordinary per file, EOT before each document,
+    llm.c header — the llmc export of `tokenmill shard` on the same files is the same file, and the
+    nanogpt export is its token stream with the EOT moved after each document (prepare.py)."""
+    import subprocess
+    import sys
+    from conftest import FIXTURES
+    files = sorted(os.path.join(FIXTURES, "corpus", "books", f) for f in os.listdir(os.path.join(FIXTURES, "corpus", "books")))
+    subprocess.run([sys.executable, PEERS, "shard", "--vocab", "gpt2", "--threads", "2", "--out", tmp_path / "peer", *files],
+                   check=True, capture_output=True)
+    tokenmill("shard", *files, "-o", tmp_path / "tm", "--form", "none", "--keep-controls", "--no-dedup", "--threads", 2)
+    tokenmill("export", tmp_path / "tm", "--format", "llmc", "-o", tmp_path / "llmc")
+    tokenmill("export", tmp_path / "tm", "--format", "nanogpt", "-o", tmp_path / "nanogpt")
+    peer = (tmp_path / "peer" / "shard_000000.bin").read_bytes()
+    assert (tmp_path / "llmc" / "train_000000.bin").read_bytes() == peer
+    tokens = np.frombuffer(peer, dtype=np.uint16, offset=1024)
+    assert (tmp_path / "nanogpt" / "train.bin").read_bytes() == np.append(tokens[1:], tokens[0]).tobytes()
