@@ -76,7 +76,7 @@ import Testing
             var joined: [UInt32] = []
             for f in files where f.split == split {
                 let words = try Self.uint16s(f.path)
-                #expect(words[0] == 0x6658 && words[1] == 0x0134)      // 20240520 little-endian
+                #expect(words[0] == 0xD888 && words[1] == 0x0134)      // 20240520 = 0x0134_D888, little-endian
                 #expect(words[2] == 1 && words[4] == UInt32(f.tokens & 0xFFFF) && words[5] == UInt32(f.tokens >> 16))
                 let tokens = Array(words[512...])
                 #expect(tokens.count == f.tokens && tokens.first == eot)
