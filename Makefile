@@ -21,6 +21,7 @@ build: setup
 # `make build` followed by `make test` compiled the whole package twice.
 test: setup
 	$(SWIFT) test -c release -j $(JOBS) $(FLAGS) --disable-xctest --disable-testable-imports
+	scripts/test-python.sh
 
 demo: build
 	scripts/demo.sh

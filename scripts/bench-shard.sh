@@ -22,12 +22,12 @@ echo "input: $(cat $FILES | wc -c) bytes in $(echo $FILES | wc -w) files"
   --form none --keep-controls --no-dedup --json
 "$PY" "$SHARED/bench/peers.py" shard --vocab gpt2 --threads 2 --out "$WORK/peer" $FILES
 "$BIN" cat "$WORK/tm" --ids | tr '\n' ' ' | awk '{for(i=1;i<=NF;i++) printf "50256 %s", ""}' >/dev/null || true
-READER=$ROOT/scripts/read_shards.py "$PY" - "$WORK" <<'PY'
-import sys, numpy as np, importlib.util, os
+PYTHONPATH=$ROOT/python "$PY" - "$WORK" <<'PY'
+import sys, numpy as np, os
+from tokenmill_shards import ShardSet
 w = sys.argv[1]
-spec = importlib.util.spec_from_file_location("rs", os.environ["READER"])
-rs = importlib.util.module_from_spec(spec); spec.loader.exec_module(rs)
-ours = np.concatenate([s.tokens(0, s.ntokens) for s in rs.shards(os.path.join(w, "tm"))])
+s = ShardSet(os.path.join(w, "tm"))
+ours = s.tokens(0, s.token_count)
 peer = np.fromfile(os.path.join(w, "peer", "shard_000000.bin"), dtype=np.uint16, offset=1024)
 print(f"same token ids: {np.array_equal(ours.astype(np.uint32), peer.astype(np.uint32))} ({len(ours)} vs {len(peer)} tokens)")
 tm = sum(os.path.getsize(os.path.join(w, "tm", f)) for f in os.listdir(os.path.join(w, "tm")) if f.endswith(".tms"))

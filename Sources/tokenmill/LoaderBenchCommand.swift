@@ -15,6 +15,9 @@ struct LoaderBenchCommand: ParsableCommand {
     @Option(help: "Run exactly this many batches instead of --seconds.") var batches: Int?
     @Option(help: "Shuffle seed.") var seed: UInt64 = 0
     @Option(help: "train or val.") var split = "train"
+    @Option(help: "This process's rank (0..<--world-size): it reads that rank's share of the stream.") var rank = 0
+    @Option(help: "Number of ranks sharing the stream.") var worldSize = 1
+    @Option(help: "How ranks share the stream: blocks (independent shares) or batch-slices (slices of one process's batches).") var rankLayout: String = "blocks"
     @Option(help: "Batches prepared ahead on the background thread (0: none).") var prefetch = 4
     @Option(help: "Chunks per shuffle window (the shuffle buffer; the block cache holds about one window).") var windowChunks = 16
     @Option(help: "Simulated training step: busy work per batch, in milliseconds.") var stepMs = 0.0
@@ -28,6 +31,12 @@ struct LoaderBenchCommand: ParsableCommand {
         var options = DataLoaderOptions(batchSize: batch, context: context)
         options.seed = seed
         options.split = split
+        options.rank = rank
+        options.worldSize = worldSize
+        guard let layout = RankLayout(rawValue: rankLayout) else {
+            throw ValidationError("--rank-layout \(rankLayout): expected blocks or batch-slices")
+        }
+        options.rankLayout = layout
         options.prefetch = prefetch
         options.windowChunks = windowChunks
         options.onCorruptBlock = skipCorrupt ? .skip : .stop

@@ -11,6 +11,6 @@ struct Tokenmill: ParsableCommand {
         version: version,
         subcommands: [EncodeCommand.self, DecodeCommand.self, NormalizeCommand.self, SplitCommand.self, ConvertCommand.self,
                       TrainTokenizerCommand.self, ShardCommand.self, InspectCommand.self, VerifyCommand.self, CatCommand.self,
-                      LoaderBenchCommand.self, PretrainCommand.self, GenerateCommand.self, QuickstartCommand.self]
+                      LoaderBenchCommand.self, ExportCommand.self, ImportCommand.self, PretrainCommand.self, GenerateCommand.self, QuickstartCommand.self]
     )
 }
