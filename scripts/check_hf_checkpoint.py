@@ -5,7 +5,9 @@
 
 IDS.json is a list of token ids; LOGITS.f32 holds Tokenmill's logits for them ([T, V] float32 LE).
 With `transformers` installed: `GPT2LMHeadModel.from_pretrained(CHECKPOINT_DIR)` must load the
-checkpoint without missing or unexpected weights and give the same logits. Without it (torch or
+checkpoint without missing or unexpected weights and give the same logits, and
+`AutoTokenizer.from_pretrained(CHECKPOINT_DIR)` must load its tokenizer files with config.json's
+bos/eos ids. Without it (torch or
 numpy only): a from-scratch GPT-2 forward that reads model.safetensors with HF's names and
 Conv1D layout ([in, out]) — checks the names, shapes and transposes, not transformers itself.
 Prints one line (max absolute difference, max difference relative to the largest logit, max
@@ -98,6 +100,15 @@ def main():
         with torch.no_grad():
             got = model(torch.tensor([ids])).logits[0].double().numpy()
         how = "transformers GPT2LMHeadModel.from_pretrained"
+        if os.path.exists(os.path.join(a.checkpoint, "tokenizer.json")):
+            # The tokenizer files beside it load too, with config.json's end-of-text token.
+            from transformers import AutoTokenizer
+            tok = AutoTokenizer.from_pretrained(a.checkpoint)
+            if tok.eos_token_id != cfg.get("eos_token_id") or tok.bos_token_id != cfg.get("bos_token_id"):
+                print(f"transformers AutoTokenizer: bos/eos {tok.bos_token_id}/{tok.eos_token_id}, config.json "
+                      f"{cfg.get('bos_token_id')}/{cfg.get('eos_token_id')}")
+                sys.exit(1)
+            how += f" (AutoTokenizer loads, eos {tok.eos_token_id})"
     except ImportError:
         if a.require_transformers:
             print("transformers is not installed")

@@ -1,3 +1,5 @@
+import Normalizer
+
 /// HTML → plain text: the visible text of a page, O(n) in one pass over the bytes.
 ///
 /// - `script`, `style`, `noscript`, `template`, `svg` elements, comments, doctype and processing
@@ -7,6 +9,9 @@
 /// - runs of spaces/newlines in ordinary text collapse to one space (kept as is inside `pre`);
 /// - character references are decoded: numeric (`&#8212;`, `&#x2014;`) and the common named ones
 ///   (`&amp;`, `&nbsp;`, `&mdash;`, accented letters…); an unknown name is left as written.
+///   Numbers 0x80–0x9F mean what Windows-1252 puts there (`&#150;` is "–"), as the HTML5 spec's
+///   numeric character reference table and every browser say; the five it leaves undefined stay
+///   C1 controls (which the normalizer's control removal then counts and drops).
 /// The bytes are not validated: invalid UTF-8 passes through to the normalizer.
 public enum HTMLText {
     static let dropped: Set<String> = ["script", "style", "noscript", "template", "svg", "head"]
@@ -206,7 +211,8 @@ public enum HTMLText {
             }
             guard j > digitsStart else { return nil }
             if j < bytes.count && bytes[j] == 0x3B { j += 1 }
-            // Windows-1252 numbers for C1 (as browsers do), and invalid values → U+FFFD.
+            // Windows-1252 meanings for the C1 range (HTML5 § 13.2.5.80), invalid values → U+FFFD.
+            if value >= 0x80 && value <= 0x9F, let mapped = LegacyEncoding.windows1252.codePoint(of: UInt8(value)) { value = mapped }
             let scalar = Unicode.Scalar(value == 0 ? 0xFFFD : value) ?? Unicode.Scalar(0xFFFD)!
             return (Array(String(Character(scalar)).utf8), j - i)
         }

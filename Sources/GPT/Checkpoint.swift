@@ -1,3 +1,4 @@
+import BPE
 import Foundation
 
 /// Hugging Face GPT-2 interchange: `model.safetensors` with GPT-2's names and layout plus a
@@ -82,7 +83,10 @@ public enum HFGPT2 {
             "tie_word_embeddings": true,
             "torch_dtype": "float32",
         ]
-        if let e = endOfText { o["bos_token_id"] = e; o["eos_token_id"] = e }
+        // Explicit nulls without an end-of-text token: GPT2Config's defaults (50256) would name
+        // a token this vocabulary may not have, or another one.
+        o["bos_token_id"] = endOfText ?? NSNull()
+        o["eos_token_id"] = endOfText ?? NSNull()
         return try JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys])
     }
 
@@ -175,6 +179,7 @@ public struct CheckpointInfo: Codable, Sendable, Equatable {
 ///     loader.json         the training DataLoader's LoaderState (absent for a weights-only export)
 ///     trainer.json        CheckpointInfo (step, config, options, tokenizer fingerprint)
 ///     tokenizer.json      the tokenizer of the shard set
+///     tokenizer_config.json, special_tokens_map.json   beside it, for transformers' AutoTokenizer
 ///
 /// Written into `NAME.tmp-PID` (each file fsynced), then renamed to `NAME` and the parent
 /// directory fsynced: a checkpoint directory either exists complete or not at all.
@@ -198,7 +203,14 @@ public enum GPTCheckpoint {
         if let loaderStateJSON { try DurableFiles.write(loaderStateJSON, to: tmp + "/loader.json") }
         let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try DurableFiles.write(try enc.encode(info), to: tmp + "/trainer.json")
-        if let tokenizerJSON { try DurableFiles.write(tokenizerJSON, to: tmp + "/tokenizer.json") }
+        if let tokenizerJSON {
+            try DurableFiles.write(tokenizerJSON, to: tmp + "/tokenizer.json")
+            // What transformers' AutoTokenizer reads beside it (same end-of-text rule as config.json).
+            for file in HuggingFaceCompanionFiles.files(endOfText: info.endOfText == nil ? nil : HuggingFaceCompanionFiles.endOfText,
+                                                        modelMaxLength: model.config.contextLength) {
+                try DurableFiles.write(file.contents, to: tmp + "/" + file.name)
+            }
+        }
         try writeChecksums(in: tmp)   // last: covers every file above
         checked.withLock { _ = $0.remove(directory) }
         DurableFiles.syncDirectory(tmp)

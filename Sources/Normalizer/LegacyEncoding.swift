@@ -20,6 +20,12 @@ public enum LegacyEncoding: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 
+    /// The code point of `byte`, or nil where the encoding defines none.
+    public func codePoint(of byte: UInt8) -> UInt32? {
+        let value = table[Int(byte)]
+        return value < 0 ? nil : UInt32(value)
+    }
+
     /// Code point for each byte, -1 where the encoding defines none. O(1) after the first use.
     var table: [Int32] {
         switch self {

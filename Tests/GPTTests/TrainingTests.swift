@@ -61,7 +61,8 @@ struct TrainingTests {
         }
         // The checkpoint folder holds what the issue lists, and nothing half-written.
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: dir + "/b/step-000008"))
-        #expect(files == ["model.safetensors", "config.json", "optimizer.safetensors", "loader.json", "trainer.json", "tokenizer.json", "SHA256SUMS"])
+        #expect(files == ["model.safetensors", "config.json", "optimizer.safetensors", "loader.json", "trainer.json", "tokenizer.json",
+                          "tokenizer_config.json", "special_tokens_map.json", "SHA256SUMS"])
         #expect(try String(contentsOfFile: dir + "/b/latest", encoding: .utf8) == "step-000008\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/b").allSatisfy { !$0.contains(".tmp") })
         // Resume refuses changed training options; a fresh run refuses a used folder.

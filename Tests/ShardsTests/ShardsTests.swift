@@ -126,6 +126,31 @@ func decodedDocuments(_ directory: String, tokenizer: Tokenizer) throws -> [[UIn
         #expect(text.contains("APT"))
     }
 
+    /// Numeric references 0x80–0x9F mean the Windows-1252 characters there, as the HTML5 spec's
+    /// table (§ 13.2.5.80, copied below as the reference) and every browser say: `&#150;` is "–"
+    /// and survives control removal. The five numbers the table leaves out stay C1 controls, which
+    /// the cleaner removes and counts.
+    @Test func htmlC1NumericReferencesMeanWindows1252() throws {
+        let spec: [UInt32: UInt32] = [
+            0x80: 0x20AC, 0x82: 0x201A, 0x83: 0x0192, 0x84: 0x201E, 0x85: 0x2026, 0x86: 0x2020, 0x87: 0x2021,
+            0x88: 0x02C6, 0x89: 0x2030, 0x8A: 0x0160, 0x8B: 0x2039, 0x8C: 0x0152, 0x8E: 0x017D, 0x91: 0x2018,
+            0x92: 0x2019, 0x93: 0x201C, 0x94: 0x201D, 0x95: 0x2022, 0x96: 0x2013, 0x97: 0x2014, 0x98: 0x02DC,
+            0x99: 0x2122, 0x9A: 0x0161, 0x9B: 0x203A, 0x9C: 0x0153, 0x9E: 0x017E, 0x9F: 0x0178,
+        ]
+        for number in UInt32(0x80)...0x9F {
+            let expected = String(Character(Unicode.Scalar(spec[number] ?? number)!))
+            for reference in ["&#\(number);", "&#x\(String(number, radix: 16));", "&#X\(String(number, radix: 16, uppercase: true))"] {
+                #expect(String(decoding: HTMLText.decodeEntities(Array(reference.utf8)), as: UTF8.self) == expected, "\(reference)")
+            }
+        }
+        let page = Array("<p>pages 10&#150;12, &#147;quoted&#148;, &#x80;5, it&#146;s&#129;</p>".utf8)
+        let text = HTMLText.extract(page)
+        #expect(String(decoding: text, as: UTF8.self) == "pages 10–12, “quoted”, €5, it’s\u{81}\n")
+        let cleaned = try NormalizerPipeline(form: .nfc, stripControls: true).normalize(text)
+        #expect(String(decoding: cleaned.output, as: UTF8.self) == "pages 10–12, “quoted”, €5, it’s\n")
+        #expect(cleaned.report.controlsRemoved == 1)
+    }
+
     @Test func jsonlCompressedWithTextFieldAndMalformedLine() throws {
         let dir = try CLI.temporaryDirectory("jsonl")
         // Records built from real text (the lines of a fixture), one line broken on purpose.

@@ -27,11 +27,27 @@ extension Tokenizer {
                                                    message: "expected null (byte-level BPE), found \(value)")
             }
         }
+        var specials: [String: TokenID] = [:]
+        let added = try reader.array(top["added_tokens"] ?? [Any](), at: "$.added_tokens")
+        for (i, entry) in added.enumerated() {
+            let object = try reader.object(entry, at: "$.added_tokens[\(i)]")
+            let content = try reader.string(object["content"], at: "$.added_tokens[\(i)].content")
+            let id = try reader.int(object["id"], at: "$.added_tokens[\(i)].id")
+            specials[content] = TokenID(id)
+        }
+
         let vocab = try reader.object(model["vocab"], at: "$.model.vocab")
         var tokens: [[UInt8]?] = []
+        var textToID: [String: TokenID] = [:]
+        textToID.reserveCapacity(vocab.count)
         for (text, value) in vocab {
             let location = "$.model.vocab[\(jsonQuote(text))]"
             let id = try reader.int(value, at: location)
+            // An added token listed in the vocabulary under its own id (as huggingFaceJSON() writes
+            // specials that sit past a hole in the ids, so that HF keeps those ids) is the special
+            // token, not a BPE token.
+            if specials[text] == TokenID(id) { continue }
+            textToID[text] = TokenID(id)
             guard let bytes = ByteLevelAlphabet.decode(text) else {
                 throw TokenizerError.malformedFile(path: path, location: location,
                                                    message: "expected a byte-level token (GPT-2 byte alphabet), found a character outside it")
@@ -39,7 +55,6 @@ extension Tokenizer {
             if id >= tokens.count { tokens.append(contentsOf: repeatElement(nil, count: id - tokens.count + 1)) }
             tokens[id] = bytes
         }
-        let textToID = Dictionary(vocab.compactMap { key, value in (value as? Int).map { (key, TokenID($0)) } }, uniquingKeysWith: { a, _ in a })
         let mergeList = try reader.array(model["merges"] ?? [Any](), at: "$.model.merges")
         var merges: [(left: TokenID, right: TokenID)] = []
         merges.reserveCapacity(mergeList.count)
@@ -61,15 +76,7 @@ extension Tokenizer {
         }
         let ignoreMerges = (model["ignore_merges"] as? Bool) ?? false
 
-        var specials: [String: TokenID] = [:]
-        let added = try reader.array(top["added_tokens"] ?? [Any](), at: "$.added_tokens")
-        for (i, entry) in added.enumerated() {
-            let object = try reader.object(entry, at: "$.added_tokens[\(i)]")
-            let content = try reader.string(object["content"], at: "$.added_tokens[\(i)].content")
-            let id = try reader.int(object["id"], at: "$.added_tokens[\(i)].id")
-            specials[content] = TokenID(id)
-        }
-
+        try huggingFacePostProcessor(top["post_processor"], at: "$.post_processor", reader: &reader)
         let normalization = try huggingFaceNormalizer(top["normalizer"], reader: &reader)
         let (pattern, addPrefixSpace) = try huggingFacePreTokenizer(top["pre_tokenizer"], reader: &reader)
         let bpe = try BytePairModel(tokens: tokens, merges: merges, ignoreMerges: ignoreMerges)
@@ -92,6 +99,49 @@ extension Tokenizer {
         default:
             throw TokenizerError.malformedFile(path: reader.path, location: "$.normalizer",
                                                message: "expected null, NFC or NFKC, found \(type) (not supported yet)")
+        }
+    }
+
+    /// Tokenmill adds no tokens of its own to what it encodes, so a post-processor that would (a
+    /// `TemplateProcessing` with a BOS, `BertProcessing`, `RobertaProcessing`) is refused rather
+    /// than ignored: ignoring it gives other ids than HF's `encode` (whose `add_special_tokens`
+    /// defaults to true). Accepted: null, `ByteLevel` (it only adjusts offsets), and a
+    /// `TemplateProcessing` whose single-sequence template is the sequence alone (its pair
+    /// template never applies: Tokenmill encodes single sequences), or a `Sequence` of those.
+    private static func huggingFacePostProcessor(_ value: Any?, at location: String, reader: inout JSONReader) throws {
+        guard let value, !(value is NSNull) else { return }
+        let object = try reader.object(value, at: location)
+        let type = try reader.string(object["type"], at: location + ".type")
+        let addsNothing: Bool
+        var found = type
+        switch type {
+        case "ByteLevel":
+            addsNothing = true
+        case "Sequence":
+            for (i, step) in try reader.array(object["processors"], at: location + ".processors").enumerated() {
+                try huggingFacePostProcessor(step, at: location + ".processors[\(i)]", reader: &reader)
+            }
+            addsNothing = true
+        case "TemplateProcessing":
+            let single = try reader.array(object["single"], at: location + ".single")
+            var added: [String] = []
+            for piece in single {
+                if let piece = piece as? [String: Any], let special = piece["SpecialToken"] as? [String: Any] {
+                    added.append((special["id"] as? String).map(jsonQuote) ?? "a special token")
+                }
+            }
+            addsNothing = added.isEmpty && single.count == 1
+            if !added.isEmpty { found = "TemplateProcessing whose single template adds \(added.joined(separator: " and "))" }
+        default:
+            addsNothing = false
+            found = "\(type) (it adds special tokens)"
+        }
+        guard addsNothing else {
+            throw TokenizerError.malformedFile(path: reader.path, location: location, message: """
+                expected null, ByteLevel or a TemplateProcessing that adds no tokens, found \(found): Tokenmill \
+                adds no tokens of its own and will not drop them silently; set "post_processor" to null to \
+                use this tokenizer without them (the ids HF gives with add_special_tokens=False)
+                """)
         }
     }
 

@@ -6,12 +6,32 @@ extension Tokenizer {
     /// pre-tokenizer (`ByteLevel` for the GPT-2 pattern, else `Split` + `ByteLevel(use_regex:
     /// false)`), the ByteLevel decoder, the normalizer and the special tokens as added tokens.
     /// `tokenizers.Tokenizer.from_file` loads it and gives the same ids.
+    ///
+    /// HF gives an added token that is not in `model.vocab` the next id after the vocabulary,
+    /// whatever its `id` says: cl100k_base's `<|endoftext|>` (100257, after a hole at 100256)
+    /// would load as 100256, and `<|endofprompt|>` (100276) as 100257. When the special tokens do
+    /// not follow the vocabulary without a gap, they are therefore also listed in `model.vocab`
+    /// under their ids (their text as is), which HF honours (checked with tokenizers 0.23.3:
+    /// scripts/make_hf_interop_fixtures.py); `loadHuggingFace` reads such an entry back as the
+    /// special token. Vocabularies whose specials follow the BPE ids (gpt2, trained ones) are
+    /// written as before.
     public func huggingFaceJSON() throws -> Data {
-        var vocab: [(String, JSONValue)] = []
-        vocab.reserveCapacity(model.count)
+        var entries: [(text: String, id: Int)] = []
+        entries.reserveCapacity(model.count + specialTokens.count)
         for id in 0..<model.count {
-            if let bytes = model.bytes(of: TokenID(id)) { vocab.append((ByteLevelAlphabet.encode(bytes), .int(id))) }
+            if let bytes = model.bytes(of: TokenID(id)) { entries.append((ByteLevelAlphabet.encode(bytes), id)) }
         }
+        let sortedSpecials = specialTokens.sorted { $0.value < $1.value }
+        let spellings = Set(entries.map(\.text))
+        for (text, _) in sortedSpecials where spellings.contains(text) {
+            throw TokenizerError.unsupported("the special token \(jsonQuote(text)) is spelled like a BPE token of the vocabulary; a tokenizer.json cannot keep them apart (HF would give it the BPE token's id)")
+        }
+        let packedByHF = sortedSpecials.enumerated().allSatisfy { k, special in Int(special.value) == entries.count + k }
+        if !packedByHF {
+            entries += sortedSpecials.map { ($0.key, Int($0.value)) }
+            entries.sort { $0.id < $1.id }   // model.vocab in id order
+        }
+        let vocab: [(String, JSONValue)] = entries.map { ($0.text, .int($0.id)) }
         let merges: [JSONValue] = model.mergeList().map {
             .array([.string(ByteLevelAlphabet.encode($0.left)), .string(ByteLevelAlphabet.encode($0.right))])
         }
@@ -36,7 +56,7 @@ extension Tokenizer {
         case .nfkcCasefold:
             throw TokenizerError.unsupported("tokenizer.json has no NFKC-casefold normalizer; train with nfkc or nfc")
         }
-        let added: [JSONValue] = specialTokens.sorted { $0.value < $1.value }.map { text, id in
+        let added: [JSONValue] = sortedSpecials.map { text, id in
             .object([("id", .int(Int(id))), ("content", .string(text)), ("single_word", .bool(false)), ("lstrip", .bool(false)),
                      ("rstrip", .bool(false)), ("normalized", .bool(false)), ("special", .bool(true))])
         }
