@@ -8,13 +8,11 @@ extension Tokenizer {
     /// Encodes many documents on `threads` cores; results are in input order and identical to
     /// encoding each alone. Documents must be valid UTF-8 (checked; the first failure is thrown).
     ///
-    /// Documents are cut into work items of about `chunkBytes` at places where every named split
-    /// pattern is known to cut anyway, and items are handed out from a shared counter, so one huge
-    /// document keeps both cores busy and the ids are those of the whole. The place: a visible
-    /// ASCII character, a line feed, then an ASCII letter. No alternative of the gpt2, cl100k or
-    /// o200k pattern spans a line feed and a following letter; the line feed is a whitespace run
-    /// of one, so the end-of-text anchors (`\s++$`, `\s+(?!\S)`) at the end of an item match
-    /// exactly what they match in the whole; and no normalization form combines across it.
+    /// Documents are cut into work items of about `chunkBytes` at places where the split pattern
+    /// is known to cut anyway (`nextSafeCut`, Tokenizer+SafeCut.swift: after or before a line feed
+    /// that precedes a non-space character, which CRLF text and lines in any script have), and
+    /// items are handed out from a shared counter, so one huge document keeps both cores busy and
+    /// the ids are those of the whole.
     public func encodeBatch(_ documents: [[UInt8]], specials: SpecialTokenPolicy = .ordinary,
                             threads: Int = defaultThreadCount, chunkBytes: Int = 1 << 18) throws -> [[TokenID]] {
         let splittable = (specials == .ordinary || specialTokens.isEmpty) && !addPrefixSpace && !pattern.isRegex
@@ -24,12 +22,15 @@ extension Tokenizer {
                 items.append((index, 0..<document.count))
                 continue
             }
-            var start = 0
-            while start < document.count {
-                var end = min(document.count, start + chunkBytes)
-                while end < document.count && !Self.isSafeCut(document, end) { end += 1 }
-                items.append((index, start..<end))
-                start = end
+            document.withUnsafeBufferPointer { buffer in
+                var start = 0
+                while start < document.count {
+                    let target = start + chunkBytes
+                    let end = target >= document.count ? document.count
+                        : Self.nextSafeCut(buffer, from: target, pattern: pattern) ?? document.count
+                    items.append((index, start..<end))
+                    start = end
+                }
             }
         }
 
@@ -71,14 +72,6 @@ extension Tokenizer {
             if encoded[item.document].isEmpty { encoded[item.document] = results[index] } else { encoded[item.document] += results[index] }
         }
         return encoded
-    }
-
-    @inline(__always)
-    static func isSafeCut(_ bytes: [UInt8], _ i: Int) -> Bool {
-        guard i > 0 && i < bytes.count else { return true }
-        guard i > 1 else { return false }
-        let b = bytes[i] | 0x20
-        return bytes[i - 1] == 0x0A && b >= 0x61 && b <= 0x7A && bytes[i - 2] > 0x20 && bytes[i - 2] < 0x7F
     }
 
     /// All cores of the machine.

@@ -5,19 +5,9 @@ import Foundation
 /// `.enabled(if: ReferencePython.with([...]) != nil, ...)`, so a missing package is reported as
 /// a skip; what must hold without Python is checked from the fixtures those tools made.
 public enum ReferencePython {
-    /// Candidates, in order: `$TOKENMILL_PYTHON`, the peers' environment (../shared/bench/setup.sh),
-    /// the system's python3.
-    static var candidates: [String] {
-        [ProcessInfo.processInfo.environment["TOKENMILL_PYTHON"], "/root/.cache/tokenmill-peers/bin/python", "/usr/bin/python3"].compactMap { $0 }
-    }
-
-    /// The first candidate that imports every module of `modules`, or nil.
-    public static func with(_ modules: [String]) -> String? {
-        candidates.first { candidate in
-            guard FileManager.default.isExecutableFile(atPath: candidate) else { return false }
-            return (try? run(candidate, ["-c", modules.map { "import \($0)" }.joined(separator: "; ")]).status) == 0
-        }
-    }
+    /// The first Python (`$TOKENMILL_PYTHON`, the peers' environment, the system's python3: the
+    /// one lookup, `Python.with`) that imports every module of `modules`, or nil.
+    public static func with(_ modules: [String]) -> String? { Python.with(modules) }
 
     /// The reason shown when a test is skipped for want of `modules` (for `Comment(rawValue:)`).
     public static func missing(_ modules: [String]) -> String {

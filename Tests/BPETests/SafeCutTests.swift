@@ -1,0 +1,76 @@
+import BPE
+import Foundation
+import TestSupport
+import Testing
+
+/// The cuts `encodeBatch` makes inside long documents give exactly the whole document's ids
+/// (issue 17): on every fixture document and, with ../shared, every shared-corpus document, as
+/// they are and made CRLF, for each named pattern, with small parts so that nearly every
+/// allowed cut is used. And the rule finds cuts where the old one found none: CRLF text and
+/// lines that begin with non-ASCII letters.
+@Suite struct SafeCutTests {
+    static func crlf(_ text: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count + text.count / 20)
+        for (i, b) in text.enumerated() {
+            if b == 0x0A && (i == 0 || text[i - 1] != 0x0D) { out.append(0x0D) }
+            out.append(b)
+        }
+        return out
+    }
+
+    static func cuts(_ text: [UInt8], _ pattern: SplitPattern) -> Int {
+        text.withUnsafeBufferPointer { b in
+            var n = 0, from = 1
+            while let c = Tokenizer.nextSafeCut(b, from: from, pattern: pattern) { n += 1; from = c + 1 }
+            return n
+        }
+    }
+
+    static func check(_ tokenizer: Tokenizer, _ texts: [[UInt8]], _ label: String) throws {
+        let whole = try tokenizer.encodeBatch(texts, threads: 1, chunkBytes: 1 << 40)
+        let cut = try tokenizer.encodeBatch(texts, threads: 2, chunkBytes: 512)
+        for i in texts.indices where whole[i] != cut[i] {
+            let k = zip(whole[i], cut[i]).firstIndex { $0 != $1 } ?? min(whole[i].count, cut[i].count)
+            Issue.record("\(label) document \(i): cut ids differ from the whole's at id \(k) of \(whole[i].count)")
+        }
+    }
+
+    @Test(arguments: ["gpt2", "cl100k", "o200k"])
+    func cutPartsGiveTheWholeDocumentsIdsOnTheFixtures(name: String) throws {
+        let tokenizer = Tokenizers.named(name)
+        let texts = try References.load("tiktoken-\(name)").map(\.text)
+        try Self.check(tokenizer, texts, name)
+        try Self.check(tokenizer, texts.map(Self.crlf), name + " CRLF")
+    }
+
+    @Test(.enabled(if: Repository.hasShared, Repository.sharedMissing), arguments: ["gpt2", "cl100k", "o200k"])
+    func cutPartsGiveTheWholeDocumentsIdsOnTheSharedCorpora(name: String) throws {
+        let tokenizer = Tokenizers.named(name)
+        let documents = References.corpusDigests.map(\.path)
+        var start = 0
+        while start < documents.count {
+            let slice = documents[start..<min(start + 24, documents.count)]
+            let texts = try slice.map { try sharedDocument($0) }
+            try Self.check(tokenizer, texts, name)
+            try Self.check(tokenizer, texts.map(Self.crlf), name + " CRLF")
+            start += slice.count
+        }
+    }
+
+    /// CRLF books, Russian and Chinese lines: the old rule ("visible ASCII, LF, ASCII letter")
+    /// found no cut in the first and few in the others; the new one finds one at most lines.
+    @Test func cutsAreFoundInCRLFTextAndInAnyScript() throws {
+        func text(_ path: String) throws -> [UInt8] { try Array(Data(contentsOf: URL(fileURLWithPath: CLI.fixtures + "/corpus/" + path))) }
+        let crlfBook = Self.crlf(try text("books/kjv-bible.excerpt.txt"))
+        let russian = try text("multilingual/ru-fortunes.excerpt.txt")
+        let chinese = try text("multilingual/fortunes-zh-tang300.txt")
+        for (label, t) in [("CRLF book", crlfBook), ("Russian", russian), ("Chinese", chinese)] {
+            let lines = t.filter { $0 == 0x0A }.count
+            for pattern in [SplitPattern.gpt2, .cl100k, .o200k] {
+                let n = Self.cuts(t, pattern)
+                #expect(n * 4 >= lines, "\(label), \(pattern.name): \(n) cuts in \(lines) lines")
+            }
+        }
+    }
+}
