@@ -17,6 +17,17 @@ import Testing
 
     struct Record { var type: String; var uri: String?; var body: [UInt8] }
 
+    /// The first index at or after `from` where `needle` occurs in `haystack`.
+    static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        var i = from
+        while i <= haystack.count - needle.count {
+            if haystack[i] == needle[0] && haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            i += 1
+        }
+        return nil
+    }
+
     /// The records of a WET file by the simplest reading of ISO 28500: headers up to CRLF CRLF,
     /// a body of Content-Length bytes, then CRLF CRLF.
     static func records(_ path: String) throws -> [Record] {
@@ -25,11 +36,12 @@ import Testing
         var p = 0
         let crlf2: [UInt8] = [13, 10, 13, 10]
         while p < bytes.count {
-            guard let end = ByteSearch.find(crlf2, in: bytes, from: p) else { break }
+            guard let end = Self.find(crlf2, in: bytes, from: p) else { break }
             var headers: [String: String] = [:]
             for line in String(decoding: bytes[p..<end], as: UTF8.self).components(separatedBy: "\r\n") {
                 guard let colon = line.firstIndex(of: ":") else { continue }
-                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                let value = String(line[line.index(after: colon)...])
+                headers[String(line[..<colon]).lowercased()] = value.trimmingCharacters(in: CharacterSet.whitespaces)
             }
             let length = Int(headers["content-length"]!)!
             records.append(Record(type: headers["warc-type"]!, uri: headers["warc-target-uri"], body: Array(bytes[(end + 4)..<(end + 4 + length)])))
@@ -88,7 +100,7 @@ import Testing
         let dir = try CLI.temporaryDirectory("wet-truncated")
         // Uncompressed: cut inside the third record's body.
         let plain = try InputFile.read(Self.fixtureFiles[2])
-        let third = ByteSearch.find(Array("WARC/1.0\r\nWARC-Type: conversion".utf8), in: plain, from: 1000)!
+        let third = Self.find(Array("WARC/1.0\r\nWARC-Type: conversion".utf8), in: plain, from: 1000)!
         try Data(plain[..<(third + 900)]).write(to: URL(fileURLWithPath: dir + "/cut.warc.wet"))
         var reader = try DocumentReader(path: dir + "/cut.warc.wet", options: ReaderOptions())
         var read = 0
