@@ -28,6 +28,8 @@ let package = Package(
         .systemLibrary(name: "CICU", pkgConfig: "icu-i18n", providers: [.apt(["libicu-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Snappy, the codec of most Parquet files (pyarrow's default).
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         // Debian's libbz2-dev ships no pkg-config file: headers and library are on the default paths.
         .systemLibrary(name: "CBzip2", providers: [.apt(["libbz2-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -46,7 +48,7 @@ let package = Package(
             name: "BPE",
             dependencies: ["Normalizer", "ICUShim", .product(name: "Collections", package: "swift-collections")]
         ),
-        .target(name: "Corpus", dependencies: ["CZstd", "CZlib", "CBzip2", "Normalizer"]),
+        .target(name: "Corpus", dependencies: ["CZstd", "CZlib", "CBzip2", "CSnappy", "Normalizer"]),
         .target(
             name: "Trainer",
             dependencies: ["BPE", "Normalizer", "Corpus", .product(name: "Collections", package: "swift-collections")]

@@ -3,6 +3,8 @@
 //
 //   TokenmillBench encode --vocab gpt2|cl100k|o200k [--threads N] [--repeat R] FILE...
 //   TokenmillBench worst-case --vocab gpt2|cl100k|o200k [--size BYTES] SAMPLE-FILE
+//   TokenmillBench read [--repeat R] FILE...   (text extraction only: DocumentReader over each
+//                                               file, e.g. a .parquet's text column; 1 thread)
 import BPE
 import Corpus
 import Foundation
@@ -41,6 +43,23 @@ struct Bench {
             }
             emit(["lib": "tokenmill", "vocab": vocab, "threads": threads, "docs": documents.count, "bytes": bytes,
                   "tokens": tokens, "wall_s": best, "cpu_s": cpu, "mb_per_s": Double(bytes) / 1e6 / best])
+        case "read":
+            var best = Double.infinity, bytes = 0, rows = 0, nulls = 0
+            for _ in 0..<repeatCount {
+                bytes = 0; rows = 0; nulls = 0
+                let t0 = Date()
+                for file in files {
+                    var reader = try DocumentReader(path: file, options: ReaderOptions())
+                    while let document = try reader.next() {
+                        rows += 1
+                        bytes += document.bytes.count
+                        if document.dropReason != nil { nulls += 1 }
+                    }
+                }
+                best = min(best, Date().timeIntervalSince(t0))
+            }
+            emit(["lib": "tokenmill", "mode": "read", "rows": rows, "nulls": nulls, "bytes": bytes, "wall_s": best,
+                  "mb_per_s": Double(bytes) / 1e6 / best])
         case "worst-case":
             // Three adversarial inputs: one repeated character, digits, and real text with every
             // whitespace removed (one unbroken run of letters and punctuation).

@@ -2,14 +2,16 @@ import Foundation
 
 /// The layout of an input file.
 public enum InputFormat: String, Sendable, Codable, CaseIterable {
-    case text, jsonl, html, warc, wet, wikipedia
+    case text, jsonl, html, warc, wet, wikipedia, parquet
 
     /// The format a file name implies (compression extensions `.gz`, `.zst`, `.bz2` are looked
     /// through): `.jsonl`/`.json` → jsonl, `.html`/`.htm`/`.xhtml` → html, `.warc` → warc,
     /// `.wet` (or `.warc.wet`) → wet, XML → wikipedia when it is a MediaWiki dump (see
-    /// `looksLikeWikipediaDump`), anything else → text.
+    /// `looksLikeWikipediaDump`), `.parquet` → parquet (never compressed from outside: Parquet
+    /// compresses its pages itself), anything else → text.
     public static func guess(path: String) -> InputFormat {
         var name = (path as NSString).lastPathComponent.lowercased()
+        if name.hasSuffix(".parquet") { return .parquet }
         for ext in [".gz", ".zst", ".bz2"] where name.hasSuffix(ext) { name.removeLast(ext.count) }
         if name.hasSuffix(".jsonl") || name.hasSuffix(".ndjson") { return .jsonl }
         if name.hasSuffix(".html") || name.hasSuffix(".htm") || name.hasSuffix(".xhtml") { return .html }
@@ -73,11 +75,15 @@ public struct Document: Sendable {
     /// `path`, `path:line` or `path#record` — where to look.
     public var location: String
     public var problem: String?
+    /// Set (and `bytes` empty) for a record that holds no text by design, such as a Parquet row
+    /// whose text is null: the caller counts it as a drop under this reason, without a warning.
+    public var dropReason: String?
 
-    public init(bytes: [UInt8], location: String, problem: String? = nil) {
+    public init(bytes: [UInt8], location: String, problem: String? = nil, dropReason: String? = nil) {
         self.bytes = bytes
         self.location = location
         self.problem = problem
+        self.dropReason = dropReason
     }
 }
 
@@ -92,18 +98,33 @@ public struct DocumentReader {
     var lines: LineReader?
     var warc: WARCReader?
     var wiki: WikipediaDumpReader?
+    var parquet: ParquetReader?
     var wholeFileDone = false
+    /// The bytes of a whole-file text or HTML document, when given as a stream.
+    var stream: (any ByteStream)?
 
     public init(path: String, options: ReaderOptions) throws {
+        try self.init(path: path, options: options, stream: nil)
+    }
+
+    /// Reads `stream` (already decompressed) as the contents of `path`: how standard input is
+    /// read, through a stream that also counts and hashes what it passes on. `options.format`
+    /// must be set when the name says nothing (`-`); Parquet, which seeks, cannot be streamed.
+    public init(path: String, options: ReaderOptions, stream: (any ByteStream)?) throws {
         self.path = path
         self.options = options
         format = options.format ?? InputFormat.guess(path: path)
+        if stream != nil && format == .parquet {
+            throw InputError("\(path == "-" ? "standard input" : path): Parquet cannot be read as a stream (its index is at the end of the file); save it to a file and pass the file")
+        }
+        let open = { try stream ?? openByteStream(path) }
         switch format {
-        case .jsonl: lines = LineReader(try openByteStream(path))
-        case .text where options.split != .file: lines = LineReader(try openByteStream(path))
-        case .warc, .wet: warc = WARCReader(try openByteStream(path), source: path, wet: format == .wet)
-        case .wikipedia: wiki = WikipediaDumpReader(try openByteStream(path), source: path)
-        default: break
+        case .jsonl: lines = LineReader(try open())
+        case .text where options.split != .file: lines = LineReader(try open())
+        case .warc, .wet: warc = WARCReader(try open(), source: path, wet: format == .wet)
+        case .wikipedia: wiki = WikipediaDumpReader(try open(), source: path)
+        case .parquet: parquet = try ParquetReader(path: path, column: options.textField)
+        default: self.stream = stream
         }
     }
 
@@ -113,7 +134,8 @@ public struct DocumentReader {
             if lines != nil { return try nextSplit() }
             if wholeFileDone { return nil }
             wholeFileDone = true
-            var bytes = try InputFile.read(path)
+            var bytes: [UInt8] = []
+            if var stream { while let chunk = try stream.next() { bytes += chunk } } else { bytes = try InputFile.read(path) }
             if format == .html { bytes = HTMLText.extract(bytes) }
             else if options.stripGutenberg { bytes = Gutenberg.strip(bytes) }
             return Document(bytes: bytes, location: path)
@@ -121,7 +143,10 @@ public struct DocumentReader {
             return try nextJSONL()
         case .warc, .wet:
             guard let record = try warc!.next() else { return nil }
-            return Document(bytes: record.text, location: "\(path)#\(record.index)\(record.uri.map { " <\($0)>" } ?? "")")
+            let location = "\(path)#\(record.index)\(record.uri.map { " <\($0)>" } ?? "")"
+            // A WET file's warcinfo (and any other non-conversion record) is counted as a drop.
+            if let type = record.skipped { return Document(bytes: [], location: location, dropReason: "wet_\(type)_record") }
+            return Document(bytes: record.text, location: location)
         case .wikipedia:
             // Articles only: namespace 0, not redirects.
             while let page = try wiki!.next() {
@@ -129,6 +154,10 @@ public struct DocumentReader {
                 return Document(bytes: WikiText.plainText(page.text), location: "\(path)#\(page.title)")
             }
             return nil
+        case .parquet:
+            guard let row = try parquet!.next() else { return nil }
+            guard let text = row.text else { return Document(bytes: [], location: row.location, dropReason: "null_text") }
+            return Document(bytes: text, location: row.location)
         }
     }
 

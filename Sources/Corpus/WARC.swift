@@ -1,13 +1,17 @@
 /// Streams the text records of a WARC file (ISO 28500; plain or gzip-per-record, which the
 /// byte stream undoes): `response` records whose HTTP payload is HTML (→ `HTMLText`) or plain
 /// text, `resource` records of type text/*, and, for WET files, `conversion` records as they are.
-/// Other records (request, metadata, revisit, warcinfo, images, scripts) are skipped.
-/// Memory: one record plus one chunk.
+/// Other records (request, metadata, revisit, warcinfo, images, scripts) are skipped; in a WET
+/// file, whose records are all text, the skipped ones (the `warcinfo` record that opens every
+/// Common Crawl WET file, any other non-conversion record) are returned with `skipped` set and no
+/// text, so that the caller counts them. Memory: one record plus one chunk.
 public struct WARCReader {
     public struct Record {
         public var index: Int
         public var uri: String?
         public var text: [UInt8]
+        /// The record's `WARC-Type` (lowercased) when it was skipped (WET files only), else nil.
+        public var skipped: String? = nil
     }
 
     var stream: any ByteStream
@@ -18,6 +22,8 @@ public struct WARCReader {
     var done = false
     var recordIndex = 0
     var offset = 0  // uncompressed offset of buffer[position]
+    var recordStart = 0  // uncompressed offset of the record being read
+    var inRecord = false  // its headers are parsed (recordIndex counts it)
 
     public init(_ stream: any ByteStream, source: String, wet: Bool) {
         self.stream = stream
@@ -29,7 +35,12 @@ public struct WARCReader {
         while buffer.count - position < count {
             if done { return false }
             if position > 1 << 20 { buffer.removeFirst(position); position = 0 }
-            if let chunk = try stream.next() { buffer.append(contentsOf: chunk) } else { done = true }
+            let chunk: [UInt8]?
+            do { chunk = try stream.next() } catch let error as InputError {
+                // A cut or damaged compressed stream: say which record it cut, as a WARC error does.
+                throw InputError("\(error.description) (while reading WARC record \(recordIndex + (inRecord ? 0 : 1)), which starts at uncompressed byte \(recordStart))")
+            }
+            if let chunk { buffer.append(contentsOf: chunk) } else { done = true }
         }
         return true
     }
@@ -59,6 +70,8 @@ public struct WARCReader {
         while true {
             // Skip blank lines between records.
             while try fill(1), buffer[position] == 0x0D || buffer[position] == 0x0A { position += 1; offset += 1 }
+            recordStart = offset
+            inRecord = false
             guard try fill(1) else { return nil }
             guard try fill(5), buffer[position..<(position + 5)].elementsEqual(Array("WARC/".utf8)) else {
                 throw InputError("\(source): expected a WARC record (\"WARC/1.x\") at uncompressed byte \(offset), found \(Self.preview(buffer[position...])); the previous record's Content-Length may be wrong, or this is not a WARC file")
@@ -69,6 +82,7 @@ public struct WARCReader {
             }
             let headers = Self.parseHeaders(buffer[position..<end])
             recordIndex += 1
+            inRecord = true
             guard let lengthText = headers["content-length"], let length = Int(lengthText), length >= 0 else {
                 throw InputError("\(source): WARC record \(recordIndex) at byte \(offset) has no valid Content-Length")
             }
@@ -92,6 +106,8 @@ public struct WARCReader {
             switch type {
             case "conversion":
                 return Record(index: recordIndex, uri: uri, text: body)
+            case _ where wet:
+                return Record(index: recordIndex, uri: uri, text: [], skipped: type.isEmpty ? "untyped" : type)
             case "response" where !wet:
                 if let text = Self.httpText(body) { return Record(index: recordIndex, uri: uri, text: text) }
             case "resource" where !wet:

@@ -11,6 +11,8 @@ struct JournalEntry: Codable {
     var input: InputRecord? = nil    // input: a finished input
     var shard: ShardSummary? = nil   // shard: a finished (renamed, fsynced) shard
     var documentsThrough: Int? = nil // shard: documents of its split inside finished shards, this one included
+    var stdinBytes: Int? = nil       // shard: bytes of standard input read when it was finished (input `-`)
+    var stdinSha256: String? = nil   // shard: SHA-256 of those bytes, checked when a re-run resumes
 }
 
 /// An append-only JSON Lines journal; every append is fsynced before it returns. A last line cut

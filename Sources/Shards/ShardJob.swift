@@ -65,6 +65,15 @@ public final class ShardJob {
         guard options.shardTokens > 0, options.blockTokens > 0, options.blockTokens <= ShardFormat.maxBlockTokens, options.valFraction >= 0, options.valFraction <= 1 else {
             throw ShardError("invalid options: --shard-tokens must be positive, block tokens within 1…\(ShardFormat.maxBlockTokens) and --val-fraction within 0…1")
         }
+        if options.inputs.contains("-") {
+            guard options.inputs.filter({ $0 == "-" }).count == 1 else { throw ShardError("standard input (-) can be read only once; it is named \(options.inputs.filter { $0 == "-" }.count) times among the inputs") }
+            guard let format = options.reader.format else {
+                throw ShardError("reading standard input (-) needs --input-format (text, jsonl, html, warc, wet or wikipedia): there is no file name to guess it from")
+            }
+            guard format != .parquet else {
+                throw ShardError("Parquet cannot be read from standard input (its index is at the end of the file); save it to a file and pass the file")
+            }
+        }
     }
 
     /// Expands directories (recursively, hidden entries skipped, `InputFiles.walk`) into their
@@ -74,6 +83,7 @@ public final class ShardJob {
         var files: [String] = []
         let fm = FileManager.default
         for path in paths {
+            if path == "-" { files.append(path); continue }  // standard input
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 throw InputError("input \(path) \(InputFiles.problem(path) ?? "cannot be read"); expected a file or a directory")
@@ -102,6 +112,10 @@ public final class ShardJob {
         var shardIndex = ["train": 0, "val": 0]
         var writers: [String: ShardWriter] = [:]
         var shards: [ShardSummary] = []
+        /// Standard input while it is being read; journal entries of shards finished before a
+        /// resumed run has checked its prefix (see `StandardInput`).
+        var stdin: StandardInput? = nil
+        var heldBack: [JournalEntry] = []
         var seen = Set<DocumentKey>()
         var dropped: [String: DropReport] = [:]
         var inputs: [InputRecord] = []
@@ -130,11 +144,22 @@ public final class ShardJob {
         try Self.requireShardSetOrEmpty(directory)
         journal = try Journal(path: directory + "/journal.jsonl")
         var state = State()
+        var stdinExpected: (bytes: Int, sha256: String)? = nil
         if let start = journal.entries.first {
             guard start.kind == "start", start.options == optionsJSON, start.fingerprint == fingerprintHex else {
                 throw ShardError("\(directory) holds an interrupted run with different options or tokenizer; re-run it with the same command, or choose a new output directory (or delete \(directory))")
             }
             try resume(&state)
+            // Standard input: the prefix the last surviving shard was cut from must come again
+            // (or, if it was read to its end, the whole stream).
+            let kept = Set(state.shards.map { $0.file + " " + $0.sha256 })
+            for entry in journal.entries where entry.kind == "shard" {
+                guard let shard = entry.shard, kept.contains(shard.file + " " + shard.sha256) else { continue }
+                if let bytes = entry.stdinBytes, let sha256 = entry.stdinSha256 { stdinExpected = (bytes, sha256) }
+            }
+            for entry in journal.entries where entry.kind == "input" && entry.input?.path == "-" {
+                if let input = entry.input, input.error == nil { stdinExpected = (input.size, input.sha256) }
+            }
         } else {
             try journal.append(JournalEntry(kind: "start", options: optionsJSON, fingerprint: fingerprintHex))
         }
@@ -157,21 +182,29 @@ public final class ShardJob {
             var record = InputRecord(path: path, format: reader.format!.rawValue,
                                      size: 0, sha256: "", documents: 0, kept: 0, error: nil)
             do {
-                (record.size, record.sha256) = try Self.hashFile(path)
-                try checkUnchanged(record, state)
+                if path != "-" {   // standard input is checked as it is read (StandardInput)
+                    (record.size, record.sha256) = try Self.hashFile(path)
+                    try checkUnchanged(record, state)
+                }
                 state.reading = record
             } catch let error as ShardError {
                 throw error
             } catch {
-                try checkUnchanged(record, state)
+                if path != "-" { try checkUnchanged(record, state) }
                 record.error = "\(error)"
                 try dropInput(&state, record: record, reason: "unreadable_input", error: error)
                 continue
             }
             state.bytesIn += record.size
             var batch = Batch()
+            let stdin = path == "-" ? StandardInput(expected: stdinExpected) : nil
+            state.stdin = stdin
+            defer {
+                if let stdin { state.bytesIn += stdin.consumed }
+                state.stdin = nil
+            }
             do {
-                var documents = try DocumentReader(path: path, options: reader)
+                var documents = try DocumentReader(path: path, options: reader, stream: try stdin?.stream())
                 while let document = try documents.next() {
                     batch.append(document)
                     if batch.isFull {
@@ -180,12 +213,21 @@ public final class ShardJob {
                     }
                 }
                 try process(&batch, inputIndex, &state, &record, pipeline)
+                if let stdin { (record.size, record.sha256) = (stdin.consumed, stdin.sha256) }
+                try releaseHeldBack(&state)
             } catch let error as ShardError {
                 throw error
             } catch {
                 // The documents read before the error are kept (they are valid); the rest of
                 // this input is lost and reported.
                 try process(&batch, inputIndex, &state, &record, pipeline)
+                if let stdin {
+                    (record.size, record.sha256) = (stdin.consumed, stdin.sha256)
+                    guard stdin.verified else {
+                        throw ShardError("standard input failed (\(error)) after \(stdin.consumed) bytes, before the \(stdin.expected!.bytes) bytes the interrupted run had read into its finished shards could be checked; pipe in exactly the same data to resume, or choose a new output directory")
+                    }
+                }
+                try releaseHeldBack(&state)
                 record.error = "\(error)"
                 try dropInput(&state, record: record, reason: "input_error", error: error)
                 continue
@@ -260,6 +302,7 @@ public final class ShardJob {
         for (i, document) in documents.enumerated() {
             state.documentsRead += 1
             record.documents += 1
+            if let reason = document.dropReason { drop(&state, reason, document.location); continue }
             if let problem = document.problem {
                 if options.strict { throw InputError("\(document.location): \(problem)") }
                 warning?("\(document.location): \(problem) (record skipped)")
@@ -340,7 +383,7 @@ public final class ShardJob {
             while true {
                 let i = counter.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard i < documents.count else { break }
-                if documents[i].problem != nil { continue }
+                if documents[i].problem != nil || documents[i].dropReason != nil { continue }
                 out[i] = Result { try job.clean(documents[i].bytes, pipeline) }
             }
         }
@@ -448,7 +491,22 @@ public final class ShardJob {
         state.shards.append(summary)
         state.shardIndex[split]! += 1
         state.skip[split] = state.skip[split]! + summary.documents
-        try journal.append(JournalEntry(kind: "shard", input: state.reading, shard: summary, documentsThrough: state.skip[split]!))
+        var entry = JournalEntry(kind: "shard", input: state.reading, shard: summary, documentsThrough: state.skip[split]!)
+        if let stdin = state.stdin {
+            entry.stdinBytes = stdin.consumed
+            entry.stdinSha256 = stdin.sha256
+            if !stdin.verified { state.heldBack.append(entry); return }
+        }
+        try releaseHeldBack(&state)
+        try journal.append(entry)
+    }
+
+    /// Journals the shard entries held back while a resumed run's standard input was unchecked,
+    /// once the check has passed (an unchecked stream throws before its end, see `StandardInput`).
+    func releaseHeldBack(_ state: inout State) throws {
+        guard !state.heldBack.isEmpty, state.stdin?.verified ?? true else { return }
+        for entry in state.heldBack { try journal.append(entry) }
+        state.heldBack = []
     }
 
     /// Rebuilds the state of an interrupted run from its journal (the shards finished, the

@@ -15,20 +15,23 @@ struct ShardCommand: ParsableCommand {
         commandName: "shard",
         abstract: "Turn raw text into compressed, checksummed, document-indexed token shards.",
         discussion: """
-        Inputs (files or directories, walked in sorted order) are read by format (text, jsonl, \
-        html, warc, wet; .gz/.zst/.bz2 undone), cleaned by the Normalizer, deduplicated by \
-        content hash, split into train/val by document hash, tokenized on all cores and written \
-        as .tms shards with manifest.json (see docs/shard-format.md). Re-running the same \
-        command after a crash or kill -9 finishes the job: no document lost, none duplicated.
+        Inputs (files or directories, walked in sorted order; - for standard input, with \
+        --input-format) are read by format (text, jsonl, html, warc, wet, wikipedia, parquet; \
+        .gz/.zst/.bz2 undone), cleaned by the Normalizer, deduplicated by content hash, split \
+        into train/val by document hash, tokenized on all cores and written as .tms shards with \
+        manifest.json (see docs/shard-format.md). Re-running the same command after a crash or \
+        kill -9 finishes the job: no document lost, none duplicated (standard input must then \
+        bring the same bytes again: its consumed prefix is checked by SHA-256, and a different \
+        stream is refused).
         """
     )
 
-    @Argument(help: "Input files or directories.") var inputs: [String]
+    @Argument(help: "Input files or directories; - reads standard input (needs --input-format).") var inputs: [String]
     @Option(name: [.short, .customLong("output")], help: "Output directory.") var output: String
     @Option(help: "A bundled vocabulary name (gpt2, cl100k_base, o200k_base), a .tiktoken file or a tokenizer.json.") var tokenizer = "gpt2"
-    @Option(help: "text, jsonl, html, warc, wet or wikipedia (default: from each file's extension; .xml files that start with <mediawiki are wikipedia).") var inputFormat: InputFormat?
+    @Option(help: "text, jsonl, html, warc, wet, wikipedia or parquet (default: from each file's extension; .xml files that start with <mediawiki are wikipedia).") var inputFormat: InputFormat?
     @Option(help: "Plain text: file (one document per file), blank-lines or lines.") var split: TextSplit = .file
-    @Option(help: "The JSONL field holding the text.") var textField = "text"
+    @Option(help: "The JSONL field or Parquet column holding the text.") var textField = "text"
     @Flag(help: "Keep Project Gutenberg headers and licences.") var keepGutenberg = false
     @Option(help: "Normalization form: none, nfc, nfkc, nfkc-cf.") var form: NormalizationForm = .nfc
     @Flag(help: "Drop documents with invalid UTF-8 instead of repairing them with U+FFFD.") var rejectInvalidUTF8 = false
@@ -80,6 +83,9 @@ struct ShardCommand: ParsableCommand {
         options.maxReplacementRatio = maxReplacementRatio
         options.fallbackEncoding = fallbackEncoding
         let job: ShardJob
+        if cluster.isDistributed && inputs.contains("-") {
+            throw ValidationError("standard input (-) cannot be split over ranks; run without mpirun, or save the stream to a file")
+        }
         if cluster.isDistributed {
             if let done = try Manifest.finished(directory: output, options: options) {
                 if cluster.isRoot { try report(done, seconds: 0) }

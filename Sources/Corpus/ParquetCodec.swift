@@ -1,0 +1,75 @@
+import CSnappy
+import CZlib
+
+/// Decompresses one Parquet page, whose decompressed size the page header states: SNAPPY (raw
+/// Snappy blocks, through the system libsnappy), GZIP (a gzip member, through zlib), ZSTD (one
+/// or more zstd frames, `Zstd.decompressFrame`). Anything else is unsupported; the caller names
+/// the file, row group and column.
+enum ParquetCodec {
+    static let uncompressed: Int32 = 0, snappy: Int32 = 1, gzip: Int32 = 2, zstd: Int32 = 6
+
+    static func isSupported(_ codec: Int32) -> Bool { [uncompressed, snappy, gzip, zstd].contains(codec) }
+
+    struct CodecError: Error, CustomStringConvertible { let description: String }
+
+    static func decompress(_ codec: Int32, _ input: UnsafeRawBufferPointer, size: Int) throws -> [UInt8] {
+        switch codec {
+        case uncompressed:
+            guard input.count == size else { throw CodecError(description: "an uncompressed page of \(input.count) bytes, its header says \(size)") }
+            return Array(input)
+        case snappy:
+            var length = 0
+            guard snappy_uncompressed_length(input.baseAddress?.assumingMemoryBound(to: CChar.self), input.count, &length) == SNAPPY_OK,
+                  length == size else {
+                throw CodecError(description: "corrupt Snappy data (its length prefix does not match the page's \(size) bytes)")
+            }
+            var output = [UInt8](repeating: 0, count: size)
+            var produced = size
+            let status = output.withUnsafeMutableBytes { out in
+                snappy_uncompress(input.baseAddress?.assumingMemoryBound(to: CChar.self), input.count,
+                                  out.baseAddress?.assumingMemoryBound(to: CChar.self), &produced)
+            }
+            guard status == SNAPPY_OK, produced == size else { throw CodecError(description: "corrupt Snappy data") }
+            return output
+        case gzip:
+            return try inflate(input, size: size)
+        case zstd:
+            do {
+                return try Zstd.decompressFrame(input, expectedSize: size, source: "page")
+            } catch let error as CompressionError {
+                throw CodecError(description: error.description.replacingPrefix("page: ", with: ""))
+            }
+        default:
+            throw CodecError(description: "compression codec \(ParquetMetadata.codecName(codec)) is not supported (supported: UNCOMPRESSED, SNAPPY, GZIP, ZSTD); rewrite the file with one of those, e.g. pyarrow.parquet.write_table(..., compression=\"zstd\")")
+        }
+    }
+
+    /// A gzip (or zlib) member decompressed to exactly `size` bytes.
+    static func inflate(_ input: UnsafeRawBufferPointer, size: Int) throws -> [UInt8] {
+        var z = z_stream()
+        // 15 + 32: a 32 KiB window, gzip or zlib header detected automatically.
+        guard inflateInit2_(&z, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw CodecError(description: "cannot start gzip decompression (out of memory?)")
+        }
+        defer { inflateEnd(&z) }
+        var output = [UInt8](repeating: 0, count: size)
+        let status = output.withUnsafeMutableBytes { out -> Int32 in
+            z.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+            z.avail_in = UInt32(input.count)
+            z.next_out = out.baseAddress?.assumingMemoryBound(to: Bytef.self)
+            z.avail_out = UInt32(out.count)
+            return CZlib.inflate(&z, Z_FINISH)
+        }
+        guard status == Z_STREAM_END, Int(z.total_out) == size else {
+            let message = z.msg.map { String(cString: $0) } ?? "zlib status \(status)"
+            throw CodecError(description: "corrupt gzip data (\(message); \(z.total_out) of \(size) bytes decoded)")
+        }
+        return output
+    }
+}
+
+extension String {
+    func replacingPrefix(_ prefix: String, with replacement: String) -> String {
+        hasPrefix(prefix) ? replacement + dropFirst(prefix.count) : self
+    }
+}

@@ -1,0 +1,233 @@
+/// Reads the values of one flat column chunk of one row group, one row at a time: it walks the
+/// chunk's pages (an optional dictionary page, then data pages v1 or v2), decompresses each page
+/// when it is reached, decodes its definition levels (RLE/bit-packed hybrid; level 0 = null) and
+/// its values (PLAIN, or RLE_DICTIONARY / PLAIN_DICTIONARY indices into the dictionary page).
+/// Memory: the chunk's compressed bytes, the dictionary, and one decompressed page.
+///
+/// Values are byte strings: BYTE_ARRAY values as stored, INT32/INT64 values as their decimal
+/// text (for `id`-like label columns). Errors are `ParquetError`s that the caller completes with
+/// the file, row group and column.
+struct ParquetColumnReader {
+    struct ParquetError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    let chunk: [UInt8]
+    /// File offset of `chunk[0]`, for messages.
+    let fileOffset: Int64
+    let codec: Int32
+    let type: ParquetMetadata.PhysicalType
+    let maxDefinition: Int
+    let totalValues: Int
+
+    var position = 0          // next page header in `chunk`
+    var valuesRead = 0        // values (nulls included) of finished pages and the current one
+    var dictionary: [[UInt8]]? = nil
+
+    // The current data page.
+    var page: [UInt8] = []
+    var pageValues = 0        // values (nulls included) in the page
+    var pageIndex = 0         // next value of the page
+    var definitions: [UInt32]? = nil
+    var indices: [UInt32]? = nil
+    var indexCursor = 0
+    var plainCursor = 0       // next PLAIN value in `page`
+    var pageStart: Int64 = 0  // file offset of the current page's header, for messages
+
+    init(chunk: [UInt8], fileOffset: Int64, codec: Int32, type: ParquetMetadata.PhysicalType, maxDefinition: Int, totalValues: Int) {
+        self.chunk = chunk
+        self.fileOffset = fileOffset
+        self.codec = codec
+        self.type = type
+        self.maxDefinition = maxDefinition
+        self.totalValues = totalValues
+    }
+
+    func fail(_ what: String) -> ParquetError { ParquetError(description: what) }
+
+    /// The next row's value: `.some(bytes)`, `.some(nil)` for a null, nil after the last value.
+    mutating func next() throws -> [UInt8]?? {
+        while pageIndex == pageValues {
+            if valuesRead >= totalValues { return nil }
+            try readPage()
+        }
+        let row = pageIndex
+        pageIndex += 1
+        if let definitions, definitions[row] < UInt32(maxDefinition) { return .some(nil) }
+        if let indices {
+            guard indexCursor < indices.count else { throw fail("page at byte \(pageStart) has fewer dictionary indices than non-null values") }
+            let index = Int(indices[indexCursor])
+            indexCursor += 1
+            return .some(dictionary![index])
+        }
+        var cursor = plainCursor
+        let value = try plainValue(page, at: &cursor, end: page.count)
+        plainCursor = cursor
+        return .some(value)
+    }
+
+    /// One PLAIN value at `cursor` in `bytes`.
+    func plainValue(_ bytes: [UInt8], at cursor: inout Int, end: Int) throws -> [UInt8] {
+        switch type {
+        case .byteArray:
+            guard end - cursor >= 4 else { throw fail("page at byte \(pageStart): a PLAIN BYTE_ARRAY length runs past the end of the page") }
+            let length = Int(UInt32(bytes[cursor]) | UInt32(bytes[cursor + 1]) << 8 | UInt32(bytes[cursor + 2]) << 16 | UInt32(bytes[cursor + 3]) << 24)
+            cursor += 4
+            guard end - cursor >= length else {
+                throw fail("page at byte \(pageStart): a PLAIN BYTE_ARRAY value of \(length) bytes runs past the end of the page (\(end - cursor) bytes left)")
+            }
+            defer { cursor += length }
+            return Array(bytes[cursor..<(cursor + length)])
+        case .int32, .int64:
+            let width = type == .int32 ? 4 : 8
+            guard end - cursor >= width else { throw fail("page at byte \(pageStart): a PLAIN integer runs past the end of the page") }
+            var v: UInt64 = 0
+            for k in 0..<width { v |= UInt64(bytes[cursor + k]) << (8 * UInt64(k)) }
+            cursor += width
+            let signed = width == 4 ? Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: v))) : Int64(bitPattern: v)
+            return Array(String(signed).utf8)
+        default:
+            throw fail("physical type \(type) is not supported")
+        }
+    }
+
+    /// Reads page headers until a data page, decoding a dictionary page on the way.
+    mutating func readPage() throws {
+        while true {
+            guard position < chunk.count else {
+                throw fail("the column chunk ends after \(valuesRead) of its \(totalValues) values (truncated or corrupt file?)")
+            }
+            pageStart = fileOffset + Int64(position)
+            let parsed: (header: ParquetPageHeader, dataStart: Int)
+            let start = position
+            do {
+                parsed = try chunk.withUnsafeBytes { all in
+                    var r = ThriftCompactReader(all, position: start)
+                    let h = try ParquetPageHeader(&r)
+                    return (h, r.position)
+                }
+            } catch let error as ThriftCompactReader.ThriftError {
+                throw fail("corrupt page header at byte \(pageStart): \(error)")
+            }
+            let header = parsed.header, dataStart = parsed.dataStart
+            let size = Int(header.compressedSize)
+            guard header.compressedSize >= 0, header.uncompressedSize >= 0, size <= chunk.count - dataStart else {
+                throw fail("page at byte \(pageStart) declares \(header.compressedSize) bytes but the column chunk has \(chunk.count - dataStart) left (truncated or corrupt file?)")
+            }
+            position = dataStart + size
+            let body = dataStart..<(dataStart + size)
+            if let crc = header.crc {
+                let actual = chunk.withUnsafeBytes { CRC32.of(UnsafeRawBufferPointer(rebasing: $0[body])) }
+                guard UInt32(bitPattern: crc) == actual else {
+                    throw fail("page at byte \(pageStart) fails its CRC-32 check (stored \(String(UInt32(bitPattern: crc), radix: 16)), computed \(String(actual, radix: 16))): the file is corrupt")
+                }
+            }
+            switch header.type {
+            case 2:
+                try readDictionary(header, body)
+            case 0, 3:
+                try readDataPage(header, body)
+                return
+            default:
+                continue  // index pages and unknown page types carry no values
+            }
+        }
+    }
+
+    func decompress(_ range: Range<Int>, size: Int) throws -> [UInt8] {
+        do {
+            return try chunk.withUnsafeBytes { try ParquetCodec.decompress(codec, UnsafeRawBufferPointer(rebasing: $0[range]), size: size) }
+        } catch let error as ParquetCodec.CodecError {
+            throw fail("page at byte \(pageStart): \(error)")
+        } catch let error as CompressionError {
+            throw fail("page at byte \(pageStart): \(error)")
+        }
+    }
+
+    mutating func readDictionary(_ header: ParquetPageHeader, _ body: Range<Int>) throws {
+        guard header.encoding == 0 || header.encoding == 2 else {
+            throw fail("dictionary page at byte \(pageStart) uses \(ParquetMetadata.encodingName(header.encoding)); only PLAIN dictionaries are supported")
+        }
+        let bytes = try decompress(body, size: Int(header.uncompressedSize))
+        var values: [[UInt8]] = []
+        values.reserveCapacity(Int(max(0, header.numValues)))
+        var cursor = 0
+        for _ in 0..<max(0, header.numValues) { values.append(try plainValue(bytes, at: &cursor, end: bytes.count)) }
+        dictionary = values
+    }
+
+    mutating func readDataPage(_ header: ParquetPageHeader, _ body: Range<Int>) throws {
+        let count = Int(max(0, header.numValues))
+        let levelBytes: [UInt8]
+        var valuesOffset = 0
+        if header.type == 3 {
+            // v2: repetition then definition levels, uncompressed, lengths in the header; then
+            // the values, compressed when is_compressed.
+            let repetition = Int(header.repetitionLength), definition = Int(header.definitionLength)
+            guard repetition >= 0, definition >= 0, repetition + definition <= body.count else {
+                throw fail("data page v2 at byte \(pageStart) declares \(repetition + definition) bytes of levels in a page of \(body.count)")
+            }
+            let levelsEnd = body.lowerBound + repetition + definition
+            levelBytes = Array(chunk[(body.lowerBound + repetition)..<levelsEnd])
+            let valuesSize = Int(header.uncompressedSize) - repetition - definition
+            guard valuesSize >= 0 else {
+                throw fail("data page v2 at byte \(pageStart) declares \(header.uncompressedSize) bytes in all but \(repetition + definition) bytes of levels")
+            }
+            if header.isCompressed && codec != ParquetCodec.uncompressed {
+                page = try decompress(levelsEnd..<body.upperBound, size: valuesSize)
+            } else {
+                page = Array(chunk[levelsEnd..<body.upperBound])
+            }
+            definitions = try maxDefinition > 0 ? levels(levelBytes, count: count) : nil
+        } else {
+            page = try decompress(body, size: Int(header.uncompressedSize))
+            if maxDefinition > 0 {
+                guard header.definitionEncoding == 3 else {
+                    throw fail("data page at byte \(pageStart) encodes definition levels as \(ParquetMetadata.encodingName(header.definitionEncoding)); only RLE is supported")
+                }
+                guard page.count >= 4 else { throw fail("data page at byte \(pageStart) is too short for its definition levels") }
+                let length = Int(UInt32(page[0]) | UInt32(page[1]) << 8 | UInt32(page[2]) << 16 | UInt32(page[3]) << 24)
+                guard length <= page.count - 4 else { throw fail("data page at byte \(pageStart): definition levels of \(length) bytes run past the page") }
+                definitions = try levels(Array(page[4..<(4 + length)]), count: count)
+                valuesOffset = 4 + length
+            } else {
+                definitions = nil
+            }
+        }
+        let nonNull = definitions.map { d in d.reduce(0) { $0 + ($1 == UInt32(maxDefinition) ? 1 : 0) } } ?? count
+        pageValues = count
+        pageIndex = 0
+        valuesRead += count
+        switch header.encoding {
+        case 0:
+            indices = nil
+            plainCursor = valuesOffset
+        case 2, 8:
+            guard let dictionary else { throw fail("data page at byte \(pageStart) uses a dictionary but the column chunk has no dictionary page") }
+            guard valuesOffset < page.count || nonNull == 0 else { throw fail("data page at byte \(pageStart) has no dictionary index data") }
+            if nonNull == 0 { indices = []; break }
+            let bitWidth = Int(page[valuesOffset])
+            do {
+                indices = try page.withUnsafeBytes {
+                    try RLEHybridDecoder.decode(UnsafeRawBufferPointer(rebasing: $0[(valuesOffset + 1)...]), bitWidth: bitWidth, count: nonNull,
+                                                limit: UInt32(max(0, dictionary.count - 1)))
+                }
+            } catch let error as RLEHybridDecoder.DecodeError {
+                throw fail("data page at byte \(pageStart): dictionary indices: \(error)")
+            }
+            if dictionary.isEmpty { throw fail("data page at byte \(pageStart) indexes an empty dictionary") }
+            indexCursor = 0
+        default:
+            throw fail("data page at byte \(pageStart) uses the \(ParquetMetadata.encodingName(header.encoding)) encoding; supported: PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY (rewrite the file with pyarrow's defaults, or use_dictionary=True / column_encoding=\"PLAIN\")")
+        }
+    }
+
+    func levels(_ bytes: [UInt8], count: Int) throws -> [UInt32] {
+        let bitWidth = Int.bitWidth - maxDefinition.leadingZeroBitCount
+        do {
+            return try bytes.withUnsafeBytes { try RLEHybridDecoder.decode($0, bitWidth: bitWidth, count: count, limit: UInt32(maxDefinition)) }
+        } catch let error as RLEHybridDecoder.DecodeError {
+            throw fail("data page at byte \(pageStart): definition levels: \(error)")
+        }
+    }
+}

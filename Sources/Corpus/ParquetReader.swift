@@ -1,0 +1,206 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads the text column of a Parquet file (the layout of Hugging Face datasets such as FineWeb),
+/// row group by row group: for each row the column's value (or nil for a null) and a source
+/// label built from the row number and the `id` and `url` columns when the file has them.
+///
+/// What it reads (apache/parquet-format: parquet.thrift, Encodings.md): the footer and page
+/// headers in Thrift's compact protocol; flat (non-nested) BYTE_ARRAY columns (UTF8 / STRING or
+/// plain binary) and INT32/INT64 label columns; data pages v1 and v2; PLAIN and
+/// PLAIN_DICTIONARY / RLE_DICTIONARY values; RLE/bit-packed definition levels (nulls); the
+/// codecs UNCOMPRESSED, SNAPPY, GZIP and ZSTD; page CRCs when present. Anything else (nested or
+/// repeated columns, other codecs or encodings, encrypted files, column data in other files)
+/// throws an `InputError` naming the file, row group, column and what is unsupported.
+///
+/// Memory: the footer, plus, for the current row group, the compressed column chunks it reads
+/// (text and labels), their dictionaries and one decompressed page each — never the whole file.
+public struct ParquetReader {
+    public struct Row {
+        /// The text, or nil when the row's value is null.
+        public var text: [UInt8]?
+        /// `path#row N` (0-based row in the file), then ` id=…` and ` <url>` when present.
+        public var location: String
+    }
+
+    final class File {
+        let fd: Int32
+        init(_ fd: Int32) { self.fd = fd }
+        deinit { close(fd) }
+    }
+
+    public let path: String
+    let file: File
+    let size: Int64
+    let metadata: ParquetMetadata
+    let textColumn: Int
+    let textDefinition: Int
+    /// (name, leaf index, max definition level) of the label columns present.
+    let labels: [(name: String, column: Int, definition: Int)]
+    let leafTypes: [ParquetMetadata.PhysicalType]
+    let leafNames: [String]
+    let columnName: String
+
+    var rowGroup = -1
+    var text: ParquetColumnReader? = nil
+    var labelReaders: [ParquetColumnReader] = []
+    var rowsLeftInGroup: Int64 = 0
+    public private(set) var row = 0
+
+    /// The Parquet magic, at the start and the end of every file.
+    static let magic: [UInt8] = Array("PAR1".utf8)
+
+    public init(path: String, column: String) throws {
+        self.path = path
+        columnName = column
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw InputError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        file = File(fd)
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw InputError("cannot read \(path): \(String(cString: strerror(errno)))") }
+        let size = Int64(st.st_size)
+        self.size = size
+        guard size >= 12 else {
+            throw InputError("\(path): not a Parquet file: \(size) bytes, shorter than the 12 bytes of the magic numbers and footer length (truncated file?)")
+        }
+        let head = try Self.read(fd, path, at: 0, count: 4)
+        guard head == Self.magic else {
+            throw InputError("\(path): not a Parquet file: expected the magic \"PAR1\" at byte 0, found \(Self.show(head)); if it is JSONL or text, pass --input-format")
+        }
+        let tail = try Self.read(fd, path, at: size - 8, count: 8)
+        if Array(tail[4...]) == Array("PARE".utf8) {
+            throw InputError("\(path): the Parquet footer is encrypted (magic \"PARE\"); encrypted Parquet files are not supported — decrypt it first")
+        }
+        guard Array(tail[4...]) == Self.magic else {
+            throw InputError("\(path): expected the Parquet magic \"PAR1\" at byte \(size - 4) (the end of the file), found \(Self.show(Array(tail[4...]))): the file is truncated or not Parquet; re-download it")
+        }
+        let footerLength = Int64(UInt32(tail[0]) | UInt32(tail[1]) << 8 | UInt32(tail[2]) << 16 | UInt32(tail[3]) << 24)
+        guard footerLength <= size - 12 else {
+            throw InputError("\(path): the footer length at byte \(size - 8) says \(footerLength) bytes, but only \(size - 12) precede it: the file is truncated or corrupt; re-download it")
+        }
+        let footerStart = size - 8 - footerLength
+        let footer = try Self.read(fd, path, at: footerStart, count: Int(footerLength))
+        let metadata: ParquetMetadata
+        do {
+            metadata = try footer.withUnsafeBytes { try ParquetMetadata($0) }
+        } catch {
+            throw InputError("\(path): corrupt Parquet footer (bytes \(footerStart)…\(size - 8)): \(error); the file is truncated or damaged, re-download it")
+        }
+        if metadata.encrypted {
+            throw InputError("\(path): the file's columns are encrypted (encryption_algorithm in its footer); encrypted Parquet files are not supported")
+        }
+        let leaves: [ParquetMetadata.Column]
+        do { leaves = try metadata.leafColumns() } catch { throw InputError("\(path): corrupt Parquet schema: \(error)") }
+        self.metadata = metadata
+        let leafTypes = leaves.map { ParquetMetadata.PhysicalType(rawValue: $0.element.type ?? -1) ?? .boolean }
+        self.leafTypes = leafTypes
+        leafNames = leaves.map { $0.path.joined(separator: ".") }
+        let available = leaves.map { $0.path.joined(separator: ".") }
+        guard let index = leaves.firstIndex(where: { $0.path == [column] }) else {
+            if leaves.contains(where: { $0.path.first == column }) {
+                throw InputError("\(path): column \"\(column)\" is nested (a list, map or struct); only flat string columns can be read — select a flat column with --text-field")
+            }
+            throw InputError("\(path): no column \"\(column)\"; the file has \(available.joined(separator: ", ")) — name the text column with --text-field")
+        }
+        let leaf = leaves[index]
+        guard leaf.maxRepetition == 0 else {
+            throw InputError("\(path): column \"\(column)\" is repeated (a list of values per row); only single-valued string columns can be read")
+        }
+        guard leafTypes[index] == .byteArray else {
+            throw InputError("\(path): column \"\(column)\" has physical type \(ParquetMetadata.PhysicalType(rawValue: leaf.element.type ?? -1).map { "\($0)" } ?? "unknown"), not BYTE_ARRAY (a string); name the text column with --text-field")
+        }
+        textColumn = index
+        textDefinition = leaf.maxDefinition
+        var labels: [(String, Int, Int)] = []
+        for name in ["id", "url"] where name != column {
+            if let i = leaves.firstIndex(where: { $0.path == [name] }), leaves[i].maxRepetition == 0,
+               [.byteArray, .int32, .int64].contains(leafTypes[i]) {
+                labels.append((name, i, leaves[i].maxDefinition))
+            }
+        }
+        self.labels = labels
+        for (g, group) in metadata.rowGroups.enumerated() where group.columns.count != leaves.count {
+            throw InputError("\(path): row group \(g) has \(group.columns.count) column chunks, the schema \(leaves.count) leaf columns: corrupt footer")
+        }
+    }
+
+    static func show(_ bytes: [UInt8]) -> String {
+        "\"" + bytes.map { $0 >= 0x20 && $0 < 0x7F ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16) }.joined() + "\""
+    }
+
+    static func read(_ fd: Int32, _ path: String, at offset: Int64, count: Int) throws -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw InputError("cannot read \(path) at byte \(offset): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { throw InputError("\(path): the file ends at byte \(offset + Int64(done)), expected \(count - done) more bytes (truncated?)") }
+            done += n
+        }
+        return buffer
+    }
+
+    /// A reader of column `column` of row group `group`, after checking what it needs.
+    func columnReader(group: Int, column: Int, definition: Int) throws -> ParquetColumnReader {
+        let chunk = metadata.rowGroups[group].columns[column]
+        let at = "\(path): row group \(group), column \"\(leafNames[column])\""
+        guard chunk.filePath == nil else { throw InputError("\(at): its data is in another file (\(chunk.filePath!)); such files are not supported") }
+        guard !chunk.encrypted else { throw InputError("\(at) is encrypted; encrypted Parquet files are not supported") }
+        guard chunk.hasMetadata else { throw InputError("\(at) has no column metadata (encrypted or corrupt footer)") }
+        guard ParquetCodec.isSupported(chunk.codec) else {
+            throw InputError("\(at): compression codec \(ParquetMetadata.codecName(chunk.codec)) is not supported (supported: UNCOMPRESSED, SNAPPY, GZIP, ZSTD); rewrite the file with one of those, e.g. pyarrow.parquet.write_table(..., compression=\"zstd\")")
+        }
+        let start = chunk.start, length = chunk.totalCompressedSize
+        guard start >= 4, length >= 0, start + length <= size - 8 else {
+            throw InputError("\(at): its pages (bytes \(start)…\(start + length)) lie outside the file's \(size) bytes of data: the file is truncated or the footer corrupt")
+        }
+        guard let type = ParquetMetadata.PhysicalType(rawValue: chunk.type), type == leafTypes[column] else {
+            throw InputError("\(at): the column chunk's type \(chunk.type) differs from the schema's: corrupt footer")
+        }
+        let bytes = try Self.read(file.fd, path, at: start, count: Int(length))
+        return ParquetColumnReader(chunk: bytes, fileOffset: start, codec: chunk.codec, type: type, maxDefinition: definition,
+                                   totalValues: Int(chunk.numValues))
+    }
+
+    /// The next row, or nil after the last.
+    public mutating func next() throws -> Row? {
+        while rowsLeftInGroup == 0 {
+            rowGroup += 1
+            guard rowGroup < metadata.rowGroups.count else { text = nil; labelReaders = []; return nil }
+            text = nil
+            labelReaders = []
+            rowsLeftInGroup = metadata.rowGroups[rowGroup].numRows
+            if rowsLeftInGroup == 0 { continue }
+            text = try columnReader(group: rowGroup, column: textColumn, definition: textDefinition)
+            labelReaders = try labels.map { try columnReader(group: rowGroup, column: $0.column, definition: $0.definition) }
+        }
+        let value: [UInt8]??
+        do { value = try text!.next() } catch let error as ParquetColumnReader.ParquetError {
+            throw InputError("\(path): row group \(rowGroup), column \"\(columnName)\", row \(row): \(error)")
+        }
+        guard let value else {
+            throw InputError("\(path): row group \(rowGroup), column \"\(columnName)\" ends after fewer values than the row group's \(metadata.rowGroups[rowGroup].numRows) rows: corrupt file")
+        }
+        var location = "\(path)#row \(row)"
+        for k in labelReaders.indices {
+            let label: [UInt8]??
+            do { label = try labelReaders[k].next() } catch let error as ParquetColumnReader.ParquetError {
+                throw InputError("\(path): row group \(rowGroup), column \"\(labels[k].name)\", row \(row): \(error)")
+            }
+            guard let label, let bytes = label else { continue }
+            // Line breaks become spaces, byte by byte: a String per character here cost more than
+            // decoding the text column.
+            var clipped = Array(bytes.prefix(256))
+            for k in clipped.indices where clipped[k] == 0x0A || clipped[k] == 0x0D { clipped[k] = 0x20 }
+            let shown = String(decoding: clipped, as: UTF8.self)
+            location += labels[k].name == "url" ? " <\(shown)>" : " \(labels[k].name)=\(shown)"
+        }
+        rowsLeftInGroup -= 1
+        row += 1
+        return Row(text: value, location: location)
+    }
+}
