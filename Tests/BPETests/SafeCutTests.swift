@@ -31,7 +31,7 @@ import Testing
         let whole = try tokenizer.encodeBatch(texts, threads: 1, chunkBytes: 1 << 40)
         let cut = try tokenizer.encodeBatch(texts, threads: 2, chunkBytes: 512)
         for i in texts.indices where whole[i] != cut[i] {
-            let k = zip(whole[i], cut[i]).firstIndex { $0 != $1 } ?? min(whole[i].count, cut[i].count)
+            let k = (0..<min(whole[i].count, cut[i].count)).first { whole[i][$0] != cut[i][$0] } ?? min(whole[i].count, cut[i].count)
             Issue.record("\(label) document \(i): cut ids differ from the whole's at id \(k) of \(whole[i].count)")
         }
     }
