@@ -3,7 +3,7 @@
 usable from a checkout without installing it (needs numpy and zstandard).
 
   read_shards.py DIR              print every document's ids, one line each (like `tokenmill cat DIR --ids`)
-  read_shards.py DIR --verify     check every checksum (like `tokenmill verify DIR`; exit 1 on damage)
+  read_shards.py DIR --verify     check the set as `tokenmill verify DIR` does, printing what it prints (exit 1 on any problem)
 """
 import os
 import sys
@@ -20,9 +20,12 @@ def main():
             for line in shards.verify():
                 print(line)
         except VerifyError as e:
+            for line in e.ok:
+                print(line)
+            sys.stdout.flush()
             print(e, file=sys.stderr)
             sys.exit(1)
-        print(f"all {len(shards.summaries)} shards verified")
+        print(f"all {len(shards.manifest['shards'])} shards verified")
         return
     out = sys.stdout
     for doc in shards.documents():

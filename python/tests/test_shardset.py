@@ -26,6 +26,7 @@ def test_documents_tokens_and_lengths_equal_tokenmill_cat(main_set):
 
 def test_verify_says_what_tokenmill_verify_says(main_set, tmp_path):
     ok = tokenmill("verify", main_set).stdout.split("\n")
+    assert ok[-2:] == [f"all {len(ShardSet(main_set).summaries)} shards verified", ""]
     assert ShardSet(main_set).verify() == ok[:-2]
 
     damaged = tmp_path / "damaged"
@@ -39,8 +40,10 @@ def test_verify_says_what_tokenmill_verify_says(main_set, tmp_path):
     assert swift.returncode == 1
     with pytest.raises(VerifyError) as e:
         ShardSet(str(damaged)).verify()
-    assert str(e.value) + "\n" == swift.stderr
-    assert e.value.errors[0].shard == first and e.value.errors[0].block == 0
+    assert str(e.value) + "\n" == swift.stderr and e.value.ok == swift.stdout.splitlines()
+    # Both checks report: the file's SHA-256 differs, and the block that is damaged.
+    assert [(x.shard, x.block) for x in e.value.errors] == [(first, None), (first, 0)]
+    assert "SHA-256" in str(e.value.errors[0]) and "checksum mismatch" in str(e.value.errors[1])
 
     data[64 + 100] ^= 0x40
     path.write_bytes(bytes(data[:-30]))     # truncated

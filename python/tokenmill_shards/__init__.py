@@ -3,10 +3,10 @@ DataLoader's exact batches, resumable across Swift and Python) and, with torch,
 `TokenmillIterableDataset`. See docs/python.md."""
 from .loader import Batch, Loader, batch_hash, state_to_json
 from .order import SequenceOrder, SplitMix64, permutation
-from .shards import Shard, ShardError, ShardSet, VerifyError
+from .shards import Shard, ShardError, ShardSet, VerifyError, tokenizer_fingerprint
 
 __all__ = ["Batch", "Loader", "Shard", "ShardError", "ShardSet", "SequenceOrder", "SplitMix64", "VerifyError", "batch_hash",
-           "permutation", "state_to_json"]
+           "permutation", "state_to_json", "tokenizer_fingerprint"]
 
 
 

@@ -9,7 +9,7 @@ from collections import OrderedDict
 import numpy as np
 
 from .order import SequenceOrder, SplitMix64
-from .shards import Shard, ShardError, load_manifest
+from .shards import ShardError, load_manifest, open_shard, tokenizer_copy
 
 FNV_OFFSET = 0xCBF29CE484222325
 FNV_PRIME = 0x100000001B3
@@ -39,6 +39,8 @@ class _TokenStream:
         if expected_fingerprint is not None and expected_fingerprint != fp:
             raise ShardError(f"{directory}: made with tokenizer {tok_name} of fingerprint {fp[:16]}…, but the model expects fingerprint "
                              f"{expected_fingerprint[:16]}…: these token ids mean different text; refusing to load")
+        # The set's tokenizer copy is what decodes its ids: a changed copy is refused here too.
+        tokenizer_copy(manifest, directory)
         summaries = [s for s in manifest["shards"] if s["split"] == split]
         if not summaries:
             splits = ", ".join(sorted(manifest.get("splits", {}).keys()))
@@ -46,13 +48,9 @@ class _TokenStream:
                              "with --val-fraction")
         readers, starts, docs = [], [0], []
         for summary in summaries:
-            reader = Shard(os.path.join(directory, summary["file"]))
-            if reader.fingerprint != fp:
-                raise ShardError(f"{summary['file']}: tokenizer fingerprint {reader.fingerprint[:16]}… differs from the manifest's "
-                                 f"{fp[:16]}…: the shard comes from another run", shard=summary["file"])
-            if reader.token_count != summary["tokens"]:
-                raise ShardError(f"{summary['file']}: holds {reader.token_count} tokens, the manifest says {summary['tokens']}",
-                                 shard=summary["file"])
+            reader = open_shard(manifest, summary, directory)
+            if expected_fingerprint is not None:
+                reader.require_fingerprint(expected_fingerprint, "the expected tokenizer")
             docs.append(starts[-1] + reader.document_starts[:-1])
             starts.append(starts[-1] + reader.token_count)
             readers.append(reader)
