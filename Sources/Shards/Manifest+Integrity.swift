@@ -83,7 +83,7 @@ extension Manifest {
             expect("splits.\(split).tokens", totals.tokens, listed.reduce(0) { $0 + $1.tokens }, "tokens")
             expect("splits.\(split).documents", totals.documents, listed.reduce(0) { $0 + $1.documents }, "documents")
         }
-        for split in Set(shards.map(\.split)) where splits[split] == nil {
+        for split in Set(shards.map(\.split)).sorted() where splits[split] == nil {
             problems.append("manifest.json lists \(split) shards but has no splits.\(split) totals")
         }
         let listed = Set(shards.map(\.file))
