@@ -11,9 +11,12 @@
 ///   (`\s++$`, or the same alternatives). No alternative takes a line feed before `c`
 ///   (`[^\r\n\p{L}\p{N}]?` excludes it; ` ?` takes only a space). So CRLF text (`\r\n`) and lines
 ///   that start with any script's letters are cut as well as LF text starting with ASCII.
+/// - **o200k** as cl100k, except before a "/": its punctuation piece ` ?[^\s\p{L}\p{N}]+[\r\n/]*`
+///   takes line feeds *and slashes* after it, so ".\n/usr" is one piece (the test found this).
 /// - **gpt2**: inside the whole, `\s+(?!\S)` takes W less its last character and the line feed
 ///   is a piece of its own; at the end of a part, `\s++$` takes all of W. So cut after the line
-///   feed only when W is the line feed alone (the character before it is not whitespace), and
+///   feed only when W is the line feed alone (the character before it, ASCII or not, is not
+///   whitespace), and
 ///   otherwise just *before* the line feed (`j`): the first part ends with W less the line feed
 ///   (one piece either way) and the next begins with the line feed, a piece of its own either
 ///   way because `c` is not whitespace.
@@ -30,14 +33,18 @@ extension Tokenizer {
         while j < n - 1 {
             if b[j] == 0x0A && startsNonSpace(b, j + 1) {
                 switch pattern {
-                case .cl100k, .o200k:
+                case .cl100k:
                     if j + 1 >= from { return j + 1 }
+                case .o200k:
+                    // o200k's punctuation piece takes `[\r\n/]*` after it: a "/" after the line
+                    // feed would join a piece that ends before the line feed ("x.\n/usr").
+                    if b[j + 1] != 0x2F && j + 1 >= from { return j + 1 }
                 case .gpt2:
                     let before = b[j - 1]
-                    if before > 0x20 && before < 0x7F {
-                        if j + 1 >= from { return j + 1 }
-                    } else if before == 0x20 || before == 0x09 || before == 0x0D || before == 0x0A || before == 0x0B || before == 0x0C {
+                    if before == 0x20 || before == 0x09 || before == 0x0D || before == 0x0A || before == 0x0B || before == 0x0C {
                         if j >= from { return j }
+                    } else if endsNonSpace(b, j) {
+                        if j + 1 >= from { return j + 1 }
                     }
                 case .regex:
                     return nil
@@ -46,6 +53,17 @@ extension Tokenizer {
             j += 1
         }
         return nil
+    }
+
+    /// Whether the character that ends just before `k` is not whitespace (its UTF-8 sequence
+    /// found by stepping back over continuation bytes). False when that is not a whole sequence.
+    @inline(__always)
+    static func endsNonSpace(_ b: UnsafeBufferPointer<UInt8>, _ k: Int) -> Bool {
+        var p = k - 1
+        while p > 0 && p > k - 4 && b[p] & 0xC0 == 0x80 { p -= 1 }
+        guard p >= 0, b[p] & 0xC0 != 0x80 else { return false }
+        let length = b[p] < 0x80 ? 1 : b[p] < 0xE0 ? 2 : b[p] < 0xF0 ? 3 : 4
+        return p + length == k && startsNonSpace(b, p)
     }
 
     /// Whether the character starting at `k` is not whitespace (`\s`): ASCII `!`…`~`, or a UTF-8
