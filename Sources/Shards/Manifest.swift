@@ -42,7 +42,7 @@ public struct ShardOptions: Sendable, Hashable, Codable {
     public var strict = false
     /// Documents whose U+FFFD replacements exceed this share of their characters are dropped
     /// (`too_many_replacements`); nil: no limit (manifests written before the option existed).
-    public var maxReplacementRatio: Double? = 0.01
+    public var maxReplacementRatio: Double? = 0.02
     /// Invalid UTF-8 is decoded from this charset (an ICU converter name) before cleaning, or
     /// from ICU's guess with "auto"; nil: repaired (or rejected) as UTF-8.
     public var fallbackEncoding: String? = nil

@@ -35,7 +35,7 @@ struct ShardCommand: ParsableCommand {
     @Flag(help: "Keep Project Gutenberg headers and licences.") var keepGutenberg = false
     @Option(help: "Normalization form: none, nfc, nfkc, nfkc-cf.") var form: NormalizationForm = .nfc
     @Flag(help: "Drop documents with invalid UTF-8 instead of repairing them with U+FFFD.") var rejectInvalidUTF8 = false
-    @Option(help: "Drop a document whose U+FFFD repairs exceed this share of its characters (too_many_replacements): text in another encoding, not UTF-8 with a few bad bytes.") var maxReplacementRatio = 0.01
+    @Option(help: "Drop a document whose U+FFFD repairs exceed this share of its characters (too_many_replacements): text in another encoding, not UTF-8 with a few bad bytes.") var maxReplacementRatio = 0.02
     @Option(help: "Decode documents that are not valid UTF-8 from this charset (an ICU name such as GB18030, KOI8-R, windows-1252), or auto for ICU's charset detector. UTF-16 with a byte-order mark is always decoded.") var fallbackEncoding: String?
     @Flag(help: "Keep control characters.") var keepControls = false
     @Flag(help: "Trim trailing whitespace and collapse blank-line runs.") var trimWhitespace = false
@@ -53,7 +53,7 @@ struct ShardCommand: ParsableCommand {
 
     func validate() throws {
         guard maxReplacementRatio >= 0 && maxReplacementRatio <= 1 else {
-            throw ValidationError("--max-replacement-ratio \(maxReplacementRatio): expected a share of characters within 0…1 (default 0.01)")
+            throw ValidationError("--max-replacement-ratio \(maxReplacementRatio): expected a share of characters within 0…1 (default 0.02)")
         }
         guard (1...19).contains(level) else { throw ValidationError("--level \(level): zstd levels for shards are 1…19 (default 3)") }
         guard minChars >= 0 else { throw ValidationError("--min-chars \(minChars): expected 0 or more characters") }

@@ -89,7 +89,9 @@ import Trainer
         #expect(text.status == 0, "\(text.stderr)")
         #expect(zst.status == 0, "\(zst.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/text.json")) == Data(contentsOf: URL(fileURLWithPath: dir + "/jsonl.json")))
-        let report = try JSONDecoder().decode(TrainingReport.self, from: zst.stdout)
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase   // --json keys are snake_case
+        let report = try decoder.decode(TrainingReport.self, from: zst.stdout)
         #expect(report.documents == Self.names.count && report.files == 1)
 
         let bad = dir + "/bad.jsonl"
