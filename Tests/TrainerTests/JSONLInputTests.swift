@@ -89,10 +89,8 @@ import Trainer
         #expect(text.status == 0, "\(text.stderr)")
         #expect(zst.status == 0, "\(zst.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/text.json")) == Data(contentsOf: URL(fileURLWithPath: dir + "/jsonl.json")))
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase   // --json keys are snake_case
-        let report = try decoder.decode(TrainingReport.self, from: zst.stdout)
-        #expect(report.documents == Self.names.count && report.files == 1)
+        let report = try #require(try JSONSerialization.jsonObject(with: zst.stdout) as? [String: Any])   // snake_case keys
+        #expect(report["documents"] as? Int == Self.names.count && report["files"] as? Int == 1, "\(report)")
 
         let bad = dir + "/bad.jsonl"
         try Data("{\"text\": \"fine\"}\n[1, 2]\n".utf8).write(to: URL(fileURLWithPath: bad))
