@@ -13,6 +13,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -q >&2
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
 fi
+# `make test` runs the Python package's tests in a virtual environment (scripts/test-python.sh):
+# Debian's python3 needs python3-venv for that.
+if ! python3 -m venv --help >/dev/null 2>&1; then
+  echo "setup: installing python3 and python3-venv (for the Python package's tests)" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends python3 python3-venv >&2
+fi
 if ! command -v swift >/dev/null 2>&1; then
   echo "setup: the Swift toolchain (6.0 or later) is required: https://swift.org/install" >&2
   exit 1
