@@ -64,6 +64,15 @@ public final class ShardExporter {
         return files
     }
 
+    /// Writes `tokens` as `width`-byte little-endian integers through one reused buffer; returns
+    /// the bytes written.
+    static func write(_ tokens: ArraySlice<UInt32>, width: Int, through buffer: inout [UInt8], to out: inout OutputWriter) throws -> Int {
+        buffer.removeAll(keepingCapacity: true)
+        TokenBytes.append(tokens, width: width, to: &buffer)
+        try out.write(buffer)
+        return buffer.count
+    }
+
     func noEndOfText(_ header: ShardHeader) -> ShardError {
         ShardError("\(directory): the tokenizer has no end-of-text token, but \(format.rawValue) files separate documents with one; export to --format megatron (its index keeps the boundaries) instead")
     }
@@ -76,16 +85,10 @@ public final class ShardExporter {
         do {
             var buffer: [UInt8] = []
             try stream.forEachPiece(from: eot == nil ? 0 : 1, to: stream.tokenCount) { piece in
-                buffer.removeAll(keepingCapacity: true)
-                TokenBytes.append(piece, width: width, to: &buffer)
-                try out.write(buffer)
-                bytes += buffer.count
+                bytes += try Self.write(piece, width: width, through: &buffer, to: &out)
             }
             if let eot {
-                buffer.removeAll(keepingCapacity: true)
-                TokenBytes.append([eot][...], width: width, to: &buffer)
-                try out.write(buffer)
-                bytes += buffer.count
+                bytes += try Self.write([eot][...], width: width, through: &buffer, to: &out)
             }
             try out.close()
         } catch {
@@ -166,10 +169,7 @@ public final class ShardExporter {
                 bytes += header.count
                 var buffer: [UInt8] = []
                 try stream.forEachPiece(from: cuts[k], to: cuts[k + 1]) { piece in
-                    buffer.removeAll(keepingCapacity: true)
-                    TokenBytes.append(piece, width: width, to: &buffer)
-                    try out.write(buffer)
-                    bytes += buffer.count
+                    bytes += try Self.write(piece, width: width, through: &buffer, to: &out)
                 }
                 try out.close()
             } catch {

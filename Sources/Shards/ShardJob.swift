@@ -314,15 +314,13 @@ public final class ShardJob {
             case .failure(let error):
                 if options.strict { throw InputError("\(document.location): \(Self.describe(error))") }
                 warning?("\(document.location): \(Self.describe(error)) (document dropped; --strict stops here)")
-                drop(&state, error is NormalizerError && (error as! NormalizerError).kind == .unsupportedEncoding ? "unsupported_encoding" : "invalid_utf8",
-                     document.location)
+                drop(&state, (error as? NormalizerError)?.kind == .unsupportedEncoding ? "unsupported_encoding" : "invalid_utf8", document.location)
                 continue
             case .success(let cleaned):
                 text = cleaned.text
                 if let charset = cleaned.decodedFrom { state.repairs.decoded[charset, default: 0] += 1 }
                 if cleaned.replacements > 0 {
-                    if tooManyReplacements(cleaned), let limit = options.maxReplacementRatio {
-                        let ratio = Double(cleaned.replacements) / Double(max(1, Self.characters(text)))
+                    if let ratio = replacementRatio(cleaned), let limit = options.maxReplacementRatio, ratio > limit {
                         let message = "\(document.location): \(cleaned.replacements) invalid UTF-8 sequences replaced by U+FFFD, \(String(format: "%.1f", ratio * 100))% of its characters (over --max-replacement-ratio \(limit))"
                         if options.strict { throw InputError(message + "; " + Self.encodingHint(document.bytes)) }
                         state.replacementWarnings += 1
@@ -418,10 +416,15 @@ public final class ShardJob {
         return Cleaned(text: result.output, replacements: result.report.replacements, decodedFrom: decodedFrom)
     }
 
+    /// The document's U+FFFD repairs as a share of its characters; nil without repairs.
+    func replacementRatio(_ cleaned: Cleaned) -> Double? {
+        cleaned.replacements > 0 ? Double(cleaned.replacements) / Double(max(1, Self.characters(cleaned.text))) : nil
+    }
+
     /// Whether the repairs exceed `--max-replacement-ratio` of the document's characters.
     func tooManyReplacements(_ cleaned: Cleaned) -> Bool {
-        guard cleaned.replacements > 0, let limit = options.maxReplacementRatio else { return false }
-        return Double(cleaned.replacements) / Double(max(1, Self.characters(cleaned.text))) > limit
+        guard let ratio = replacementRatio(cleaned), let limit = options.maxReplacementRatio else { return false }
+        return ratio > limit
     }
 
     static func characters(_ text: [UInt8]) -> Int {
@@ -448,9 +451,7 @@ public final class ShardJob {
     /// Why a cleaned document is dropped before deduplication, if it is.
     func rejection(_ text: [UInt8]) -> String? {
         if text.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 }) { return "empty" }
-        var characters = 0
-        for b in text where b & 0xC0 != 0x80 { characters += 1 }
-        return characters < options.minChars ? "too_short" : nil
+        return Self.characters(text) < options.minChars ? "too_short" : nil
     }
 
     static func key(_ digest: [UInt8]) -> DocumentKey {

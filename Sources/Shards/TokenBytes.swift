@@ -1,7 +1,7 @@
 /// Little-endian token bytes, as the exported files hold them.
-enum TokenBytes {
+public enum TokenBytes {
     /// Appends `tokens` as `width`-byte little-endian integers (2 or 4).
-    static func append(_ tokens: ArraySlice<UInt32>, width: Int, to out: inout [UInt8]) {
+    public static func append(_ tokens: ArraySlice<UInt32>, width: Int, to out: inout [UInt8]) {
         let start = out.count
         out.append(contentsOf: repeatElement(0, count: tokens.count * width))
         out.withUnsafeMutableBytes { raw in

@@ -2,6 +2,7 @@ import ArgumentParser
 import BPE
 import Corpus
 import Foundation
+import Shards
 
 struct EncodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -132,7 +133,8 @@ struct EncodeCommand: ParsableCommand {
     }
 
     /// Appends one document's output to `out`: decimal ids written digit by digit (no `String`
-    /// per id), or the ids as little-endian integers copied in one go. O(ids).
+    /// per id), or the ids as little-endian integers (Shards' `TokenBytes`, as `export` writes
+    /// them). O(ids).
     func append(_ ids: [TokenID], endOfText: TokenID?, to out: inout [UInt8]) throws {
         switch output {
         case .text:
@@ -147,25 +149,14 @@ struct EncodeCommand: ParsableCommand {
                 }
             }
             out.append(0x0A)
-        case .u16:
-            if let bad = ids.first(where: { $0 > UInt16.max }) ?? endOfText.flatMap({ $0 > UInt16.max ? $0 : nil }) {
+        case .u16, .u32:
+            let width = output == .u16 ? 2 : 4
+            if width == 2, let bad = ids.first(where: { $0 > UInt16.max }) ?? endOfText.flatMap({ $0 > UInt16.max ? $0 : nil }) {
                 throw ValidationError("token id \(bad) does not fit in 16 bits: use --output u32")
             }
-            var wide = ids.map { UInt16(truncatingIfNeeded: $0).littleEndian }
-            if let endOfText {
-                if eot == .after { wide.append(UInt16(endOfText).littleEndian) } else { wide.insert(UInt16(endOfText).littleEndian, at: 0) }
-            }
-            wide.withUnsafeBytes { out.append(contentsOf: $0) }
-        case .u32:
-            if let endOfText, eot != .after { out.append(contentsOf: withUnsafeBytes(of: endOfText.littleEndian) { Array($0) }) }
-            ids.withUnsafeBufferPointer { buffer in
-                if UInt32(1).littleEndian == 1 {
-                    out.append(contentsOf: UnsafeRawBufferPointer(buffer))
-                } else {
-                    for id in buffer { withUnsafeBytes(of: id.littleEndian) { out.append(contentsOf: $0) } }
-                }
-            }
-            if let endOfText, eot == .after { out.append(contentsOf: withUnsafeBytes(of: endOfText.littleEndian) { Array($0) }) }
+            if let endOfText, eot != .after { TokenBytes.append([endOfText][...], width: width, to: &out) }
+            TokenBytes.append(ids[...], width: width, to: &out)
+            if let endOfText, eot == .after { TokenBytes.append([endOfText][...], width: width, to: &out) }
         }
     }
 }
