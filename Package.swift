@@ -43,28 +43,30 @@ let package = Package(
             linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]
         ),
 
+        // SplitMix64 and the default thread count, shared by the modules; not a product.
+        .target(name: "TokenmillSupport"),
         .target(name: "Normalizer", dependencies: ["ICUShim"]),
         .target(
             name: "BPE",
-            dependencies: ["Normalizer", "ICUShim", .product(name: "Collections", package: "swift-collections")]
+            dependencies: ["Normalizer", "ICUShim", "TokenmillSupport", .product(name: "Collections", package: "swift-collections")]
         ),
         .target(name: "Corpus", dependencies: ["CZstd", "CZlib", "CBzip2", "CSnappy", "Normalizer"]),
         .target(
             name: "Trainer",
-            dependencies: ["BPE", "Normalizer", "Corpus", .product(name: "Collections", package: "swift-collections")]
+            dependencies: ["BPE", "Normalizer", "Corpus", "TokenmillSupport", .product(name: "Collections", package: "swift-collections")]
         ),
         .target(
             name: "Shards",
-            dependencies: ["BPE", "Normalizer", "Corpus", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["BPE", "Normalizer", "Corpus", "TokenmillSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "DataLoader", dependencies: ["Shards", "Corpus"]),
-        .target(name: "GPT", dependencies: ["COpenBLAS", "DataLoader", "BPE", "Shards"]),
+        .target(name: "DataLoader", dependencies: ["Shards", "Corpus", "TokenmillSupport"]),
+        .target(name: "GPT", dependencies: ["COpenBLAS", "TokenmillSupport", "DataLoader", "BPE", "Shards"]),
         // Runs beside the pipeline, not inside it: the CLI composes it with Trainer, Shards and GPT.
         .target(name: "Cluster", dependencies: ["MPIShim"]),
         .executableTarget(
             name: "tokenmill",
             dependencies: [
-                "Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoader", "GPT", "Cluster",
+                "Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoader", "GPT", "Cluster", "TokenmillSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -79,7 +81,7 @@ let package = Package(
             dependencies: ["Normalizer", "Corpus"],
             path: "Benchmarks/NormalizeBench"
         ),
-        .executableTarget(name: "GPTBench", dependencies: ["GPT", "DataLoader"], path: "Benchmarks/GPTBench"),
+        .executableTarget(name: "GPTBench", dependencies: ["GPT", "TokenmillSupport"], path: "Benchmarks/GPTBench"),
 
         // Shared by the test targets: runs the built CLI, finds the repository's files.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -91,7 +93,7 @@ let package = Package(
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "BPE", "Normalizer", "Corpus", "TestSupport"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "BPE", "Normalizer", "Corpus", "TestSupport"]),
         .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "Shards", "BPE", "Corpus", "TestSupport"]),
-        .testTarget(name: "GPTTests", dependencies: ["GPT", "DataLoader", "Shards", "BPE", "TestSupport"]),
+        .testTarget(name: "GPTTests", dependencies: ["GPT", "TokenmillSupport", "Shards", "BPE", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus", "TestSupport"]),
         .testTarget(name: "DistributedTests", dependencies: ["Cluster", "Shards", "TestSupport"]),
     ]

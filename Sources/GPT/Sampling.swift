@@ -1,5 +1,5 @@
-import DataLoader
 import Foundation
+import TokenmillSupport
 
 /// How `GPTSampler` picks the next token.
 public struct SamplingOptions: Sendable, Equatable {
