@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "DataLoader", targets: ["DataLoader"]),
         .library(name: "GPT", targets: ["GPT"]),
         .library(name: "Cluster", targets: ["Cluster"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
         .executable(name: "tokenmill", targets: ["tokenmill"]),
     ],
     dependencies: [
@@ -63,10 +64,16 @@ let package = Package(
         .target(name: "GPT", dependencies: ["COpenBLAS", "TokenmillSupport", "DataLoader", "BPE", "Shards"]),
         // Runs beside the pipeline, not inside it: the CLI composes it with Trainer, Shards and GPT.
         .target(name: "Cluster", dependencies: ["MPIShim"]),
+        // The jobs that compose the modules: quickstart, distributed shard and train-tokenizer,
+        // the pretraining run (run folder, checkpoints, metrics), text generation.
+        .target(
+            name: "Pipeline",
+            dependencies: ["Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoader", "GPT", "Cluster"]
+        ),
         .executableTarget(
             name: "tokenmill",
             dependencies: [
-                "Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoader", "GPT", "Cluster", "TokenmillSupport",
+                "Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoader", "GPT", "Cluster", "TokenmillSupport", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -93,7 +100,7 @@ let package = Package(
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "BPE", "Normalizer", "Corpus", "TestSupport"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "BPE", "Normalizer", "Corpus", "TestSupport"]),
         .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "Shards", "BPE", "Corpus", "TestSupport"]),
-        .testTarget(name: "GPTTests", dependencies: ["GPT", "TokenmillSupport", "Shards", "BPE", "TestSupport"]),
+        .testTarget(name: "GPTTests", dependencies: ["GPT", "TokenmillSupport", "Pipeline", "Shards", "BPE", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus", "TestSupport"]),
         .testTarget(name: "DistributedTests", dependencies: ["Cluster", "Shards", "TestSupport"]),
     ]

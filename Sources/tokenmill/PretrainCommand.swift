@@ -3,6 +3,7 @@ import Cluster
 import Foundation
 import DataLoader
 import GPT
+import Pipeline
 import Shards
 
 struct PretrainCommand: ParsableCommand {

@@ -4,6 +4,7 @@ import BPE
 import Corpus
 import Foundation
 import Normalizer
+import Pipeline
 import TokenmillSupport
 import Trainer
 #if canImport(Glibc)
