@@ -61,7 +61,7 @@ let package = Package(
             dependencies: ["BPE", "Normalizer", "Corpus", "TokenmillSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "DataLoader", dependencies: ["Shards", "Corpus", "TokenmillSupport"]),
-        .target(name: "GPT", dependencies: ["COpenBLAS", "TokenmillSupport", "DataLoader", "BPE", "Shards"]),
+        .target(name: "GPT", dependencies: ["COpenBLAS", "TokenmillSupport"]),
         // Runs beside the pipeline, not inside it: the CLI composes it with Trainer, Shards and GPT.
         .target(name: "Cluster", dependencies: ["MPIShim"]),
         // The jobs that compose the modules: quickstart, distributed shard and train-tokenizer,

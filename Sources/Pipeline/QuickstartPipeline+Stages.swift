@@ -176,7 +176,7 @@ extension QuickstartPipeline {
     mutating func pretrain() throws -> String {
         guard let manifest, let tokenizer else { throw InputError("no shards to train on") }
         guard let base = GPTConfig.preset(self.options.preset) else { throw InputError("unknown preset \(self.options.preset)") }
-        let config = base.covering(manifest.tokenizer)
+        let config = base.covering(vocabulary: manifest.tokenizer.vocabularySize)
         var o = PretrainOptions()
         o.steps = self.options.steps
         o.batchSize = 16
