@@ -1,4 +1,5 @@
 import Dispatch
+import TokenmillSupport
 
 /// A byte-level BPE vocabulary: token bytes by id, the merge rules, and how whole pieces may be
 /// looked up directly.
@@ -92,7 +93,7 @@ public struct BytePairModel: Sendable {
             // but one); the result does not depend on the split.
             let model = self, count = table.count
             var safe = [Bool](repeating: false, count: count)
-            let workers = count >= 8192 ? min(Tokenizer.defaultThreadCount, 8) : 1
+            let workers = count >= 8192 ? min(ThreadCount.default, 8) : 1
             safe.withUnsafeMutableBufferPointer { out in
                 let out = SendableBuffer(out)
                 DispatchQueue.concurrentPerform(iterations: workers) { w in
