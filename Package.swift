@@ -3,7 +3,8 @@ import PackageDescription
 
 // Module graph (one-way; every edge below is an import, and every import is an edge):
 //
-//   TokenmillSupport                      SplitMix64, the default thread count
+//   TokenmillSupport                      SplitMix64 (+ normal draws), the default thread count,
+//                                         file I/O (one EINTR loop, atomic replace), hex
 //   Normalizer  → ICUShim
 //   Corpus      → Normalizer (HTML entities), zstd, zlib, bzip2, Snappy
 //   BPE         → Normalizer, TokenmillSupport, Collections
@@ -12,7 +13,7 @@ import PackageDescription
 //   DataLoader  → Shards, TokenmillSupport
 //   GPT         → OpenBLAS, TokenmillSupport (a leaf: model, kernels, AdamW, safetensors)
 //   Cluster     → MPIShim (Open MPI; beside the chain, not in it)
-//   Pipeline    → Normalizer, BPE, Corpus, Trainer, Shards, DataLoader, GPT, Cluster: the jobs
+//   Pipeline    → Normalizer, BPE, Corpus, Trainer, Shards, DataLoader, GPT, Cluster, TokenmillSupport: the jobs
 //                 that compose them (quickstart, distributed shard and train-tokenizer, the
 //                 pretraining run, text generation)
 //   tokenmill   → Pipeline and the modules whose types its commands use; argument parsing and output
@@ -80,7 +81,7 @@ let package = Package(
         .target(name: "Cluster", dependencies: ["MPIShim"]),
         .target(
             name: "Pipeline",
-            dependencies: ["Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoader", "GPT", "Cluster"]
+            dependencies: ["Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoader", "GPT", "Cluster", "TokenmillSupport"]
         ),
         .executableTarget(
             name: "tokenmill",

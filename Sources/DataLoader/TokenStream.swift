@@ -1,6 +1,7 @@
 import Foundation
 import Shards
 import Synchronization
+import TokenmillSupport
 
 /// What to do with a block whose checksum (or decompression) fails.
 public enum CorruptBlockPolicy: String, Sendable, Codable {
@@ -45,7 +46,7 @@ final class TokenStream {
         let manifest = try Manifest.load(directory: directory)
         let fingerprintHex = manifest.tokenizer.fingerprint
         if let expected = expectedFingerprint {
-            let hex = expected.map { String(format: "%02x", $0) }.joined()
+            let hex = Hex.encode(expected)
             guard hex == fingerprintHex else {
                 throw ShardError("\(directory): made with tokenizer \(manifest.tokenizer.name) of fingerprint \(fingerprintHex.prefix(16))…, but the model expects fingerprint \(hex.prefix(16))…: these token ids mean different text; refusing to load")
             }

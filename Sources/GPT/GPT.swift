@@ -352,12 +352,3 @@ public final class GPT: LanguageModel {
         try loadState(bytes)
     }
 }
-
-/// Normal draws for the initialization (Box–Muller over SplitMix64).
-extension SplitMix64 {
-    public mutating func nextGaussian() -> Float {
-        let u1 = Double(next() >> 11 + 1) / Double(1 << 53)
-        let u2 = Double(next() >> 11) / Double(1 << 53)
-        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
-    }
-}

@@ -1,65 +1,7 @@
 import BPE
 import Foundation
 import GPT
-
-/// Durable file-system helpers: write + fsync, atomic publish by rename.
-public enum DurableFiles {
-    /// Writes `data` to `path` and fsyncs it.
-    public static func write(_ data: some Collection<UInt8>, to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw GPTError.invalidState("cannot create \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        let bytes = Array(data)
-        var done = 0
-        try bytes.withUnsafeBytes { raw in
-            while done < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw GPTError.invalidState("cannot write \(path): \(String(cString: strerror(errno)))")
-                }
-                done += n
-            }
-        }
-        guard fsync(fd) == 0 else { throw GPTError.invalidState("fsync \(path) failed: \(String(cString: strerror(errno)))") }
-    }
-
-    /// fsyncs a directory (so renames inside it are durable).
-    public static func syncDirectory(_ path: String) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY)
-        if fd >= 0 { _ = fsync(fd); close(fd) }
-    }
-
-    /// Atomically replaces the file at `path` with `data` (temp file, fsync, rename, fsync dir).
-    public static func replace(_ path: String, with data: some Collection<UInt8>) throws {
-        let tmp = path + ".tmp-\(getpid())"
-        try write(data, to: tmp)
-        guard rename(tmp, path) == 0 else { throw GPTError.invalidState("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))") }
-        syncDirectory((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)
-    }
-}
-
-/// What a training checkpoint holds beside the weights (`trainer.json`).
-public struct CheckpointInfo: Codable, Sendable, Equatable {
-    public var format = "tokenmill-gpt-checkpoint"
-    public var version = 1
-    /// Optimizer updates done.
-    public var step: Int
-    public var config: GPTConfig
-    public var options: PretrainOptions
-    /// Hex SHA-256 of the tokenizer (as in the shard manifest).
-    public var tokenizerFingerprint: String
-    public var endOfText: Int?
-    /// Training tokens consumed so far.
-    public var tokensSeen: Int
-    public var threads: Int
-
-    public init(step: Int, config: GPTConfig, options: PretrainOptions, tokenizerFingerprint: String, endOfText: Int?, tokensSeen: Int, threads: Int) {
-        self.step = step; self.config = config; self.options = options
-        self.tokenizerFingerprint = tokenizerFingerprint; self.endOfText = endOfText
-        self.tokensSeen = tokensSeen; self.threads = threads
-    }
-}
+import TokenmillSupport
 
 /// A checkpoint directory:
 ///
@@ -105,9 +47,7 @@ public enum GPTCheckpoint {
         checked.withLock { _ = $0.remove(directory) }
         DurableFiles.syncDirectory(tmp)
         if fm.fileExists(atPath: directory) { try fm.removeItem(atPath: directory) }
-        guard rename(tmp, directory) == 0 else {
-            throw GPTError.invalidState("cannot rename \(tmp) to \(directory): \(String(cString: strerror(errno)))")
-        }
+        try FileIO.rename(tmp, to: directory)
         DurableFiles.syncDirectory((directory as NSString).deletingLastPathComponent)
     }
 

@@ -1,5 +1,6 @@
 /// A failure of a pipeline job that is not another module's error: a checkpoint without its
-/// tokenizer, a tokenizer that does not match the model, a run folder that holds other outputs.
+/// tokenizer, a tokenizer that does not match the model or the data, a run folder that holds
+/// other outputs. Locations (folders, fingerprints) are fields, not parts of a string.
 /// The descriptions are the messages the CLI prints.
 public enum PipelineError: Error, CustomStringConvertible, Equatable {
     /// A checkpoint directory without the tokenizer.json generation needs.
@@ -12,6 +13,15 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
     case emptyPromptWithoutEndOfText
     /// `quickstart --out` holds earlier outputs and `--overwrite` was not given.
     case outputExists(directory: String, present: [String])
+    /// `pretrain` was given no shard directory.
+    case noTrainingData
+    /// Two shard directories of one mixture were made with different tokenizers.
+    case mixtureTokenizerMismatch(directory: String, fingerprint: String, first: String, firstFingerprint: String)
+    /// The data was sharded with another tokenizer than the checkpoint was trained with.
+    case checkpointTokenizerMismatch(dataDirectory: String, dataFingerprint: String, checkpointFingerprint: String)
+    /// `pretrain --out` already holds a run (metrics.jsonl or checkpoints) and the run was asked
+    /// to start fresh (`initFrom`: with `--init-from`, which always starts a new run).
+    case runExists(directory: String, initFrom: Bool)
 
     public var description: String {
         switch self {
@@ -25,6 +35,16 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
             return "an empty --prompt needs an <|endoftext|> token to start from"
         case .outputExists(let out, let present):
             return "\(out) already holds a quickstart's outputs (\(present.joined(separator: ", "))): pass --overwrite to replace them, or choose another --out"
+        case .noTrainingData:
+            return "no training data: give at least one shard directory"
+        case .mixtureTokenizerMismatch(let directory, let fingerprint, let first, let firstFingerprint):
+            return "tokenizer mismatch: \(directory) was sharded with tokenizer fingerprint \(fingerprint.prefix(16))…, but \(first) with \(firstFingerprint.prefix(16))…; a mixture needs one tokenizer: re-shard with the same --tokenizer"
+        case .checkpointTokenizerMismatch(let dataDirectory, let data, let checkpoint):
+            return "tokenizer mismatch: the checkpoint was trained with tokenizer fingerprint \(checkpoint.prefix(16))…, but \(dataDirectory) was sharded with \(data.prefix(16))…; the token ids mean different text. Re-shard the data with the checkpoint's tokenizer.json (`tokenmill shard --tokenizer CHECKPOINT/tokenizer.json …`)"
+        case .runExists(let out, let initFrom):
+            return initFrom
+                ? "\(out) already holds a run: --init-from starts a new run; choose another --out"
+                : "\(out) already holds a run (metrics.jsonl or checkpoints): pass --resume to continue it, or choose another --out"
         }
     }
 }

@@ -3,75 +3,7 @@ import Dispatch
 import Foundation
 import GPT
 import Shards
-
-/// Everything that shapes a pretraining run (saved in each checkpoint's `trainer.json`).
-public struct PretrainOptions: Codable, Sendable, Equatable {
-    /// Optimizer updates in the whole run (the cosine schedule's length unless `decaySteps` is set).
-    public var steps = 1000
-    /// Rows per micro-batch (B).
-    public var batchSize = 8
-    /// Tokens per row (T ≤ the model's context length).
-    public var context = 256
-    /// Micro-batches per optimizer update (gradient accumulation).
-    public var gradAccum = 1
-    public var learningRate: Float = 6e-4
-    /// Floor of the cosine decay; nil: learningRate / 10.
-    public var minLearningRate: Float? = nil
-    public var warmupSteps = 100
-    /// Step where the cosine reaches the floor; nil: `steps`.
-    public var decaySteps: Int? = nil
-    public var weightDecay: Float = 0.1
-    public var beta1: Float = 0.9
-    public var beta2: Float = 0.95
-    public var eps: Float = 1e-8
-    /// Global gradient-norm clip; 0 or less: no clipping (the norm is still reported).
-    public var gradClip: Float = 1.0
-    /// Evaluate on the validation split every N updates (and at step 0 and at the end); 0: never.
-    public var evalEvery = 100
-    /// Validation batches per evaluation (the val stream is read from its start each time).
-    public var evalBatches = 20
-    /// Checkpoint every N updates (and at the end); 0: only at the end.
-    public var checkpointEvery = 0
-    /// Checkpoint directories kept in the run folder (older ones are deleted).
-    public var keepCheckpoints = 2
-    /// Seeds the model initialization and the loader's shuffle.
-    public var seed: UInt64 = 1337
-    /// Restart position ids at document starts (from the loader's `Batch.positions`).
-    public var documentPositions = false
-
-    public init() {}
-
-    public var schedule: LRSchedule {
-        LRSchedule(maxLR: learningRate, minLR: minLearningRate ?? learningRate / 10, warmupSteps: warmupSteps, decaySteps: decaySteps ?? steps)
-    }
-
-    public func validate(config: GPTConfig) throws {
-        func bad(_ s: String) -> GPTError { .invalidConfig(s) }
-        guard steps > 0 else { throw bad("steps must be ≥ 1 (got \(steps))") }
-        guard batchSize > 0, gradAccum > 0 else { throw bad("batch size and gradient accumulation must be ≥ 1") }
-        guard context > 0, context <= config.contextLength else {
-            throw bad("context \(context) must be in 1…\(config.contextLength) (the model's n_positions); pass a smaller --context or a config with a larger contextLength")
-        }
-        guard learningRate > 0, learningRate.isFinite else { throw bad("learning rate must be positive (got \(learningRate))") }
-        guard warmupSteps >= 0, evalEvery >= 0, evalBatches >= 0, checkpointEvery >= 0, keepCheckpoints >= 1 else {
-            throw bad("warmup, eval-every, eval-batches and checkpoint-every must be ≥ 0, keep-checkpoints ≥ 1")
-        }
-    }
-}
-
-/// One line of the run's `metrics.jsonl`.
-public struct StepRecord: Sendable, Equatable {
-    public var step: Int
-    public var loss: Float
-    public var learningRate: Float
-    public var gradNorm: Float
-    public var tokensPerSecond: Double
-    public var mfu: Double
-    public var milliseconds: Double
-    /// Data parallel: the part of the step spent waiting for gradient and loss reductions after
-    /// backward returned (the communication that backward did not hide); 0 for one process.
-    public var communicationMilliseconds: Double = 0
-}
+import TokenmillSupport
 
 /// Pretraining of a `GPT` on a shard directory (see docs/gpt.md, "Training").
 ///
@@ -136,7 +68,7 @@ public final class PretrainRun {
     /// every set must have been sharded with the same tokenizer.
     public init(sources: [LoaderSource], out: String, config: GPTConfig?, options: PretrainOptions, start: Start,
                 threads: Int, sgemmGFLOPS: Double? = nil, group: DataParallelGroup? = nil, takeIntactCheckpoint: Bool = false) throws {
-        guard let first = sources.first else { throw GPTError.invalidConfig("no training data: give at least one shard directory") }
+        guard let first = sources.first else { throw PipelineError.noTrainingData }
         self.group = group
         self.sources = sources
         let rank = group?.rank ?? 0, worldSize = group?.size ?? 1
@@ -150,7 +82,7 @@ public final class PretrainRun {
         manifest = manifests[0]
         fingerprintHex = manifest.tokenizer.fingerprint
         for (source, m) in zip(sources, manifests).dropFirst() where m.tokenizer.fingerprint != fingerprintHex {
-            throw GPTError.invalidConfig("tokenizer mismatch: \(source.directory) was sharded with tokenizer fingerprint \(m.tokenizer.fingerprint.prefix(16))…, but \(data) with \(fingerprintHex.prefix(16))…; a mixture needs one tokenizer: re-shard with the same --tokenizer")
+            throw PipelineError.mixtureTokenizerMismatch(directory: source.directory, fingerprint: m.tokenizer.fingerprint, first: data, firstFingerprint: fingerprintHex)
         }
         tokenizerJSON = try manifest.tokenizerCopy(directory: data)
         // Only rank 0 writes into the run folder (metrics, curves, checkpoints); the others read it.
@@ -163,7 +95,7 @@ public final class PretrainRun {
         switch start {
         case .fresh:
             if rank == 0, fm.fileExists(atPath: out + "/latest") || fm.fileExists(atPath: out + "/metrics.jsonl") {
-                throw GPTError.invalidConfig("\(out) already holds a run (metrics.jsonl or checkpoints): pass --resume to continue it, or choose another --out")
+                throw PipelineError.runExists(directory: out, initFrom: false)
             }
             guard let config else { throw GPTError.invalidConfig("a new run needs a model configuration") }
             try Self.checkVocabulary(config, manifest: manifest)
@@ -197,7 +129,7 @@ public final class PretrainRun {
             }
         case .initFrom(let path):
             if rank == 0, fm.fileExists(atPath: out + "/latest") || fm.fileExists(atPath: out + "/metrics.jsonl") {
-                throw GPTError.invalidConfig("\(out) already holds a run: --init-from starts a new run; choose another --out")
+                throw PipelineError.runExists(directory: out, initFrom: true)
             }
             let dir = try GPTCheckpoint.resolve(path)
             if fm.fileExists(atPath: dir + "/trainer.json") {
@@ -228,16 +160,7 @@ public final class PretrainRun {
 
     deinit { loader.close(); try? metrics?.close() }
 
-    static func fingerprintBytes(_ hex: String) -> [UInt8]? {
-        let chars = Array(hex.utf8)
-        guard chars.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        for i in stride(from: 0, to: chars.count, by: 2) {
-            guard let b = UInt8(String(decoding: chars[i..<(i + 2)], as: UTF8.self), radix: 16) else { return nil }
-            out.append(b)
-        }
-        return out
-    }
+    static func fingerprintBytes(_ hex: String) -> [UInt8]? { Hex.decode(hex) }
 
     /// The loader of the training stream (shuffled with the run's seed) or of the validation
     /// split (in order, once, no prefetch). `o.batchSize` is the global batch: with W ranks each
@@ -267,7 +190,7 @@ public final class PretrainRun {
 
     static func checkFingerprint(checkpoint: String, data: String, dataDirectory: String) throws {
         guard checkpoint == data else {
-            throw GPTError.invalidConfig("tokenizer mismatch: the checkpoint was trained with tokenizer fingerprint \(checkpoint.prefix(16))…, but \(dataDirectory) was sharded with \(data.prefix(16))…; the token ids mean different text. Re-shard the data with the checkpoint's tokenizer.json (`tokenmill shard --tokenizer CHECKPOINT/tokenizer.json …`)")
+            throw PipelineError.checkpointTokenizerMismatch(dataDirectory: dataDirectory, dataFingerprint: data, checkpointFingerprint: checkpoint)
         }
     }
 
@@ -522,52 +445,5 @@ public final class PretrainRun {
     public func writeLossCurve() throws {
         guard writesRunFolder else { return }
         try DurableFiles.replace(runDirectory + "/loss.svg", with: Array(LossCurve.svg(train: trainHistory, val: valHistory).utf8))
-    }
-}
-
-/// A hand-written SVG line chart of train and validation loss against the step.
-public enum LossCurve {
-    public static func svg(train: [(step: Int, loss: Float)], val: [(step: Int, loss: Float)],
-                           title: String = "Tokenmill GPT pretraining") -> String {
-        let W = 720.0, H = 420.0, left = 64.0, right = 20.0, top = 36.0, bottom = 48.0
-        let pts = (train + val).filter { $0.loss.isFinite }
-        let maxStep = max(1, pts.map(\.step).max() ?? 1)
-        var lo = Double(pts.map(\.loss).min() ?? 0), hi = Double(pts.map(\.loss).max() ?? 1)
-        if hi - lo < 1e-6 { lo -= 0.5; hi += 0.5 }
-        let pad = (hi - lo) * 0.05; lo -= pad; hi += pad
-        func x(_ s: Int) -> Double { left + (W - left - right) * Double(s) / Double(maxStep) }
-        func y(_ l: Float) -> Double { top + (H - top - bottom) * (1 - (Double(l) - lo) / (hi - lo)) }
-        func f(_ v: Double) -> String { String(format: "%.1f", v) }
-        var s = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(W))" height="\(Int(H))" viewBox="0 0 \(Int(W)) \(Int(H))" font-family="sans-serif" font-size="12">
-        <rect width="100%" height="100%" fill="white"/>
-        <text x="\(f(W / 2))" y="20" text-anchor="middle" font-size="14">\(title)</text>
-
-        """
-        for k in 0...5 {  // horizontal grid + loss ticks
-            let v = lo + (hi - lo) * Double(k) / 5, yy = top + (H - top - bottom) * (1 - Double(k) / 5)
-            s += "<line x1=\"\(f(left))\" y1=\"\(f(yy))\" x2=\"\(f(W - right))\" y2=\"\(f(yy))\" stroke=\"#e5e5e5\"/>"
-            s += "<text x=\"\(f(left - 6))\" y=\"\(f(yy + 4))\" text-anchor=\"end\">\(String(format: "%.2f", v))</text>\n"
-        }
-        for k in 0...5 {  // step ticks
-            let st = maxStep * k / 5, xx = x(st)
-            s += "<text x=\"\(f(xx))\" y=\"\(f(H - bottom + 16))\" text-anchor=\"middle\">\(st)</text>\n"
-        }
-        s += "<line x1=\"\(f(left))\" y1=\"\(f(H - bottom))\" x2=\"\(f(W - right))\" y2=\"\(f(H - bottom))\" stroke=\"black\"/>"
-        s += "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(H - bottom))\" stroke=\"black\"/>\n"
-        s += "<text x=\"\(f((left + W - right) / 2))\" y=\"\(f(H - 10))\" text-anchor=\"middle\">step</text>"
-        s += "<text x=\"16\" y=\"\(f((top + H - bottom) / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(f((top + H - bottom) / 2)))\">loss (nats/token)</text>\n"
-        let tr = train.filter { $0.loss.isFinite }.map { "\(f(x($0.step))),\(f(y($0.loss)))" }.joined(separator: " ")
-        if !tr.isEmpty { s += "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\" points=\"\(tr)\"/>\n" }
-        let vv = val.filter { $0.loss.isFinite }
-        if !vv.isEmpty {
-            s += "<polyline fill=\"none\" stroke=\"#ff7f0e\" stroke-width=\"2\" points=\"\(vv.map { "\(f(x($0.step))),\(f(y($0.loss)))" }.joined(separator: " "))\"/>\n"
-            for p in vv { s += "<circle cx=\"\(f(x(p.step)))\" cy=\"\(f(y(p.loss)))\" r=\"3\" fill=\"#ff7f0e\"/>" }
-            s += "\n"
-        }
-        s += "<line x1=\"\(f(W - 170))\" y1=\"46\" x2=\"\(f(W - 150))\" y2=\"46\" stroke=\"#1f77b4\" stroke-width=\"2\"/><text x=\"\(f(W - 145))\" y=\"50\">train loss</text>\n"
-        s += "<line x1=\"\(f(W - 170))\" y1=\"64\" x2=\"\(f(W - 150))\" y2=\"64\" stroke=\"#ff7f0e\" stroke-width=\"2\"/><text x=\"\(f(W - 145))\" y=\"68\">validation loss</text>\n"
-        s += "</svg>\n"
-        return s
     }
 }

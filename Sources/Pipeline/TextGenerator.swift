@@ -2,6 +2,7 @@ import BPE
 import Foundation
 import GPT
 import Shards
+import TokenmillSupport
 
 /// A model and the tokenizer it was trained with, turning a prompt into sampled text. Shared by
 /// `generate` (streams to stdout) and `quickstart` (samples before and after training).
@@ -27,7 +28,7 @@ public struct TextGenerator {
         // A weights-only export has no trainer.json; a present one must parse (loadInfo names it).
         if FileManager.default.fileExists(atPath: dir + "/trainer.json") {
             let info = try GPTCheckpoint.loadInfo(from: dir)
-            let found = try ShardFingerprint.of(tokenizer).map { String(format: "%02x", $0) }.joined()
+            let found = try Hex.encode(ShardFingerprint.of(tokenizer))
             guard found == info.tokenizerFingerprint else {
                 throw PipelineError.tokenizerMismatch(path: tokPath, found: found, expected: info.tokenizerFingerprint)
             }

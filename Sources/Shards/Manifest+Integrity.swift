@@ -1,6 +1,7 @@
 import Corpus
 import Crypto
 import Foundation
+import TokenmillSupport
 
 /// What every reader of a shard directory checks against its manifest, and what `verify` checks
 /// in full. Why in one place: `cat`, `inspect`, the DataLoader, `pretrain` and `verify` must
@@ -31,7 +32,7 @@ extension Manifest {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ShardError("\(path) is missing or unreadable: the shard set's tokenizer copy (fingerprint \(tokenizer.fingerprint.prefix(16))…) is needed to decode its ids; restore it, or re-run `tokenmill shard`")
         }
-        let found = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let found = Hex.encode(SHA256.hash(data: data))
         guard found == tokenizer.fingerprint else {
             throw ShardError("\(path): SHA-256 \(found.prefix(16))… differs from the manifest's tokenizer fingerprint \(tokenizer.fingerprint.prefix(16))…: the tokenizer copy was changed or replaced, and its ids would mean other text; restore it (e.g. `tokenmill convert`/the tokenizer the set was made with), or re-run `tokenmill shard`")
         }

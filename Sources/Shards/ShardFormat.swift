@@ -1,5 +1,6 @@
 import Corpus
 import Foundation
+import TokenmillSupport
 
 /// What went wrong with a shard or a shard directory: what was expected, what was found, what
 /// to do. `shard` and `block` name the place for `verify`.
@@ -50,7 +51,7 @@ public struct ShardHeader: Sendable, Equatable {
         self.version = version
     }
 
-    public var fingerprintHex: String { fingerprint.map { String(format: "%02x", $0) }.joined() }
+    public var fingerprintHex: String { Hex.encode(fingerprint) }
 
     func encoded() -> [UInt8] {
         var b = ShardFormat.magic

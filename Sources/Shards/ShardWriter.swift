@@ -2,6 +2,7 @@ import BPE
 import Corpus
 import Crypto
 import Foundation
+import TokenmillSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -96,14 +97,10 @@ public final class ShardWriter {
 
     func write(_ bytes: [UInt8]) throws {
         hasher.update(data: bytes)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ShardError("cannot write \(temporaryPath): \(String(cString: strerror(errno)))")
-            }
-            offset += n
+        do {
+            try bytes.withUnsafeBytes { raw in try FileIO.writeAll(fd, raw, path: temporaryPath) }
+        } catch {
+            throw ShardError("\(error)")   // "cannot write PATH: reason", as before
         }
         written += UInt64(bytes.count)
     }
@@ -129,7 +126,7 @@ public final class ShardWriter {
             throw ShardError("cannot rename \(temporaryPath) to \(path): \(String(cString: strerror(errno)))")
         }
         syncDirectory(of: path)
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.encode(hasher.finalize())
         return ShardSummary(file: (path as NSString).lastPathComponent, split: split, tokens: Int(tokenCount),
                             documents: documentStarts.count, bytes: Int(written), sha256: digest)
     }
@@ -140,7 +137,5 @@ public final class ShardWriter {
 
 /// fsyncs the directory holding `path`, so that a rename in it survives a power loss.
 public func syncDirectory(of path: String) {
-    let dir = (path as NSString).deletingLastPathComponent
-    let fd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY)
-    if fd >= 0 { fsync(fd); close(fd) }
+    FileIO.syncDirectory(FileIO.parent(of: path))
 }
