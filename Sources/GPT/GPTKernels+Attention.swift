@@ -57,7 +57,7 @@ extension GPTKernels {
 
     /// As above; with `accumulate` false, `dinp` is overwritten instead (every element of it is
     /// written exactly once, so the caller need not clear it).
-    static func attentionBackward(_ dinp: UnsafeMutablePointer<Float>, _ datt: UnsafeMutablePointer<Float>,
+    package static func attentionBackward(_ dinp: UnsafeMutablePointer<Float>, _ datt: UnsafeMutablePointer<Float>,
                                   _ dout: UnsafePointer<Float>, _ inp: UnsafePointer<Float>,
                                   _ att: UnsafePointer<Float>, B: Int, T: Int, C: Int, NH: Int, accumulate: Bool) {
         let beta: Float = accumulate ? 1 : 0

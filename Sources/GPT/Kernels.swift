@@ -144,7 +144,7 @@ public enum GPTKernels {
     /// As above, plus `residual[BT, OC]` when given: a projection and the residual connection
     /// after it in one pass less than `matmulForward` + `residualForward` (the sum starts as
     /// residual + bias instead of bias, and the product accumulates onto it).
-    static func matmulForward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
+    package static func matmulForward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
                               _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
                               adding residual: UnsafePointer<Float>?, B: Int, T: Int, C: Int, OC: Int) {
         let N = B * T
@@ -174,7 +174,7 @@ public enum GPTKernels {
     /// As above; with `accumulateInput` false, `dinp` is overwritten (sgemm with β = 0), which
     /// saves the caller clearing it and sgemm reading it. `alpha` scales `dout` (both products;
     /// not the bias gradient, so only for a layer without bias).
-    static func matmulBackward(_ dinp: UnsafeMutablePointer<Float>, _ dweight: UnsafeMutablePointer<Float>,
+    package static func matmulBackward(_ dinp: UnsafeMutablePointer<Float>, _ dweight: UnsafeMutablePointer<Float>,
                                _ dbias: UnsafeMutablePointer<Float>?, _ dout: UnsafePointer<Float>,
                                _ inp: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
                                B: Int, T: Int, C: Int, OC: Int, accumulateInput: Bool, alpha: Float = 1) {
@@ -241,7 +241,7 @@ public enum GPTKernels {
     }
 
     /// As above; with `accumulate` false, `dinp` is overwritten (no clearing, no read of it).
-    static func geluBackward(_ dinp: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
+    package static func geluBackward(_ dinp: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
                              _ dout: UnsafePointer<Float>, N: Int, accumulate: Bool) {
         @inline(__always) func grad(_ x: V8) -> V8 {
             let t = geluTanh(x)
@@ -320,7 +320,7 @@ public enum GPTKernels {
     /// where target < 0): the gradient of the summed loss with respect to the logits. The training
     /// forward writes that, and backward folds the loss scale into the two LM-head products
     /// (their alpha), so no pass of its own goes over the B·T·V buffer.
-    static func softmaxCrossEntropyForward(_ losses: UnsafeMutablePointer<Float>, _ probs: UnsafeMutablePointer<Float>,
+    package static func softmaxCrossEntropyForward(_ losses: UnsafeMutablePointer<Float>, _ probs: UnsafeMutablePointer<Float>,
                                            _ logits: UnsafePointer<Float>, _ targets: UnsafePointer<Int32>,
                                            B: Int, T: Int, V: Int, gradient: Bool) {
         parallelFor(B * T, minChunk: 4) { r in

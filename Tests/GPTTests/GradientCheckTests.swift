@@ -170,4 +170,112 @@ import TokenmillSupport
         #expect(l[3] == 0)
         #expect(dlogits[(3 * V)..<(4 * V)].allSatisfy { $0 == 0 })
     }
+
+    // The variants GPT.forward/backward really call (Sources/GPT/GPT.swift): the projection with
+    // the residual folded in, the backward that overwrites its input gradient and scales by the
+    // loss scale, GELU and attention backward that overwrite, and cross-entropy that writes the
+    // logits' gradient in the forward. The gradient buffers start filled with a value the
+    // overwriting kernels must not keep.
+
+    static let stale: Float = 7.5
+
+    @Test func matmulWithResidualAsTheBlocksCallIt() {
+        var rng = SplitMix64(seed: 8)
+        let (B, T, C, OC) = (self.B, self.T, self.C, 12)
+        Self.check("matmul + residual", inputs: [Self.randoms(B * T * C, &rng), Self.randoms(OC * C, &rng),
+                                                 Self.randoms(OC, &rng), Self.randoms(B * T * OC, &rng)],
+                   outCount: B * T * OC,
+                   forward: { x in
+                       var out = [Float](repeating: 0, count: B * T * OC)
+                       GPTKernels.matmulForward(&out, x[0], x[1], x[2], adding: x[3], B: B, T: T, C: C, OC: OC)
+                       return out
+                   }, backward: { x, d in
+                       var dx = [Float](repeating: Self.stale, count: B * T * C), dw = [Float](repeating: 0, count: OC * C)
+                       var db = [Float](repeating: 0, count: OC)
+                       GPTKernels.matmulBackward(&dx, &dw, &db, d, x[0], x[1], B: B, T: T, C: C, OC: OC, accumulateInput: false)
+                       return [dx, dw, db, d]   // the residual's gradient is dout itself (GPT.backward passes it on)
+                   })
+    }
+
+    @Test func languageModelHeadWithLossScale() {
+        var rng = SplitMix64(seed: 9)
+        let (B, T, C, V) = (self.B, self.T, self.C, 23)
+        let alpha: Float = 0.25
+        Self.check("LM head (no bias, alpha)", inputs: [Self.randoms(B * T * C, &rng), Self.randoms(V * C, &rng)],
+                   outCount: B * T * V,
+                   forward: { x in
+                       var out = [Float](repeating: 0, count: B * T * V)
+                       GPTKernels.matmulForward(&out, x[0], x[1], nil, B: B, T: T, C: C, OC: V)
+                       return out
+                   }, backward: { x, d in
+                       // alpha scales dout inside both products: pass dout / alpha to get the gradient of Σ out ⊙ d.
+                       var dx = [Float](repeating: Self.stale, count: B * T * C), dw = [Float](repeating: 0, count: V * C)
+                       GPTKernels.matmulBackward(&dx, &dw, nil, d.map { $0 / alpha }, x[0], x[1], B: B, T: T, C: C, OC: V,
+                                                 accumulateInput: false, alpha: alpha)
+                       return [dx, dw]
+                   })
+    }
+
+    @Test func geluBackwardThatOverwrites() {
+        var rng = SplitMix64(seed: 10)
+        let N = 45
+        Self.check("gelu (overwrite)", inputs: [Self.randoms(N, &rng, scale: 2)], outCount: N,
+                   forward: { x in
+                       var out = [Float](repeating: 0, count: N)
+                       GPTKernels.geluForward(&out, x[0], N: N)
+                       return out
+                   }, backward: { x, d in
+                       var dx = [Float](repeating: Self.stale, count: N)
+                       GPTKernels.geluBackward(&dx, x[0], d, N: N, accumulate: false)
+                       return [dx]
+                   })
+    }
+
+    @Test func attentionBackwardThatOverwrites() {
+        var rng = SplitMix64(seed: 11)
+        let (B, T, C, NH) = (self.B, 37, self.C, 2)  // T = 37: more than one attention block of 32
+        Self.check("attention (overwrite)", inputs: [Self.randoms(B * T * 3 * C, &rng)], outCount: B * T * C,
+                   forward: { x in
+                       var out = [Float](repeating: 0, count: B * T * C), att = [Float](repeating: 0, count: B * NH * T * T)
+                       GPTKernels.attentionForward(&out, &att, x[0], B: B, T: T, C: C, NH: NH)
+                       return out
+                   }, backward: { x, d in
+                       var out = [Float](repeating: 0, count: B * T * C), att = [Float](repeating: 0, count: B * NH * T * T)
+                       GPTKernels.attentionForward(&out, &att, x[0], B: B, T: T, C: C, NH: NH)
+                       var dx = [Float](repeating: Self.stale, count: B * T * 3 * C), datt = att
+                       GPTKernels.attentionBackward(&dx, &datt, d, x[0], att, B: B, T: T, C: C, NH: NH, accumulate: false)
+                       return [dx]
+                   })
+    }
+
+    /// The training forward's cross-entropy: `probs` receives probs − onehot(target), the gradient
+    /// of the summed loss, with zero rows where the target is ignored.
+    @Test func crossEntropyGradientWrittenByTheForward() {
+        var rng = SplitMix64(seed: 12)
+        let (B, T, V) = (2, 3, 19)
+        let targets: [Int32] = [3, 0, 18, -1, 7, 7]
+        var logits = Self.randoms(B * T * V, &rng, scale: 2)
+        logits[5] = 30
+        func summedLoss(_ x: [Float]) -> Double {
+            var l = [Float](repeating: 0, count: B * T), p = [Float](repeating: 0, count: B * T * V)
+            GPTKernels.softmaxCrossEntropyForward(&l, &p, x, targets, B: B, T: T, V: V)
+            return l.reduce(0.0) { $0 + Double($1) }
+        }
+        var l = [Float](repeating: Self.stale, count: B * T), dlogits = [Float](repeating: Self.stale, count: B * T * V)
+        GPTKernels.softmaxCrossEntropyForward(&l, &dlogits, logits, targets, B: B, T: T, V: V, gradient: true)
+        let h: Float = 1e-2
+        var worst: Double = 0
+        for i in logits.indices {
+            var xp = logits, xm = logits
+            xp[i] += h; xm[i] -= h
+            let num = (summedLoss(xp) - summedLoss(xm)) / Double(2 * h)
+            worst = max(worst, abs(num - Double(dlogits[i])) / max(abs(num), abs(Double(dlogits[i])), 1e-2))
+        }
+        print("GPT gradcheck cross-entropy gradient in the forward: max relative error \(worst)")
+        #expect(worst < 1e-2)
+        #expect(l[3] == 0 && dlogits[(3 * V)..<(4 * V)].allSatisfy { $0 == 0 })
+        var plain = [Float](repeating: 0, count: B * T), probs = [Float](repeating: 0, count: B * T * V)
+        GPTKernels.softmaxCrossEntropyForward(&plain, &probs, logits, targets, B: B, T: T, V: V)
+        #expect(l == plain)   // the losses are the same whether or not the gradient is written
+    }
 }

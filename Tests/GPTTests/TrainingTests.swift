@@ -118,14 +118,22 @@ struct TrainingTests {
         #expect(try gen(["--temperature", "0"]) == gen(["--temperature", "0", "--seed", "9"]))
     }
 
-    /// Save → load gives the same parameters; the header has GPT-2's names and Conv1D shapes.
+    /// Save → load gives the same parameters and the AdamW moments after a real step; the header
+    /// has GPT-2's names and Conv1D shapes.
     @Test func safetensorsRoundTripInHFLayout() throws {
         let cfg = GPTConfig(vocabSize: 96, contextLength: 16, layers: 2, heads: 2, channels: 32)
         let model = try GPT(config: cfg, seed: 3)
         let dir = try GPTRunFixture.temporaryDirectory("st") + "/ckpt"
         var options = PretrainOptions(); options.context = 16
         let info = CheckpointInfo(step: 0, config: cfg, options: options, tokenizerFingerprint: "00", endOfText: 95, tokensSeen: 0, threads: 1)
-        try GPTCheckpoint.save(to: dir, model: model, optimizer: AdamW(parameterCount: model.parameterCount), loaderStateJSON: nil, info: info, tokenizerJSON: nil)
+        // One real AdamW step first, so that the saved moments are not the zeros of a new optimizer.
+        let optimizer = AdamW(parameterCount: model.parameterCount)
+        let ids: [Int32] = (0..<32).map { Int32(($0 * 37 + 5) % 96) }
+        model.zeroGradients()
+        try model.forward(inputs: Array(ids[0..<30]), targets: Array(ids[1..<31]), batchSize: 2, sequenceLength: 15)
+        try model.backward()
+        optimizer.update(model, learningRate: 1e-3)
+        try GPTCheckpoint.save(to: dir, model: model, optimizer: optimizer, loaderStateJSON: nil, info: info, tokenizerJSON: nil)
         let loaded = try GPTCheckpoint.loadModel(from: dir)
         #expect(loaded.config == cfg)
         let p0 = model.withParameters { Array($0) }, p1 = loaded.withParameters { Array($0) }
@@ -155,10 +163,13 @@ struct TrainingTests {
         #expect(json["model_type"] as? String == "gpt2")
         #expect(json["vocab_size"] as? Int == V && json["n_positions"] as? Int == 16 && json["n_embd"] as? Int == C)
         #expect(json["n_layer"] as? Int == 2 && json["n_head"] as? Int == 2)
-        // Optimizer state round trip.
+        // Optimizer state round trip: the moments after the step, bit for bit.
+        #expect(optimizer.m.contains { $0 != 0 } && optimizer.v.contains { $0 != 0 })
         let opt = AdamW(parameterCount: model.parameterCount)
         try GPTCheckpoint.loadOptimizer(from: dir, into: opt)
-        #expect(opt.step == 0)
+        #expect(opt.step == 1)
+        #expect(opt.m.map(\.bitPattern) == optimizer.m.map(\.bitPattern))
+        #expect(opt.v.map(\.bitPattern) == optimizer.v.map(\.bitPattern))
     }
 
     /// The logits of a checkpoint as Hugging Face GPT-2 computes them: transformers'
