@@ -1,6 +1,7 @@
 import BPE
 import Corpus
 import Foundation
+import TokenmillSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -134,7 +135,7 @@ public final class ShardReader {
     /// Checks that the shard was made with the tokenizer whose fingerprint is given.
     public func requireFingerprint(_ fingerprint: [UInt8], tokenizerName: String) throws {
         guard header.fingerprint == fingerprint else {
-            throw ShardError("\(name): made with a tokenizer of fingerprint \(header.fingerprintHex.prefix(16))…, but \(tokenizerName) has fingerprint \(fingerprint.map { String(format: "%02x", $0) }.joined().prefix(16))…: these token ids mean different text; use the tokenizer the shard was made with (its copy is in the shard directory)", shard: name)
+            throw ShardError("\(name): made with a tokenizer of fingerprint \(header.fingerprintHex.prefix(16))…, but \(tokenizerName) has fingerprint \(Hex.encode(fingerprint).prefix(16))…: these token ids mean different text; use the tokenizer the shard was made with (its copy is in the shard directory)", shard: name)
         }
     }
 

@@ -467,15 +467,8 @@ public enum BPETrainer {
     }
 
     /// GPT-2's byte-level spelling of bytes (as tokenizer.json writes tokens).
-    public static func byteLevel(_ bytes: [UInt8]) -> String {
-        var s = String.UnicodeScalarView()
-        for b in bytes {
-            let printable = (33...126).contains(b) || (161...172).contains(b) || (174...255).contains(b)
-            let code = printable ? UInt32(b) : 256 + ByteAlphabet.idOfByte[Int(b)] - 188
-            s.append(Unicode.Scalar(code)!)
-        }
-        return String(s)
-    }
+    /// BPE's `ByteLevelAlphabet` is the one owner of the map.
+    public static func byteLevel(_ bytes: [UInt8]) -> String { ByteLevelAlphabet.encode(bytes) }
 }
 
 /// The process's peak resident set size so far, in bytes (Linux reports kilobytes).

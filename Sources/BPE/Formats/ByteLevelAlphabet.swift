@@ -1,6 +1,6 @@
 /// GPT-2's reversible map from bytes to printable characters, in which Hugging Face
 /// `tokenizer.json`, `vocab.json` and `merges.txt` spell byte-level tokens.
-enum ByteLevelAlphabet {
+public enum ByteLevelAlphabet {
     /// `scalarOf[b]` is the character standing for byte b.
     static let scalarOf: [Unicode.Scalar] = {
         var printable = Set<Int>(0x21...0x7E)
@@ -35,7 +35,8 @@ enum ByteLevelAlphabet {
         return bytes
     }
 
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    /// The byte-level spelling of `bytes` (one character a byte). O(n).
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var s = String.UnicodeScalarView()
         for b in bytes { s.append(scalarOf[Int(b)]) }
         return String(s)
