@@ -3,6 +3,7 @@ import BPE
 import Corpus
 import Foundation
 import Shards
+import TokenmillSupport
 
 struct EncodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,7 +39,7 @@ struct EncodeCommand: ParsableCommand {
 
     @Option(name: .customLong("threads"), help: "Threads for encoding (default: all cores).")
     var threadCount: Int?
-    var threads: Int { threadCount ?? Tokenizer.defaultThreadCount }
+    var threads: Int { threadCount ?? ThreadCount.default }
 
     @Option(help: "A pre-token (piece) longer than this many bytes is encoded in parts cut at this length, so memory stays bounded on one unbroken run of text (ids differ from tiktoken's only around each cut, counted in a note).")
     var maxPieceBytes: Int = PreTokenizer.defaultMaxPieceBytes
