@@ -34,6 +34,40 @@ public struct PreTokenizer: Sendable {
         }
     }
 
+    /// The default of `--max-piece-bytes`: pieces longer than this are cut. 256 KiB is 60 times
+    /// the longest piece in the fixtures and the shared corpora (natural text has no piece
+    /// longer than a few KiB; only runs such as 100 MB of one letter, of zeros or of NUL bytes
+    /// reach it), and bounds what BPE holds for one piece to about 20 MB per thread.
+    public static let defaultMaxPieceBytes = 256 << 10
+
+    /// The smallest `maxBytes` allowed: a cut must be able to fall between two UTF-8 characters.
+    public static let minimumMaxPieceBytes = 4
+
+    /// Like `forEachPiece(in:_:)`, but a piece longer than `maxBytes` is passed on as consecutive
+    /// parts of at most `maxBytes` bytes, each cut moved back to the start of a UTF-8 character:
+    /// where a piece is cut depends only on the piece, so the result is deterministic and the same
+    /// for a document encoded whole or in safe-cut parts. What BPE holds for one piece (its
+    /// working arrays, a few tens of bytes per byte) is then bounded by `maxBytes`, however long
+    /// an unbroken run of text is. Returns how many pieces were cut. O(n).
+    @inlinable @discardableResult
+    public func forEachPiece(in bytes: UnsafeBufferPointer<UInt8>, maxBytes: Int, _ body: (Int, Int) -> Void) -> Int {
+        precondition(maxBytes >= Self.minimumMaxPieceBytes)
+        var cut = 0
+        forEachPiece(in: bytes) { start, end in
+            guard end - start > maxBytes else { body(start, end); return }
+            cut += 1
+            var s = start
+            while end - s > maxBytes {
+                var e = s + maxBytes
+                while e > s + 1 && bytes[e] & 0xC0 == 0x80 { e -= 1 }
+                body(s, e)
+                s = e
+            }
+            body(s, end)
+        }
+        return cut
+    }
+
     @usableFromInline
     func regexPieces(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {
         // Text between matches becomes a piece of its own (Hugging Face's "Isolated" split), so

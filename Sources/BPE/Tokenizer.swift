@@ -1,4 +1,5 @@
 import Normalizer
+import Synchronization
 
 /// A complete text ↔ token-id mapping: normalization, special tokens, the split pattern and the
 /// byte-level BPE model. Immutable and thread-safe; share one instance across threads.
@@ -11,6 +12,20 @@ public struct Tokenizer: Sendable {
     public let specialTokens: [String: TokenID]
     /// Hugging Face ByteLevel `add_prefix_space`: a space is put before text that does not start with one.
     public let addPrefixSpace: Bool
+
+    /// Pieces longer than this many bytes are encoded in parts (`PreTokenizer.forEachPiece(in:
+    /// maxBytes:_:)`), so that memory stays bounded on one unbroken run of text; the ids then
+    /// differ from tiktoken's only around each cut. Default `PreTokenizer.defaultMaxPieceBytes`.
+    public var maxPieceBytes: Int = PreTokenizer.defaultMaxPieceBytes {
+        didSet {
+            precondition(maxPieceBytes >= PreTokenizer.minimumMaxPieceBytes)
+            cutCounter = PieceCutCounter()
+        }
+    }
+    /// How many pieces longer than `maxPieceBytes` were cut since the limit was set, by this
+    /// tokenizer and its copies made since (all threads of `encodeBatch` count into it).
+    public var piecesCut: Int { cutCounter.value.load(ordering: .relaxed) }
+    @usableFromInline var cutCounter = PieceCutCounter()
 
     let normalizer: UnicodeNormalizer
     let specialMatcher: SpecialTokenMatcher
@@ -98,9 +113,10 @@ public struct Tokenizer: Sendable {
     func appendPieces(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [TokenID]) {
         guard let base = bytes.baseAddress else { return }
         let model = self.model
-        preTokenizer.forEachPiece(in: bytes) { start, end in
+        let cut = preTokenizer.forEachPiece(in: bytes, maxBytes: maxPieceBytes) { start, end in
             model.encodePiece(base + start, end - start, into: &out)
         }
+        if cut > 0 { cutCounter.value.add(cut, ordering: .relaxed) }
     }
 
     // MARK: Decoding

@@ -77,9 +77,13 @@ public struct Document: Sendable {
     public var problem: String?
     /// Set (and `bytes` empty) for a record that holds no text by design, such as a Parquet row
     /// whose text is null: the caller counts it as a drop under this reason, without a warning.
-    public var dropReason: String?
+    public var dropReason: DropReason?
+    /// The charset the reader decoded the bytes from (a WARC payload's declared charset).
+    public var decodedFrom: String? = nil
+    /// What the reader undid to read the record (a WARC payload's content-encoding, …).
+    public var repairs: [PayloadRepair] = []
 
-    public init(bytes: [UInt8], location: String, problem: String? = nil, dropReason: String? = nil) {
+    public init(bytes: [UInt8], location: String, problem: String? = nil, dropReason: DropReason? = nil) {
         self.bytes = bytes
         self.location = location
         self.problem = problem
@@ -144,9 +148,13 @@ public struct DocumentReader {
         case .warc, .wet:
             guard let record = try warc!.next() else { return nil }
             let location = "\(path)#\(record.index)\(record.uri.map { " <\($0)>" } ?? "")"
-            // A WET file's warcinfo (and any other non-conversion record) is counted as a drop.
-            if let type = record.skipped { return Document(bytes: [], location: location, dropReason: "wet_\(type)_record") }
-            return Document(bytes: record.text, location: location)
+            // Records without a document (a WET file's warcinfo, a WARC request, an image) are
+            // counted as drops under their reason.
+            if let reason = record.dropReason { return Document(bytes: [], location: location, dropReason: reason) }
+            var document = Document(bytes: record.text, location: location)
+            document.decodedFrom = record.decodedFrom
+            document.repairs = record.repairs
+            return document
         case .wikipedia:
             // Articles only: namespace 0, not redirects.
             while let page = try wiki!.next() {
@@ -156,7 +164,7 @@ public struct DocumentReader {
             return nil
         case .parquet:
             guard let row = try parquet!.next() else { return nil }
-            guard let text = row.text else { return Document(bytes: [], location: row.location, dropReason: "null_text") }
+            guard let text = row.text else { return Document(bytes: [], location: row.location, dropReason: .nullText) }
             return Document(bytes: text, location: row.location)
         }
     }

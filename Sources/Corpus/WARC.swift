@@ -1,17 +1,23 @@
-/// Streams the text records of a WARC file (ISO 28500; plain or gzip-per-record, which the
-/// byte stream undoes): `response` records whose HTTP payload is HTML (→ `HTMLText`) or plain
-/// text, `resource` records of type text/*, and, for WET files, `conversion` records as they are.
-/// Other records (request, metadata, revisit, warcinfo, images, scripts) are skipped; in a WET
-/// file, whose records are all text, the skipped ones (the `warcinfo` record that opens every
-/// Common Crawl WET file, any other non-conversion record) are returned with `skipped` set and no
-/// text, so that the caller counts them. Memory: one record plus one chunk.
+/// Streams the records of a WARC file (ISO 28500; plain or gzip-per-record, which the byte
+/// stream undoes): `response` records whose HTTP payload is HTML (→ `HTMLText`) or plain text,
+/// `resource` records of those types, and, for WET files, `conversion` records as they are.
+/// Every other record is returned with no text and the reason it holds none (`DropReason`:
+/// `warc_TYPE_record` for request, metadata, revisit, warcinfo…; `wet_TYPE_record` in a WET
+/// file; non-HTTP payloads, non-text content, undecodable content-encodings and broken chunked
+/// transfer-encoding by their own reasons), so that the caller counts it. Payloads are decoded
+/// by `HTTPPayload` (chunks joined, gzip/deflate undone, declared charset decoded). Memory: one
+/// record plus one chunk.
 public struct WARCReader {
     public struct Record {
         public var index: Int
         public var uri: String?
         public var text: [UInt8]
-        /// The record's `WARC-Type` (lowercased) when it was skipped (WET files only), else nil.
-        public var skipped: String? = nil
+        /// Why the record holds no document (and `text` is empty), else nil.
+        public var dropReason: DropReason? = nil
+        /// The charset the payload was decoded from (declared in its HTTP header or HTML meta).
+        public var decodedFrom: String? = nil
+        /// What was undone to read the payload (content-encoding, …).
+        public var repairs: [PayloadRepair] = []
     }
 
     var stream: any ByteStream
@@ -103,49 +109,34 @@ public struct WARCReader {
             let type = headers["warc-type"]?.lowercased() ?? ""
             let uri = headers["warc-target-uri"]
             let contentType = headers["content-type"]?.lowercased() ?? ""
+            let index = recordIndex
+            let skipped = { (reason: DropReason) in Record(index: index, uri: uri, text: [], dropReason: reason) }
+            let payload: HTTPPayload.Outcome
             switch type {
             case "conversion":
                 return Record(index: recordIndex, uri: uri, text: body)
             case _ where wet:
-                return Record(index: recordIndex, uri: uri, text: [], skipped: type.isEmpty ? "untyped" : type)
-            case "response" where !wet:
-                if let text = Self.httpText(body) { return Record(index: recordIndex, uri: uri, text: text) }
-            case "resource" where !wet:
-                if contentType.hasPrefix("text/html") || contentType.hasPrefix("application/xhtml") {
-                    return Record(index: recordIndex, uri: uri, text: HTMLText.extract(body))
-                }
-                if contentType.hasPrefix("text/plain") { return Record(index: recordIndex, uri: uri, text: body) }
-            default: break
+                return skipped(.wetRecord(type: Self.typeKey(type)))
+            case "response":
+                payload = HTTPPayload.response(body, warcContentType: contentType)
+            case "resource":
+                payload = HTTPPayload.resource(body, contentType: contentType)
+            default:
+                return skipped(.warcRecord(type: Self.typeKey(type)))
+            }
+            switch payload {
+            case .kept(let p): return Record(index: recordIndex, uri: uri, text: p.text, decodedFrom: p.decodedFrom, repairs: p.repairs)
+            case .dropped(let reason): return skipped(reason)
             }
         }
     }
 
-    /// The text of an HTTP response payload, or nil when it is not text/html or text/plain.
-    static func httpText(_ body: [UInt8]) -> [UInt8]? {
-        guard let end = ByteSearch.find([0x0D, 0x0A, 0x0D, 0x0A], in: body, from: 0) else { return nil }
-        let headers = parseHeaders(body[..<end])
-        let contentType = headers["content-type"]?.lowercased() ?? ""
-        var payload = Array(body[(end + 4)...])
-        if headers["transfer-encoding"]?.lowercased().contains("chunked") == true { payload = dechunk(payload) }
-        if let encoding = headers["content-encoding"]?.lowercased(), encoding != "identity" { return nil }
-        if contentType.hasPrefix("text/html") || contentType.hasPrefix("application/xhtml") { return HTMLText.extract(payload) }
-        if contentType.hasPrefix("text/plain") { return payload }
-        return nil
-    }
-
-    static func dechunk(_ data: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        var i = 0
-        while i < data.count {
-            guard let lineEnd = ByteSearch.find([0x0D, 0x0A], in: data, from: i) else { break }
-            let sizeText = String(decoding: data[i..<lineEnd], as: UTF8.self).split(separator: ";").first.map(String.init) ?? ""
-            guard let size = Int(sizeText.trimmingCharacters(), radix: 16), size > 0 else { break }
-            let start = lineEnd + 2
-            let stop = min(data.count, start + size)
-            out += data[start..<stop]
-            i = stop + 2
-        }
-        return out
+    /// A WARC-Type as a report key: "untyped" when absent, "other" when it is not a short word
+    /// (a hostile file must not put arbitrary text into manifest keys).
+    static func typeKey(_ type: String) -> String {
+        if type.isEmpty { return "untyped" }
+        guard type.utf8.count <= 32, type.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F }) else { return "other" }
+        return type
     }
 
     static func parseHeaders(_ bytes: ArraySlice<UInt8>) -> [String: String] {

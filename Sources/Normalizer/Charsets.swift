@@ -48,6 +48,45 @@ public enum Charsets {
         return others.contains(name)
     }
 
+    /// Whether `bytes` are well-formed UTF-8 (Unicode Table 3-7, as the normalizer checks). O(n).
+    public static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { b in
+            var i = 0
+            while i < b.count {
+                if b[i] < 0x80 { i += 1; continue }
+                guard case .valid(_, let length) = UTF8Validation.check(b, at: i) else { return false }
+                i += length
+            }
+            return true
+        }
+    }
+
+    /// Whether a charset label (from an HTTP Content-Type or an HTML meta tag) names UTF-8.
+    public static func isUTF8Label(_ label: String) -> Bool {
+        ["utf-8", "utf8", "unicode-1-1-utf-8", "x-unicode20utf8"].contains(label.lowercased())
+    }
+
+    /// The ICU converter for a charset label as the web uses it: labels the WHATWG Encoding
+    /// standard maps to a superset are mapped the same way (pages labelled iso-8859-1 or
+    /// us-ascii are Windows-1252 in every browser, gb2312 is GBK, euc-kr is windows-949), other
+    /// labels are passed to ICU as they are.
+    public static func converterName(forLabel label: String) -> String {
+        let l = label.lowercased()
+        switch l {
+        case "iso-8859-1", "iso8859-1", "latin1", "l1", "iso_8859-1", "us-ascii", "ascii", "cp1252", "x-cp1252", "cp819", "ibm819": return "windows-1252"
+        case "iso-8859-9", "iso8859-9", "latin5", "l5": return "windows-1254"
+        case "iso-8859-11", "tis-620": return "windows-874"
+        case "gb2312", "gbk", "x-gbk", "cp936", "csgb2312": return "GB18030"
+        case "euc-kr", "ks_c_5601-1987", "korean", "csksc56011987": return "windows-949"
+        case "utf-16": return "UTF-16LE"
+        case "shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "csshiftjis": return "Shift_JIS"
+        case "big5", "big5-hkscs", "x-x-big5", "csbig5": return "Big5"
+        // The spelling ICU's detector uses (what `decoded` counts are keyed by): windows-NNNN
+        // in lower case, the rest (KOI8-R, EUC-JP, ISO-8859-5, …) in upper case.
+        default: return l.hasPrefix("windows-") ? l : l.uppercased()
+        }
+    }
+
     /// `bytes` in the charset `name` (an ICU converter name such as "GB18030", "KOI8-R",
     /// "UTF-16LE"), as UTF-8, a leading byte-order mark dropped; unmappable sequences become
     /// U+FFFD. Throws when ICU has no such converter. O(n).

@@ -1,3 +1,4 @@
+import BPE
 import Corpus
 import Foundation
 import Normalizer
@@ -46,6 +47,9 @@ public struct ShardOptions: Sendable, Hashable, Codable {
     /// Invalid UTF-8 is decoded from this charset (an ICU converter name) before cleaning, or
     /// from ICU's guess with "auto"; nil: repaired (or rejected) as UTF-8.
     public var fallbackEncoding: String? = nil
+    /// Pre-tokens longer than this are tokenized in parts (`Tokenizer.maxPieceBytes`); nil: no
+    /// limit (manifests written before the option existed).
+    public var maxPieceBytes: Int? = PreTokenizer.defaultMaxPieceBytes
 
     public init(inputs: [String]) { self.inputs = inputs }
 }
@@ -61,18 +65,37 @@ public struct InputRecord: Sendable, Codable, Equatable {
 }
 
 /// What cleaning repaired in the documents it kept: U+FFFD replacements of invalid UTF-8 (and in
-/// how many documents), and documents decoded from another charset (UTF-16 by its byte-order
-/// mark, others by `--fallback-encoding`), per charset.
+/// how many documents), documents decoded from another charset (UTF-16 by its byte-order mark,
+/// a WARC payload by its declared charset, others by `--fallback-encoding`), per charset, and
+/// what readers undid in record payloads (`PayloadRepair` keys: gzip content-encoding, …).
 public struct RepairReport: Sendable, Codable, Equatable {
     public var utf8Replacements = 0
     public var documentsRepaired = 0
     public var decoded: [String: Int] = [:]
+    public var payload: [String: Int] = [:]
+    /// Pre-tokens longer than `--max-piece-bytes` tokenized in parts (in the documents this run
+    /// tokenized: a resumed run does not tokenize again what its finished shards hold).
+    public var piecesCut = 0
     public init() {}
+
+    enum CodingKeys: String, CodingKey { case utf8Replacements, documentsRepaired, decoded, payload, piecesCut }
+
+    /// Manifests written before `payload` existed have none.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        utf8Replacements = try c.decode(Int.self, forKey: .utf8Replacements)
+        documentsRepaired = try c.decode(Int.self, forKey: .documentsRepaired)
+        decoded = try c.decode([String: Int].self, forKey: .decoded)
+        payload = try c.decodeIfPresent([String: Int].self, forKey: .payload) ?? [:]
+        piecesCut = try c.decodeIfPresent(Int.self, forKey: .piecesCut) ?? 0
+    }
 
     public mutating func add(_ other: RepairReport) {
         utf8Replacements += other.utf8Replacements
         documentsRepaired += other.documentsRepaired
         decoded.merge(other.decoded, uniquingKeysWith: +)
+        payload.merge(other.payload, uniquingKeysWith: +)
+        piecesCut += other.piecesCut
     }
 }
 

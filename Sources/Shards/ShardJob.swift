@@ -57,7 +57,9 @@ public final class ShardJob {
         self.options = options
         self.directory = directory
         self.threads = max(1, threads)
-        tokenizer = try Tokenizer.load(options.tokenizer)
+        var tokenizer = try Tokenizer.load(options.tokenizer)
+        tokenizer.maxPieceBytes = options.maxPieceBytes ?? Int.max
+        self.tokenizer = tokenizer
         let json = try tokenizer.huggingFaceJSON()
         let fingerprint = Array(SHA256.hash(data: json))
         fingerprintHex = fingerprint.map { String(format: "%02x", $0) }.joined()
@@ -193,7 +195,7 @@ public final class ShardJob {
             } catch {
                 if path != "-" { try checkUnchanged(record, state) }
                 record.error = "\(error)"
-                try dropInput(&state, record: record, reason: "unreadable_input", error: error)
+                try dropInput(&state, record: record, reason: .unreadableInput, error: error)
                 continue
             }
             state.bytesIn += record.size
@@ -230,7 +232,7 @@ public final class ShardJob {
                 }
                 try releaseHeldBack(&state)
                 record.error = "\(error)"
-                try dropInput(&state, record: record, reason: "input_error", error: error)
+                try dropInput(&state, record: record, reason: .inputError, error: error)
                 continue
             }
             state.inputs.append(record)
@@ -243,6 +245,7 @@ public final class ShardJob {
         var tokenizerFile = try OutputWriter(path: directory + "/tokenizer.json")
         try tokenizerFile.write(Array(try tokenizer.huggingFaceJSON()))
         try tokenizerFile.close()
+        state.repairs.piecesCut = tokenizer.piecesCut
         var totals = state.splitTotals
         for shard in state.shards { totals[shard.split, default: SplitTotals()].shards += 1 }
         for split in ["train", "val"] {
@@ -276,12 +279,12 @@ public final class ShardJob {
                                seconds: Date().timeIntervalSince(started), inputBytesDone: state.inputBytesDone, inputBytesTotal: inputBytesTotal))
     }
 
-    func drop(_ state: inout State, _ reason: String, _ location: String) {
-        state.dropped[reason, default: DropReport()].count += 1
-        if state.dropped[reason]!.examples.count < 5 { state.dropped[reason]!.examples.append(location) }
+    func drop(_ state: inout State, _ reason: DropReason, _ location: String) {
+        state.dropped[reason.key, default: DropReport()].count += 1
+        if state.dropped[reason.key]!.examples.count < 5 { state.dropped[reason.key]!.examples.append(location) }
     }
 
-    func dropInput(_ state: inout State, record: InputRecord, reason: String, error: Error) throws {
+    func dropInput(_ state: inout State, record: InputRecord, reason: DropReason, error: Error) throws {
         if options.strict { throw error }
         warning?("\(error) (skipped; --strict stops here)")
         drop(&state, reason, record.path)
@@ -307,7 +310,7 @@ public final class ShardJob {
             if let problem = document.problem {
                 if options.strict { throw InputError("\(document.location): \(problem)") }
                 warning?("\(document.location): \(problem) (record skipped)")
-                drop(&state, "malformed_record", document.location)
+                drop(&state, .malformedRecord, document.location)
                 continue
             }
             let text: [UInt8]
@@ -315,11 +318,12 @@ public final class ShardJob {
             case .failure(let error):
                 if options.strict { throw InputError("\(document.location): \(Self.describe(error))") }
                 warning?("\(document.location): \(Self.describe(error)) (document dropped; --strict stops here)")
-                drop(&state, (error as? NormalizerError)?.kind == .unsupportedEncoding ? "unsupported_encoding" : "invalid_utf8", document.location)
+                drop(&state, (error as? NormalizerError)?.kind == .unsupportedEncoding ? .unsupportedEncoding : .invalidUTF8, document.location)
                 continue
             case .success(let cleaned):
                 text = cleaned.text
-                if let charset = cleaned.decodedFrom { state.repairs.decoded[charset, default: 0] += 1 }
+                if let charset = cleaned.decodedFrom ?? document.decodedFrom { state.repairs.decoded[charset, default: 0] += 1 }
+                for repair in document.repairs { state.repairs.payload[repair.rawValue, default: 0] += 1 }
                 if cleaned.replacements > 0 {
                     if let ratio = replacementRatio(cleaned), let limit = options.maxReplacementRatio, ratio > limit {
                         let message = "\(document.location): \(cleaned.replacements) invalid UTF-8 sequences replaced by U+FFFD, \(String(format: "%.1f", ratio * 100))% of its characters (over --max-replacement-ratio \(limit))"
@@ -328,7 +332,7 @@ public final class ShardJob {
                         if state.replacementWarnings <= 5 {
                             warning?(message + " (document dropped); " + Self.encodingHint(document.bytes))
                         }
-                        drop(&state, "too_many_replacements", document.location)
+                        drop(&state, .tooManyReplacements, document.location)
                         continue
                     }
                     state.repairs.utf8Replacements += cleaned.replacements
@@ -339,8 +343,8 @@ public final class ShardJob {
             let digest = Array(SHA256.hash(data: text))
             if options.dedup {
                 let key = Self.key(digest)
-                if !state.seen.insert(key).inserted { drop(&state, "duplicate", document.location); continue }
-                if let earlier = isEarlierDuplicate, earlier(key, inputIndex) { drop(&state, "duplicate", document.location); continue }
+                if !state.seen.insert(key).inserted { drop(&state, .duplicate, document.location); continue }
+                if let earlier = isEarlierDuplicate, earlier(key, inputIndex) { drop(&state, .duplicate, document.location); continue }
             }
             var h: UInt64 = 0
             for k in 0..<8 { h = h << 8 | UInt64(digest[k]) }
@@ -450,9 +454,9 @@ public final class ShardJob {
     }
 
     /// Why a cleaned document is dropped before deduplication, if it is.
-    func rejection(_ text: [UInt8]) -> String? {
-        if text.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 }) { return "empty" }
-        return Self.characters(text) < options.minChars ? "too_short" : nil
+    func rejection(_ text: [UInt8]) -> DropReason? {
+        if text.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 }) { return .empty }
+        return Self.characters(text) < options.minChars ? .tooShort : nil
     }
 
     static func key(_ digest: [UInt8]) -> DocumentKey {

@@ -27,6 +27,8 @@ public struct CountingResult: Sendable {
         report.corpusBytes += o.corpusBytes
         report.trainedBytes += o.trainedBytes
         report.utf8Replacements += o.utf8Replacements
+        report.piecesCut += o.piecesCut
+        report.forcedCuts += o.forcedCuts
         report.prunings += o.prunings
         report.prunedEntries += o.prunedEntries
         report.prunedOccurrences += o.prunedOccurrences

@@ -23,6 +23,10 @@ public struct TrainingReport: Sendable, Codable {
     /// Bytes that went into pre-token counting (after normalization).
     public var trainedBytes = 0
     public var utf8Replacements = 0
+    /// Pre-tokens longer than `--max-piece-bytes`, counted in parts (see TrainerOptions.maxPieceBytes).
+    public var piecesCut = 0
+    /// Document stretches longer than 16 MiB without a safe cut, cut there (DocumentChunker).
+    public var forcedCuts = 0
     public var preTokens: UInt64 = 0
     public var uniquePreTokens = 0
     /// The total length of the unique pre-tokens trained on (what the merge loop's memory follows).
@@ -61,6 +65,8 @@ public struct TrainingReport: Sendable, Codable {
         let mb = { (n: Int) in String(format: "%.1f MB", Double(n) / 1e6) }
         lines.append("corpus: \(files) file(s), \(documents) document(s), \(mb(corpusBytes)) read, \(mb(trainedBytes)) trained on, \(mb(heldOutBytes)) held back")
         if utf8Replacements > 0 { lines.append("invalid UTF-8: \(utf8Replacements) sequence(s) replaced with U+FFFD") }
+        if piecesCut > 0 { lines.append("long pre-tokens: \(piecesCut) longer than --max-piece-bytes counted in parts") }
+        if forcedCuts > 0 { lines.append("long runs: \(forcedCuts) stretch(es) of 16 MiB without a line break cut there (the pre-token across each cut counted in two parts)") }
         lines.append("pre-tokens: \(preTokens) total, \(uniquePreTokens) unique; table peak \(mb(peakTableBytes)) of \(mb(memoryLimit)) limit")
         if prunings > 0 {
             lines.append(String(format: "pruned: %d time(s), %d entries, %llu occurrences (%.4f%% of all)",
@@ -124,6 +130,7 @@ public enum BPETrainer {
         var counted = try countPreTokens(source: &source, options: options, report: &report, progress: progress)
         report.corpusBytes = source.bytesRead
         report.documents = source.documents
+        report.forcedCuts = source.chunker.forcedCuts
         report.phases.append(.init(name: "count", seconds: clock.lap()))
         counted.report = report
         return counted
@@ -153,6 +160,7 @@ public enum BPETrainer {
             doc.withUnsafeBufferPointer { chunker.add($0) }
         }
         chunker.flush()
+        report.forcedCuts = chunker.forcedCuts
         var iterator = chunker.ready.makeIterator()
         var counted = try countChunks(next: { iterator.next() }, bytesRead: { 0 }, options: options, report: &report, progress: progress)
         report.phases.append(.init(name: "count", seconds: clock.lap()))
@@ -177,11 +185,19 @@ public enum BPETrainer {
         }
         guard Set(options.specialTokens).count == options.specialTokens.count else { throw TrainerError("--special lists a token twice") }
         guard !options.specialTokens.contains("") else { throw TrainerError("--special: a special token cannot be empty") }
+        for special in options.specialTokens where special.unicodeScalars.count == 1 || special.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0.properties.numericType != nil }) {
+            // Hugging Face matches special tokens before splitting, so every "a" in the text
+            // would become the special token; tiktoken refuses any text that contains one.
+            throw TrainerError("--special \(special): a special token must not be text that occurs inside ordinary words (one character, or letters and digits only): Hugging Face would turn every \"\(special)\" in the text into it, and tiktoken refuses any text that contains it; use a marked form such as <|\(special)|>")
+        }
         guard options.holdoutFraction >= 0 && options.holdoutFraction < 1 else { throw TrainerError("--holdout must be in [0, 1)") }
         if options.normalization == .nfkcCasefold {
             throw TrainerError("--normalize nfkc-cf cannot be written to tokenizer.json; use nfkc or nfc")
         }
         if let m = options.maxTokenLength, m < 1 { throw TrainerError("--max-token-length must be at least 1") }
+        if options.maxPieceBytes < PreTokenizer.minimumMaxPieceBytes {
+            throw TrainerError("--max-piece-bytes \(options.maxPieceBytes): expected at least \(PreTokenizer.minimumMaxPieceBytes) (default \(PreTokenizer.defaultMaxPieceBytes))")
+        }
     }
 
     // MARK: - Counting
@@ -205,6 +221,7 @@ public enum BPETrainer {
         var heldBytes = 0
         var held: [[UInt8]] = []
         var replacements = 0
+        var piecesCut = 0
     }
 
     /// Map: batches of `2 × threads` chunks are counted in parallel (worker w takes chunks w,
@@ -260,6 +277,7 @@ public enum BPETrainer {
                 report.trainedBytes += r.trainedBytes
                 report.heldOutBytes += r.heldBytes
                 report.utf8Replacements += r.replacements
+                report.piecesCut += r.piecesCut
                 for text in r.held where heldKept < options.holdoutSampleLimit {
                     heldOut.append(text); heldKept += text.count
                 }
@@ -348,12 +366,12 @@ public enum BPETrainer {
                     result.trainedBytes += normalized.count
                     normalized.withUnsafeBufferPointer { n in
                         let base = n.baseAddress!
-                        preTokenizer.forEachPiece(in: n) { a, b in table.add(base + a, b - a) }
+                        result.piecesCut += preTokenizer.forEachPiece(in: n, maxBytes: options.maxPieceBytes) { a, b in table.add(base + a, b - a) }
                     }
                 } else {
                     result.trainedBytes += piece.count
                     let base = piece.baseAddress!
-                    preTokenizer.forEachPiece(in: piece) { a, b in table.add(base + a, b - a) }
+                    result.piecesCut += preTokenizer.forEachPiece(in: piece, maxBytes: options.maxPieceBytes) { a, b in table.add(base + a, b - a) }
                 }
             }
         }
@@ -443,8 +461,9 @@ public enum BPETrainer {
         let model = try BytePairModel(tokens: tokens, merges: merged.merges.map { (TokenID($0.left), TokenID($0.right)) })
         var specials: [String: TokenID] = [:]
         for (k, text) in options.specialTokens.enumerated() { specials[text] = TokenID(merged.tokens.count + k) }
-        let tokenizer = try Tokenizer(model: model, pattern: options.pattern, specialTokens: specials,
+        var tokenizer = try Tokenizer(model: model, pattern: options.pattern, specialTokens: specials,
                                       normalization: options.normalization)
+        tokenizer.maxPieceBytes = options.maxPieceBytes
         let mergeBytes = merged.merges.map { (left: merged.tokens[Int($0.left)], right: merged.tokens[Int($0.right)]) }
         report.vocabSize = tokenizer.vocabularySize
         report.merges = merged.merges.count

@@ -34,6 +34,11 @@ public struct TrainerOptions: Sendable {
     /// Input is cut into chunks of about this many bytes (at safe boundaries); chunks are the unit
     /// of parallel work and of pruning, so the output does not depend on the thread count.
     public var chunkSize: Int = 4 << 20
+    /// A pre-token longer than this many bytes is counted as consecutive parts of at most this
+    /// length (cut at UTF-8 character starts, `PreTokenizer.forEachPiece(in:maxBytes:_:)`), as
+    /// the tokenizer encodes it: one unbroken run of text (100 MB of one letter) would otherwise
+    /// be one table key and one merge-loop word of its whole length.
+    public var maxPieceBytes: Int = PreTokenizer.defaultMaxPieceBytes
 
     public enum InputFormat: String, Sendable, CaseIterable { case text, jsonl }
 

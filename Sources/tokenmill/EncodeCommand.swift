@@ -41,6 +41,9 @@ struct EncodeCommand: ParsableCommand {
     var threadCount: Int?
     var threads: Int { threadCount ?? ThreadCount.default }
 
+    @Option(help: "A pre-token (piece) longer than this many bytes is encoded in parts cut at this length, so memory stays bounded on one unbroken run of text (ids differ from tiktoken's only around each cut, counted in a note).")
+    var maxPieceBytes: Int = PreTokenizer.defaultMaxPieceBytes
+
     @Flag(help: "No notes on standard error (errors are still shown).")
     var quiet = false
 
@@ -57,8 +60,16 @@ struct EncodeCommand: ParsableCommand {
     static let batchBytes = 32 << 20
     static let batchDocuments = 4096
 
+    func validate() throws {
+        guard maxPieceBytes >= PreTokenizer.minimumMaxPieceBytes else {
+            throw ValidationError("--max-piece-bytes \(maxPieceBytes): expected at least \(PreTokenizer.minimumMaxPieceBytes) (default \(PreTokenizer.defaultMaxPieceBytes))")
+        }
+        guard !textField.isEmpty else { throw ValidationError("--text-field is empty: name the JSONL field that holds the text (default: text)") }
+    }
+
     func run() throws {
-        let tokenizer = try tokenizerOptions.load()
+        var tokenizer = try tokenizerOptions.load()
+        tokenizer.maxPieceBytes = maxPieceBytes
         let separator = try endOfText(tokenizer)
         var writer = try OutputWriter(path: outputFile)
         do {
@@ -85,6 +96,9 @@ struct EncodeCommand: ParsableCommand {
             }
             try encode()
             try writer.close()
+            if tokenizer.piecesCut > 0 && !quiet {
+                FileHandle.standardError.write(Data("encode: \(tokenizer.piecesCut) pieces longer than --max-piece-bytes \(maxPieceBytes) were encoded in parts\n".utf8))
+            }
         } catch {
             writer.discard()
             throw error

@@ -25,6 +25,10 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "zstd level (1-19).") var level: Int32 = 3
     @Flag(help: "Print the summary as JSON.") var json = false
 
+    func validate() throws {
+        guard (1...19).contains(level) else { throw ValidationError("--level \(level): zstd levels for shards are 1…19 (default 3)") }
+    }
+
     func run() throws {
         let all = inputs.map { ImportInput(path: $0, split: "train") } + valInputs.map { ImportInput(path: $0, split: "val") }
         let importer = try ShardImporter(format: format, inputs: all, directory: output, tokenizer: tokenizer)

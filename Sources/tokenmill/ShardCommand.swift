@@ -47,6 +47,7 @@ struct ShardCommand: ParsableCommand {
     @Option(help: "Maximum tokens per shard (a larger single document gets a shard of its own).") var shardTokens = 100_000_000
     @Option(help: "Tokens per compressed block.") var blockTokens = 65536
     @Option(help: "zstd level (1-19).") var level: Int32 = 3
+    @Option(help: "A pre-token (piece) longer than this many bytes is tokenized in parts cut at this length (counted as pieces_cut), so memory stays bounded on one unbroken run of text.") var maxPieceBytes = PreTokenizer.defaultMaxPieceBytes
     @Option(name: .customLong("threads"), help: "Threads (default: all cores).") var threadCount: Int?
     var threads: Int { threadCount ?? ThreadCount.default }
     @Flag(help: "Stop at the first bad input or record (default: report it and go on).") var strict = false
@@ -56,6 +57,9 @@ struct ShardCommand: ParsableCommand {
     func validate() throws {
         guard maxReplacementRatio >= 0 && maxReplacementRatio <= 1 else {
             throw ValidationError("--max-replacement-ratio \(maxReplacementRatio): expected a share of characters within 0…1 (default 0.02)")
+        }
+        guard maxPieceBytes >= PreTokenizer.minimumMaxPieceBytes else {
+            throw ValidationError("--max-piece-bytes \(maxPieceBytes): expected at least \(PreTokenizer.minimumMaxPieceBytes) (default \(PreTokenizer.defaultMaxPieceBytes))")
         }
         guard (1...19).contains(level) else { throw ValidationError("--level \(level): zstd levels for shards are 1…19 (default 3)") }
         guard minChars >= 0 else { throw ValidationError("--min-chars \(minChars): expected 0 or more characters") }
@@ -84,6 +88,7 @@ struct ShardCommand: ParsableCommand {
         options.strict = strict
         options.maxReplacementRatio = maxReplacementRatio
         options.fallbackEncoding = fallbackEncoding
+        options.maxPieceBytes = maxPieceBytes
         let job: ShardJob
         if cluster.isDistributed && inputs.contains("-") {
             throw ValidationError("standard input (-) cannot be split over ranks; run without mpirun, or save the stream to a file")
@@ -120,6 +125,8 @@ struct ShardCommand: ParsableCommand {
                 "utf8_replacements": manifest.repairs?.utf8Replacements ?? 0,
                 "documents_repaired": manifest.repairs?.documentsRepaired ?? 0,
                 "decoded": manifest.repairs?.decoded ?? [:],
+                "payload_repairs": manifest.repairs?.payload ?? [:],
+                "pieces_cut": manifest.repairs?.piecesCut ?? 0,
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
         } else {
@@ -132,6 +139,12 @@ struct ShardCommand: ParsableCommand {
             }
             if let decoded = manifest.repairs?.decoded, !decoded.isEmpty {
                 print("  decoded: " + decoded.sorted { $0.key < $1.key }.map { "\($0.value) documents from \($0.key)" }.joined(separator: ", "))
+            }
+            if let cut = manifest.repairs?.piecesCut, cut > 0 {
+                print("  pieces cut: \(cut) pre-tokens longer than --max-piece-bytes tokenized in parts")
+            }
+            if let payload = manifest.repairs?.payload, !payload.isEmpty {
+                print("  payloads repaired: " + payload.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             }
         }
     }

@@ -56,6 +56,9 @@ struct TrainTokenizerCommand: ParsableCommand {
     @Option(help: "Memory for the pre-token table and the merge loop, e.g. 512M or 4G (default: a quarter of RAM); the rarest pre-tokens are pruned beyond it.")
     var memoryLimit: String?
 
+    @Option(help: "A pre-token longer than this many bytes is counted in parts cut at this length (reported as pieces_cut), as encoding cuts it, so memory stays bounded on one unbroken run of text.")
+    var maxPieceBytes: Int = PreTokenizer.defaultMaxPieceBytes
+
     @Option(help: "Fraction of the input held back from training to measure bytes per token (0 trains on everything).")
     var holdout: Double = 0.01
 
@@ -73,6 +76,13 @@ struct TrainTokenizerCommand: ParsableCommand {
 
     @Argument(help: "Input files or directories, or - for standard input.")
     var files: [String] = ["-"]
+
+    func validate() throws {
+        guard !textField.isEmpty else { throw ValidationError("--text-field is empty: name the JSONL field that holds the text (default: text)") }
+        guard maxPieceBytes >= PreTokenizer.minimumMaxPieceBytes else {
+            throw ValidationError("--max-piece-bytes \(maxPieceBytes): expected at least \(PreTokenizer.minimumMaxPieceBytes) (default \(PreTokenizer.defaultMaxPieceBytes))")
+        }
+    }
 
     func run() throws { try Ranks.run(run(on:)) }
 
@@ -96,6 +106,7 @@ struct TrainTokenizerCommand: ParsableCommand {
         options.maxTokenLength = maxTokenLength
         options.inputFormat = format
         options.textField = textField
+        options.maxPieceBytes = maxPieceBytes
         options.threads = max(1, threads)
         options.holdoutFraction = holdout
         if let memoryLimit {

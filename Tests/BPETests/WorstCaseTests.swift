@@ -27,4 +27,37 @@ import Testing
         }
         #expect(checked == 9)
     }
+
+    /// Issue 16 item 4: a piece longer than `maxPieceBytes` is encoded as consecutive parts of
+    /// at most that many bytes, each cut moved back to a character start — the ids are those of
+    /// the parts encoded alone, deterministic, counted, and decode to the input. Under the limit
+    /// nothing changes (tiktoken's ids above).
+    @Test func piecesOverTheLimitAreEncodedInPartsCutAtCharacterStarts() throws {
+        for (unit, limit) in [("a", 1000), ("é", 1001), ("中", 1000), ("0", 4)] {
+            var tokenizer = Tokenizers.named("gpt2")
+            tokenizer.maxPieceBytes = limit
+            let text = String(repeating: unit, count: 3 * limit / unit.utf8.count + 7)
+            let ids = try tokenizer.encode(text, specials: .ordinary)
+            #expect(tokenizer.piecesCut == 1, "\(unit)")
+            #expect(try tokenizer.decode(ids) == text)
+            // The parts: whole characters, each at most `limit` bytes, as long as they can be.
+            var parts: [String] = [], rest = Substring(text)
+            while rest.utf8.count > limit {
+                let n = limit / unit.utf8.count
+                parts.append(String(rest.prefix(n))); rest = rest.dropFirst(n)
+            }
+            parts.append(String(rest))
+            var unlimited = Tokenizers.named("gpt2")
+            unlimited.maxPieceBytes = Int.max
+            let expected = try parts.flatMap { try unlimited.encode($0, specials: .ordinary) }
+            #expect(ids == expected, "\(unit) with limit \(limit)")
+            #expect(unlimited.piecesCut == 0)
+            // Text whose pieces are all under the limit is encoded as before.
+            if limit >= 16 {
+                let prose = "The quick brown fox jumps over the lazy dog. " + String(repeating: unit, count: (limit - 1) / unit.utf8.count)  // with its space, within the limit
+                #expect(try tokenizer.encode(prose, specials: .ordinary) == unlimited.encode(prose, specials: .ordinary))
+                #expect(tokenizer.piecesCut == 1)
+            }
+        }
+    }
 }

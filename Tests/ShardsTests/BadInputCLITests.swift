@@ -197,4 +197,53 @@ import Testing
         #expect((summary["tokens"] as? Int ?? 0) > 20_000_000)
         print("100 MB single line: \(String(format: "%.1f", seconds)) s")
     }
+
+    /// Runs the CLI under GNU time; returns the result and its peak resident set size in bytes.
+    static func measured(_ arguments: [String]) throws -> (CLI.Result, Int) {
+        let r = try CLI.run(["-v", CLI.executable] + arguments, executable: "/usr/bin/time")
+        let line = r.stderr.split(separator: "\n").first { $0.contains("Maximum resident set size") }
+        let kilobytes = line.flatMap { Int($0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces)) } ?? Int.max
+        return (r, kilobytes * 1024)
+    }
+
+    /// Issue 16 item 4: one unbroken run of text (32 MiB of one letter, zstd-compressed to a few
+    /// KB) made BPE hold tens of bytes per byte of the run (encode peaked at 1 GB, shard and
+    /// train-tokenizer likewise; 100 MB took 3 GB). Now a pre-token longer than
+    /// --max-piece-bytes (256 KiB) is tokenized in parts, counted, and each command's peak stays
+    /// within a small multiple of the document (the document and its ids are held whole) plus a
+    /// fixed part; train-tokenizer stays near its --memory-limit. The ids still decode to the
+    /// input.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/time"), "needs GNU time for the peak RSS"))
+    func anUnbrokenRunOfOneLetterIsTokenizedInPartsWithBoundedMemory() throws {
+        let dir = try CLI.temporaryDirectory("bad-one-run")
+        let size = 32 << 20
+        let path = dir + "/run.txt"
+        try Data(repeating: 0x61, count: size).write(to: URL(fileURLWithPath: path))
+        try Self.compress(path, tool: "zstd")
+        let input = path + ".zst"
+        let bound = 6 * size + (160 << 20)
+
+        let (encoded, encodeRSS) = try Self.measured(["encode", input, "-o", dir + "/ids.txt"])
+        #expect(encoded.status == 0, "\(encoded.stderr)")
+        #expect(encoded.stderr.contains("1 pieces longer than --max-piece-bytes 262144 were encoded in parts"), "\(encoded.stderr)")
+        #expect(encodeRSS < bound, "encode peak RSS \(encodeRSS >> 20) MiB")
+        let decoded = try CLI.run(["decode", dir + "/ids.txt", "-o", dir + "/back.txt"])
+        #expect(decoded.status == 0, "\(decoded.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/back.txt")) == Data(repeating: 0x61, count: size))
+
+        let (sharded, shardRSS) = try Self.measured(["shard", input, "-o", dir + "/shards", "--json", "--quiet"])
+        #expect(sharded.status == 0, "\(sharded.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: sharded.stdout) as! [String: Any]
+        #expect(summary["pieces_cut"] as? Int == 1 && summary["documents_kept"] as? Int == 1, "\(summary)")
+        #expect(shardRSS < bound, "shard peak RSS \(shardRSS >> 20) MiB")
+
+        let (trained, trainRSS) = try Self.measured(["train-tokenizer", input, "--vocab-size", "300", "--memory-limit", "64M", "--threads", "2",
+                                                     "-o", dir + "/tok.json", "--json", "--quiet"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let report = try JSONSerialization.jsonObject(with: trained.stdout) as! [String: Any]
+        #expect(report["forced_cuts"] as? Int == 1 && report["pieces_cut"] as? Int == 2, "\(report)")
+        #expect(trainRSS < (64 << 20) + (200 << 20), "train-tokenizer peak RSS \(trainRSS >> 20) MiB")
+        print("one 32 MiB run: peak RSS encode \(encodeRSS >> 20) MiB, shard \(shardRSS >> 20) MiB, train-tokenizer --memory-limit 64M \(trainRSS >> 20) MiB")
+    }
 }
+

@@ -404,4 +404,32 @@ import Testing
         let both = try CLI.run(["cat", base + "/set", "--doc", "1", "--range", "0..5"])
         #expect(both.status == 64 && both.stderr.contains("--doc or --range"), "\(both.stderr)")
     }
+
+    /// A special token that is ordinary text (`--special a`) would, under Hugging Face, turn every
+    /// "a" of the text into it (HF matches specials before splitting), and tiktoken refuses any
+    /// text containing one by default: refused before training, naming the token and a marked
+    /// form. The limits of the other commands' options are checked before any work.
+    @Test func specialTokensThatAreOrdinaryTextAndOtherCommandsOptionLimitsAreRefused() throws {
+        let (base, folder) = try Self.inputs("fault-specials")
+        for special in ["a", "the", "x1", "é"] {
+            let r = try CLI.run(["train-tokenizer", folder, "--vocab-size", "300", "--special", special, "-o", base + "/t.json", "--quiet"])
+            #expect(r.status == 64 && r.stderr.contains("--special \(special)") && r.stderr.contains("<|\(special)|>"), "\(special): \(r.status) \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: base + "/t.json"))
+        }
+        let marked = try CLI.run(["train-tokenizer", folder, "--vocab-size", "300", "--special", "<|a|>", "--special", "[PAD]", "-o", base + "/t.json", "--quiet"])
+        #expect(marked.status == 0, "\(marked.stderr)")
+        let sources = Self.sources[0]
+        for (arguments, option) in [(["encode", sources, "--text-field", ""], "--text-field"),
+                                    (["encode", sources, "--max-piece-bytes", "0"], "--max-piece-bytes"),
+                                    (["train-tokenizer", sources, "--vocab-size", "300", "-o", base + "/u.json", "--text-field", ""], "--text-field"),
+                                    (["train-tokenizer", sources, "--vocab-size", "300", "-o", base + "/u.json", "--max-piece-bytes", "3"], "--max-piece-bytes"),
+                                    (["shard", folder, "-o", base + "/out", "--max-piece-bytes", "-1"], "--max-piece-bytes"),
+                                    (["import", "--format", "nanogpt", sources, "-o", base + "/imp", "--level", "0"], "--level"),
+                                    (["import", "--format", "nanogpt", sources, "-o", base + "/imp", "--level", "20"], "--level")] {
+            let r = try CLI.run(arguments)
+            #expect(r.status == 64 && r.stderr.contains(option), "\(arguments): \(r.status) \(r.stderr)")
+        }
+        for path in ["/u.json", "/out", "/imp"] { #expect(!FileManager.default.fileExists(atPath: base + path)) }
+    }
 }
+

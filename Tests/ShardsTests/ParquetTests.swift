@@ -45,7 +45,7 @@ import Testing
                     #expect(document.dropReason == nil && document.problem == nil)
                     #expect(document.bytes == Array(text.utf8), "\(name) row \(k)")
                 } else {
-                    #expect(document.dropReason == "null_text", "\(name) row \(k)")
+                    #expect(document.dropReason == .nullText, "\(name) row \(k)")
                     #expect(document.bytes.isEmpty)
                 }
                 #expect(document.location.hasPrefix("\(path)#row \(k)"), "\(document.location)")

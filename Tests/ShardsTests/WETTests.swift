@@ -60,7 +60,7 @@ import Testing
         var documents: [Document] = []
         while let d = try reader.next() { documents.append(d) }
         // The warcinfo record: read, counted as a drop, no text.
-        #expect(documents.filter { $0.dropReason == "wet_warcinfo_record" }.count == 1, "\(path)")
+        #expect(documents.filter { $0.dropReason == .wetRecord(type: "warcinfo") }.count == 1, "\(path)")
         let texts = documents.filter { $0.dropReason == nil }
         #expect(texts.count == conversions.count, "\(path)")
         for (k, (document, record)) in zip(texts, conversions).enumerated() {
