@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "BPE", targets: ["BPE"]),
         .library(name: "Corpus", targets: ["Corpus"]),
         .library(name: "Trainer", targets: ["Trainer"]),
+        .library(name: "Cleaning", targets: ["Cleaning"]),
         .library(name: "Shards", targets: ["Shards"]),
         .library(name: "DataLoader", targets: ["DataLoader"]),
         .library(name: "GPT", targets: ["GPT"]),
@@ -53,9 +54,11 @@ let package = Package(
             name: "Trainer",
             dependencies: ["BPE", "Normalizer", "Corpus", .product(name: "Collections", package: "swift-collections")]
         ),
+        // datatrove's filters, PII redaction and MinHash, on text (no reader, no tokenizer).
+        .target(name: "Cleaning"),
         .target(
             name: "Shards",
-            dependencies: ["BPE", "Normalizer", "Corpus", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["BPE", "Normalizer", "Corpus", "Cleaning", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "DataLoader", dependencies: ["Shards", "Corpus"]),
         .target(name: "GPT", dependencies: ["COpenBLAS", "DataLoader", "BPE", "Shards"]),
@@ -64,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "tokenmill",
             dependencies: [
-                "Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoader", "GPT", "Cluster",
+                "Normalizer", "BPE", "Corpus", "Trainer", "Cleaning", "Shards", "DataLoader", "GPT", "Cluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -89,6 +92,10 @@ let package = Package(
             dependencies: ["BPE", "Normalizer", "Corpus", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "BPE", "Normalizer", "Corpus", "TestSupport"]),
+        .testTarget(
+            name: "CleaningTests",
+            dependencies: ["Cleaning", "Corpus", "Shards", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "BPE", "Normalizer", "Corpus", "TestSupport"]),
         .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "Shards", "BPE", "Corpus", "TestSupport"]),
         .testTarget(name: "GPTTests", dependencies: ["GPT", "DataLoader", "Shards", "BPE", "TestSupport"]),

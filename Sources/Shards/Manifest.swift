@@ -1,3 +1,4 @@
+import Cleaning
 import Corpus
 import Foundation
 import Normalizer
@@ -46,6 +47,9 @@ public struct ShardOptions: Sendable, Hashable, Codable {
     /// Invalid UTF-8 is decoded from this charset (an ICU converter name) before cleaning, or
     /// from ICU's guess with "auto"; nil: repaired (or rejected) as UTF-8.
     public var fallbackEncoding: String? = nil
+    /// Quality filters, MinHash near-deduplication and PII redaction (`--filters`); nil: none
+    /// (and in manifests written before cleaning existed).
+    public var cleaning: CleaningOptions? = nil
 
     public init(inputs: [String]) { self.inputs = inputs }
 }
@@ -115,6 +119,10 @@ public struct Manifest: Sendable, Codable {
     public var textBytes: Int? = nil
     /// What cleaning repaired; nil in manifests written before the field existed.
     public var repairs: RepairReport? = nil
+    /// Counters of the cleaning steps when `--filters` was given: per filter `.documents` (seen)
+    /// and `.dropped`, C4's line counts, `minhash.*` (signatures, candidate pairs, near
+    /// duplicates) and `pii.*` (addresses replaced); the drops themselves are in `dropped`.
+    public var cleaning: [String: Int]? = nil
 
     public static func load(directory: String) throws -> Manifest {
         let path = directory + "/manifest.json"

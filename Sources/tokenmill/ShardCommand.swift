@@ -50,6 +50,7 @@ struct ShardCommand: ParsableCommand {
     @Flag(help: "Stop at the first bad input or record (default: report it and go on).") var strict = false
     @Flag(help: "Print the summary as JSON.") var json = false
     @Flag(help: "No progress on standard error (warnings and errors are still shown).") var quiet = false
+    @OptionGroup var cleaning: CleaningArguments
 
     func validate() throws {
         guard maxReplacementRatio >= 0 && maxReplacementRatio <= 1 else {
@@ -82,6 +83,7 @@ struct ShardCommand: ParsableCommand {
         options.strict = strict
         options.maxReplacementRatio = maxReplacementRatio
         options.fallbackEncoding = fallbackEncoding
+        options.cleaning = try cleaning.options()
         let job: ShardJob
         if cluster.isDistributed && inputs.contains("-") {
             throw ValidationError("standard input (-) cannot be split over ranks; run without mpirun, or save the stream to a file")
@@ -98,6 +100,7 @@ struct ShardCommand: ParsableCommand {
         let status = StatusLine(quiet: quiet || !cluster.isRoot)
         if status.enabled { job.progress = { status.update($0.statusText) } }
         job.warning = { FileHandle.standardError.write("warning: \($0)\n".data(using: .utf8)!) }
+        job.droppedOut = cleaning.droppedOut
         let start = Date()
         var manifest = try job.run()
         status.clear()
@@ -118,6 +121,7 @@ struct ShardCommand: ParsableCommand {
                 "utf8_replacements": manifest.repairs?.utf8Replacements ?? 0,
                 "documents_repaired": manifest.repairs?.documentsRepaired ?? 0,
                 "decoded": manifest.repairs?.decoded ?? [:],
+                "cleaning": manifest.cleaning ?? [:],
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
         } else {
@@ -130,6 +134,9 @@ struct ShardCommand: ParsableCommand {
             }
             if let decoded = manifest.repairs?.decoded, !decoded.isEmpty {
                 print("  decoded: " + decoded.sorted { $0.key < $1.key }.map { "\($0.value) documents from \($0.key)" }.joined(separator: ", "))
+            }
+            if let counters = manifest.cleaning, !counters.isEmpty {
+                print("  cleaning: " + counters.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             }
         }
     }
