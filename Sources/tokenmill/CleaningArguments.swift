@@ -7,9 +7,9 @@ import Shards
 struct CleaningArguments: ParsableArguments {
     @Option(help: "Cleaning steps, comma-separated: fineweb (the FineWeb chain: gopher-rep, gopher-quality, c4 without the terminal-punctuation rule, fineweb-quality, minhash, pii), fineweb-filters (its four filters alone), or any of gopher-rep, gopher-quality, c4, fineweb-quality, minhash, pii. Filters run in FineWeb's order whatever the order given. See docs/cleaning.md.")
     var filters: String?
-    @Option(help: "MinHash: words per shingle (default 5).") var minhashNgrams = 5
-    @Option(help: "MinHash: buckets (default 14).") var minhashBuckets = 14
-    @Option(help: "MinHash: hashes per bucket (default 8).") var minhashHashesPerBucket = 8
+    @Option(help: "MinHash: words per shingle.") var minhashNgrams = 5
+    @Option(help: "MinHash: buckets.") var minhashBuckets = 14
+    @Option(help: "MinHash: hashes per bucket.") var minhashHashesPerBucket = 8
     @Option(help: "Write every dropped document (source, reason, text) to DIR/dropped-NNNNNN.jsonl.zst, one file per input with drops.")
     var droppedOut: String?
 
