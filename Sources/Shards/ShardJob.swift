@@ -6,6 +6,7 @@ import Dispatch
 import Foundation
 import Normalizer
 import Synchronization
+import TokenmillSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -62,7 +63,7 @@ public final class ShardJob {
     /// The text-only job's output (`tokenmill clean`), while it runs.
     var textSink: TextSink?
 
-    public init(options: ShardOptions, directory: String, threads: Int = Tokenizer.defaultThreadCount) throws {
+    public init(options: ShardOptions, directory: String, threads: Int = ThreadCount.default) throws {
         self.options = options
         self.directory = directory
         self.threads = max(1, threads)
@@ -81,7 +82,7 @@ public final class ShardJob {
 
     /// A job that cleans without tokenizing (`tokenmill clean`): `runText(to:)` writes the kept
     /// documents as JSON Lines. `options.tokenizer` and the shard settings are not used.
-    public init(textOptions options: ShardOptions, threads: Int = Tokenizer.defaultThreadCount) throws {
+    public init(textOptions options: ShardOptions, threads: Int = ThreadCount.default) throws {
         self.options = options
         directory = ""
         self.threads = max(1, threads)

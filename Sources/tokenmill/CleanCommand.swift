@@ -1,10 +1,10 @@
 import ArgumentParser
-import BPE
 import Cleaning
 import Corpus
 import Foundation
 import Normalizer
 import Shards
+import TokenmillSupport
 
 struct CleanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -53,7 +53,7 @@ struct CleanCommand: ParsableCommand {
         options.maxReplacementRatio = maxReplacementRatio
         options.fallbackEncoding = fallbackEncoding
         options.cleaning = try cleaning.options()
-        let job = try ShardJob(textOptions: options, threads: threadCount ?? Tokenizer.defaultThreadCount)
+        let job = try ShardJob(textOptions: options, threads: threadCount ?? ThreadCount.default)
         job.warning = { FileHandle.standardError.write("warning: \($0)\n".data(using: .utf8)!) }
         job.droppedOut = cleaning.droppedOut
         let start = Date()
