@@ -6,10 +6,11 @@ import PackageDescription
 //   TokenmillSupport                      SplitMix64 (+ normal draws), the default thread count,
 //                                         file I/O (one EINTR loop, atomic replace), hex
 //   Normalizer  → ICUShim
-//   Corpus      → Normalizer (HTML entities), zstd, zlib, bzip2, Snappy
+//   Cleaning    (no dependency: datatrove's filters, PII redaction, MinHash on text)
+//   Corpus      → Normalizer (HTML entities, declared charsets), Cleaning (its rules are drop reasons), zstd, zlib, bzip2, Snappy
 //   BPE         → Normalizer, TokenmillSupport, Collections
 //   Trainer     → BPE, Normalizer, Corpus, TokenmillSupport, Collections
-//   Shards      → BPE, Normalizer, Corpus, TokenmillSupport, Crypto
+//   Shards      → BPE, Normalizer, Corpus, Cleaning, TokenmillSupport, Crypto
 //   DataLoader  → Shards, TokenmillSupport
 //   GPT         → OpenBLAS, TokenmillSupport (a leaf: model, kernels, AdamW, safetensors)
 //   Cluster     → MPIShim (Open MPI; beside the chain, not in it)
@@ -28,6 +29,7 @@ let package = Package(
         .library(name: "BPE", targets: ["BPE"]),
         .library(name: "Corpus", targets: ["Corpus"]),
         .library(name: "Trainer", targets: ["Trainer"]),
+        .library(name: "Cleaning", targets: ["Cleaning"]),
         .library(name: "Shards", targets: ["Shards"]),
         .library(name: "DataLoader", targets: ["DataLoader"]),
         .library(name: "GPT", targets: ["GPT"]),
@@ -67,14 +69,16 @@ let package = Package(
             name: "BPE",
             dependencies: ["Normalizer", "ICUShim", "TokenmillSupport", .product(name: "Collections", package: "swift-collections")]
         ),
-        .target(name: "Corpus", dependencies: ["CZstd", "CZlib", "CBzip2", "CSnappy", "Normalizer"]),
+        .target(name: "Corpus", dependencies: ["CZstd", "CZlib", "CBzip2", "CSnappy", "Normalizer", "Cleaning"]),
         .target(
             name: "Trainer",
             dependencies: ["BPE", "Normalizer", "Corpus", "TokenmillSupport", .product(name: "Collections", package: "swift-collections")]
         ),
+        // datatrove's filters, PII redaction and MinHash, on text (no reader, no tokenizer).
+        .target(name: "Cleaning"),
         .target(
             name: "Shards",
-            dependencies: ["BPE", "Normalizer", "Corpus", "TokenmillSupport", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["BPE", "Normalizer", "Corpus", "Cleaning", "TokenmillSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "DataLoader", dependencies: ["Shards", "TokenmillSupport"]),
         .target(name: "GPT", dependencies: ["COpenBLAS", "TokenmillSupport"]),
@@ -86,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "tokenmill",
             dependencies: [
-                "Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoader", "GPT", "Cluster", "Pipeline", "TokenmillSupport",
+                "Normalizer", "BPE", "Corpus", "Trainer", "Cleaning", "Shards", "DataLoader", "GPT", "Cluster", "Pipeline", "TokenmillSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -111,6 +115,10 @@ let package = Package(
             dependencies: ["BPE", "Normalizer", "Corpus", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "BPE", "Normalizer", "Corpus", "TestSupport"]),
+        .testTarget(
+            name: "CleaningTests",
+            dependencies: ["Cleaning", "Corpus", "Shards", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "BPE", "Normalizer", "Corpus", "TestSupport"]),
         .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "Shards", "TestSupport"]),
         .testTarget(name: "GPTTests", dependencies: ["GPT", "Pipeline", "TokenmillSupport", "Shards", "BPE", "TestSupport"]),

@@ -1,3 +1,5 @@
+import Cleaning
+
 /// Why a record or document is not kept: the one list of the keys under which `tokenmill shard`
 /// counts drops (summary lines, `--json` "dropped", manifest.json "dropped"). Readers return a
 /// record that holds no document by design (a WARC request record, a Parquet null) as a
@@ -41,6 +43,8 @@ public enum DropReason: Hashable, Sendable, CustomStringConvertible {
     case tooShort
     /// An exact duplicate of a kept document.
     case duplicate
+    /// A `--filters` step: a quality filter's rule, or MinHash near-duplicate removal.
+    case cleaning(CleaningRule)
 
     /// The snake_case key in reports and manifest.json.
     public var key: String {
@@ -62,6 +66,7 @@ public enum DropReason: Hashable, Sendable, CustomStringConvertible {
         case .empty: "empty"
         case .tooShort: "too_short"
         case .duplicate: "duplicate"
+        case .cleaning(let rule): rule.description
         }
     }
 

@@ -33,6 +33,9 @@ extension Manifest {
         merged.bytesOut = parts.reduce(0) { $0 + $1.manifest.bytesOut }
         merged.tokens = parts.reduce(0) { $0 + $1.manifest.tokens }
         merged.repairs = parts.reduce(into: RepairReport()) { total, part in part.manifest.repairs.map { total.add($0) } }
+        if parts.contains(where: { $0.manifest.cleaning != nil }) {
+            merged.cleaning = parts.reduce(into: [String: Int]()) { total, part in total.merge(part.manifest.cleaning ?? [:], uniquingKeysWith: +) }
+        }
         merged.textBytes = parts.allSatisfy { $0.manifest.textBytes != nil } ? parts.reduce(0) { $0 + $1.manifest.textBytes! } : nil
         return merged
     }

@@ -1,4 +1,5 @@
 import BPE
+import Cleaning
 import Corpus
 import Foundation
 import Normalizer
@@ -50,6 +51,9 @@ public struct ShardOptions: Sendable, Hashable, Codable {
     /// Pre-tokens longer than this are tokenized in parts (`Tokenizer.maxPieceBytes`); nil: no
     /// limit (manifests written before the option existed).
     public var maxPieceBytes: Int? = PreTokenizer.defaultMaxPieceBytes
+    /// Quality filters, MinHash near-deduplication and PII redaction (`--filters`); nil: none
+    /// (and in manifests written before cleaning existed).
+    public var cleaning: CleaningOptions? = nil
 
     public init(inputs: [String]) { self.inputs = inputs }
 }
@@ -138,6 +142,10 @@ public struct Manifest: Sendable, Codable {
     public var textBytes: Int? = nil
     /// What cleaning repaired; nil in manifests written before the field existed.
     public var repairs: RepairReport? = nil
+    /// Counters of the cleaning steps when `--filters` was given: per filter `.documents` (seen)
+    /// and `.dropped`, C4's line counts, `minhash.*` (signatures, candidate pairs, near
+    /// duplicates) and `pii.*` (addresses replaced); the drops themselves are in `dropped`.
+    public var cleaning: [String: Int]? = nil
 
     public static func load(directory: String) throws -> Manifest {
         let path = directory + "/manifest.json"

@@ -1,4 +1,5 @@
 import BPE
+import Cleaning
 import Corpus
 import Crypto
 import Dispatch
@@ -47,16 +48,26 @@ public final class ShardJob {
     public var isEarlierDuplicate: ((DocumentKey, Int) -> Bool)?
     /// The on-disk size of all inputs, taken when `run()` starts (progress only).
     var inputBytesTotal: Int64 = 0
+    /// `--dropped-out DIR`: every dropped document that had text, as `dropped-NNNNNN.jsonl.zst`
+    /// per input (see `DroppedWriter`). Not part of the options: it does not change the shards.
+    public var droppedOut: String?
 
-    let tokenizer: Tokenizer
-    let header: ShardHeader
+    /// Nil for a text-only job (`tokenmill clean`, `init(textOptions:)`).
+    let tokenizer: Tokenizer!
+    let header: ShardHeader!
     let fingerprintHex: String
-    var journal: Journal!
+    /// The journal of a shard run; nil for a text-only job (it writes one file, atomically).
+    var journal: Journal?
+    /// The cleaning steps of `options.cleaning`, when any is on.
+    let cleaning: CleaningPipeline?
+    /// The text-only job's output (`tokenmill clean`), while it runs.
+    var textSink: TextSink?
 
     public init(options: ShardOptions, directory: String, threads: Int = ThreadCount.default) throws {
         self.options = options
         self.directory = directory
         self.threads = max(1, threads)
+        cleaning = options.cleaning.flatMap { $0.isEmpty ? nil : CleaningPipeline($0) }
         var tokenizer = try Tokenizer.load(options.tokenizer)
         tokenizer.maxPieceBytes = options.maxPieceBytes ?? Int.max
         self.tokenizer = tokenizer
@@ -68,6 +79,23 @@ public final class ShardJob {
         guard options.shardTokens > 0, options.blockTokens > 0, options.blockTokens <= ShardFormat.maxBlockTokens, options.valFraction >= 0, options.valFraction <= 1 else {
             throw ShardError("invalid options: --shard-tokens must be positive, block tokens within 1…\(ShardFormat.maxBlockTokens) and --val-fraction within 0…1")
         }
+        try Self.checkStandardInput(options)
+    }
+
+    /// A job that cleans without tokenizing (`tokenmill clean`): `runText(to:)` writes the kept
+    /// documents as JSON Lines. `options.tokenizer` and the shard settings are not used.
+    public init(textOptions options: ShardOptions, threads: Int = ThreadCount.default) throws {
+        self.options = options
+        directory = ""
+        self.threads = max(1, threads)
+        cleaning = options.cleaning.flatMap { $0.isEmpty ? nil : CleaningPipeline($0) }
+        tokenizer = nil
+        header = nil
+        fingerprintHex = ""
+        try Self.checkStandardInput(options)
+    }
+
+    static func checkStandardInput(_ options: ShardOptions) throws {
         if options.inputs.contains("-") {
             guard options.inputs.filter({ $0 == "-" }).count == 1 else { throw ShardError("standard input (-) can be read only once; it is named \(options.inputs.filter { $0 == "-" }.count) times among the inputs") }
             guard let format = options.reader.format else {
@@ -136,6 +164,11 @@ public final class ShardJob {
         /// contributed documents to finished shards (or were finished).
         var journalledInputs: [String: InputRecord] = [:]
         var splitTotals = ["train": SplitTotals(), "val": SplitTotals()]
+        /// Counters of the cleaning steps (`c4_quality.line_kept`, `pii.emails`, …), summed in input order.
+        var cleaningCounters: [String: Int] = [:]
+        /// MinHash: the documents (by `documentsRead` ordinal) that are near duplicates of an earlier one.
+        var nearDuplicates: DocumentSet? = nil
+        var droppedWriter: DroppedWriter? = nil
     }
 
     /// Runs (or finishes) the job. Returns the manifest, also written to `DIR/manifest.json`.
@@ -145,7 +178,8 @@ public final class ShardJob {
         let optionsJSON = String(decoding: try Manifest.encoder.encode(options), as: UTF8.self)
         if let manifest = try Manifest.finished(directory: directory, options: options) { return manifest }
         try Self.requireShardSetOrEmpty(directory)
-        journal = try Journal(path: directory + "/journal.jsonl")
+        let journal = try Journal(path: directory + "/journal.jsonl")
+        self.journal = journal
         var state = State()
         var stdinExpected: (bytes: Int, sha256: String)? = nil
         if let start = journal.entries.first {
@@ -172,6 +206,37 @@ public final class ShardJob {
             unlink(directory + "/" + name)
         }
 
+        try findNearDuplicates(&state)
+        try readInputs(&state, stdinExpected: stdinExpected)
+        for split in ["train", "val"] { try closeShard(split, &state) }
+
+        // The tokenizer copy, then the manifest: its presence marks the run complete.
+        var tokenizerFile = try OutputWriter(path: directory + "/tokenizer.json")
+        try tokenizerFile.write(Array(try tokenizer.huggingFaceJSON()))
+        try tokenizerFile.close()
+        state.repairs.piecesCut = tokenizer.piecesCut
+        var totals = state.splitTotals
+        for shard in state.shards { totals[shard.split, default: SplitTotals()].shards += 1 }
+        for split in ["train", "val"] {
+            totals[split]!.tokens = state.shards.filter { $0.split == split }.reduce(0) { $0 + $1.tokens }
+            totals[split]!.documents = state.shards.filter { $0.split == split }.reduce(0) { $0 + $1.documents }
+        }
+        let manifest = Manifest(
+            tokenizer: .init(name: options.tokenizer, fingerprint: fingerprintHex, file: "tokenizer.json", vocabularySize: header.vocabularySize,
+                             tokenBytes: header.tokenBytes, endOfText: header.endOfText),
+            normalization: options.normalization, options: options, inputs: state.inputs, shards: state.shards, splits: totals,
+            dropped: state.dropped, documentsRead: state.documentsRead, documentsKept: state.documentsKept, bytesIn: state.bytesIn,
+            bytesOut: state.shards.reduce(0) { $0 + $1.bytes }, tokens: state.shards.reduce(0) { $0 + $1.tokens }, textBytes: state.textBytes, repairs: state.repairs,
+            cleaning: options.cleaning == nil ? nil : state.cleaningCounters)
+        try manifest.write(to: directory)
+        try journal.append(JournalEntry(kind: "complete"))
+        return manifest
+    }
+
+
+    /// Reads, cleans, filters and deduplicates every input in order, handing the kept documents
+    /// of each batch to the shards (or, for a text-only job, to `textSink`).
+    func readInputs(_ state: inout State, stdinExpected: (bytes: Int, sha256: String)?) throws {
         let started = Date()
         let pipeline = options.normalization.pipeline
         let sizes = options.inputs.map { path -> Int64 in
@@ -181,6 +246,7 @@ public final class ShardJob {
         inputBytesTotal = sizes.reduce(0, +)
         for (inputIndex, path) in options.inputs.enumerated() {
             defer { state.inputBytesDone += sizes[inputIndex] }
+            try startDropped(&state, inputIndex)
             let reader = readerOptions(for: path)
             var record = InputRecord(path: path, format: reader.format!.rawValue,
                                      size: 0, sha256: "", documents: 0, kept: 0, error: nil)
@@ -236,31 +302,10 @@ public final class ShardJob {
                 continue
             }
             state.inputs.append(record)
-            try journal.append(JournalEntry(kind: "input", input: record))
+            try journal?.append(JournalEntry(kind: "input", input: record))
             report(started, inputIndex, state)
         }
-        for split in ["train", "val"] { try closeShard(split, &state) }
-
-        // The tokenizer copy, then the manifest: its presence marks the run complete.
-        var tokenizerFile = try OutputWriter(path: directory + "/tokenizer.json")
-        try tokenizerFile.write(Array(try tokenizer.huggingFaceJSON()))
-        try tokenizerFile.close()
-        state.repairs.piecesCut = tokenizer.piecesCut
-        var totals = state.splitTotals
-        for shard in state.shards { totals[shard.split, default: SplitTotals()].shards += 1 }
-        for split in ["train", "val"] {
-            totals[split]!.tokens = state.shards.filter { $0.split == split }.reduce(0) { $0 + $1.tokens }
-            totals[split]!.documents = state.shards.filter { $0.split == split }.reduce(0) { $0 + $1.documents }
-        }
-        let manifest = Manifest(
-            tokenizer: .init(name: options.tokenizer, fingerprint: fingerprintHex, file: "tokenizer.json", vocabularySize: header.vocabularySize,
-                             tokenBytes: header.tokenBytes, endOfText: header.endOfText),
-            normalization: options.normalization, options: options, inputs: state.inputs, shards: state.shards, splits: totals,
-            dropped: state.dropped, documentsRead: state.documentsRead, documentsKept: state.documentsKept, bytesIn: state.bytesIn,
-            bytesOut: state.shards.reduce(0) { $0 + $1.bytes }, tokens: state.shards.reduce(0) { $0 + $1.tokens }, textBytes: state.textBytes, repairs: state.repairs)
-        try manifest.write(to: directory)
-        try journal.append(JournalEntry(kind: "complete"))
-        return manifest
+        try startDropped(&state, nil)
     }
 
     /// `options.reader` with the input's format settled: `InputFormat.guess` may open the file
@@ -279,9 +324,10 @@ public final class ShardJob {
                                seconds: Date().timeIntervalSince(started), inputBytesDone: state.inputBytesDone, inputBytesTotal: inputBytesTotal))
     }
 
-    func drop(_ state: inout State, _ reason: DropReason, _ location: String) {
+    func drop(_ state: inout State, _ reason: DropReason, _ location: String, text: [UInt8]? = nil) {
         state.dropped[reason.key, default: DropReport()].count += 1
         if state.dropped[reason.key]!.examples.count < 5 { state.dropped[reason.key]!.examples.append(location) }
+        if let text, let writer = state.droppedWriter { try? writer.append(source: location, reason: reason.key, text: text) }
     }
 
     func dropInput(_ state: inout State, record: InputRecord, reason: DropReason, error: Error) throws {
@@ -289,7 +335,7 @@ public final class ShardJob {
         warning?("\(error) (skipped; --strict stops here)")
         drop(&state, reason, record.path)
         state.inputs.append(record)
-        try journal.append(JournalEntry(kind: "input", input: record))
+        try journal?.append(JournalEntry(kind: "input", input: record))
     }
 
     /// Cleans, filters, deduplicates, splits and tokenizes a batch of input `inputIndex` (of
@@ -304,6 +350,7 @@ public final class ShardJob {
         var toEncode: [[UInt8]] = []
         var splits: [String] = []
         for (i, document) in documents.enumerated() {
+            let ordinal = state.documentsRead
             state.documentsRead += 1
             record.documents += 1
             if let reason = document.dropReason { drop(&state, reason, document.location); continue }
@@ -313,7 +360,8 @@ public final class ShardJob {
                 drop(&state, .malformedRecord, document.location)
                 continue
             }
-            let text: [UInt8]
+            var text: [UInt8]
+            var output: [UInt8]? = nil
             switch results[i]! {
             case .failure(let error):
                 if options.strict { throw InputError("\(document.location): \(Self.describe(error))") }
@@ -339,12 +387,25 @@ public final class ShardJob {
                     state.repairs.documentsRepaired += 1
                 }
             }
-            if let reason = rejection(text) { drop(&state, reason, document.location); continue }
+            if let reason = rejection(text) { drop(&state, reason, document.location, text: text); continue }
+            if case .success(let cleaned)? = results[i], let outcome = cleaned.outcome {
+                for (k, v) in outcome.counters { state.cleaningCounters[k, default: 0] += v }
+                if let reason = outcome.dropped { drop(&state, .cleaning(reason), document.location, text: text); continue }
+                text = outcome.text
+                output = outcome.output
+            }
             let digest = Array(SHA256.hash(data: text))
             if options.dedup {
                 let key = Self.key(digest)
-                if !state.seen.insert(key).inserted { drop(&state, .duplicate, document.location); continue }
-                if let earlier = isEarlierDuplicate, earlier(key, inputIndex) { drop(&state, .duplicate, document.location); continue }
+                if !state.seen.insert(key).inserted { drop(&state, .duplicate, document.location, text: text); continue }
+                if let earlier = isEarlierDuplicate, earlier(key, inputIndex) { drop(&state, .duplicate, document.location, text: text); continue }
+            }
+            if let near = state.nearDuplicates, near.contains(ordinal) {
+                drop(&state, .cleaning(.nearDuplicate), document.location, text: text); continue
+            }
+            if let output, output != text {
+                state.cleaningCounters["pii.documents_redacted", default: 0] += 1
+                text = output
             }
             var h: UInt64 = 0
             for k in 0..<8 { h = h << 8 | UInt64(digest[k]) }
@@ -354,6 +415,7 @@ public final class ShardJob {
             record.kept += 1
             state.ordinals[split]! += 1
             if state.ordinals[split]! <= state.skip[split]! { continue }  // already inside a finished shard
+            if let sink = textSink { try sink.write(text: text, source: document.location); continue }
             toEncode.append(text)
             splits.append(split)
         }
@@ -375,7 +437,7 @@ public final class ShardJob {
     }
 
     /// Normalizes the documents on all cores; nil where a document arrived with a problem.
-    func clean(_ documents: [Document], _ pipeline: NormalizerPipeline) -> [Result<Cleaned, Error>?] {
+    func clean(_ documents: [Document], _ pipeline: NormalizerPipeline, signatures: Bool = false) -> [Result<Cleaned, Error>?] {
         let results = UnsafeMutableBufferPointer<Result<Cleaned, Error>?>.allocate(capacity: documents.count)
         results.initialize(repeating: nil)
         defer { results.deinitialize(); results.deallocate() }
@@ -387,7 +449,7 @@ public final class ShardJob {
                 let i = counter.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard i < documents.count else { break }
                 if documents[i].problem != nil || documents[i].dropReason != nil { continue }
-                out[i] = Result { try job.clean(documents[i].bytes, pipeline) }
+                out[i] = Result { try job.clean(documents[i].bytes, pipeline, signatures: signatures) }
             }
         }
         return Array(results)
@@ -399,11 +461,13 @@ public final class ShardJob {
         var text: [UInt8]
         var replacements: Int
         var decodedFrom: String?
+        /// What the cleaning steps decided (nil without `options.cleaning`).
+        var outcome: CleaningPipeline.Outcome? = nil
     }
 
     /// Decodes one document (UTF-16 with a byte-order mark always; invalid UTF-8 in the charset
     /// of `--fallback-encoding`, or ICU's guess with `auto`), then normalizes it.
-    func clean(_ raw: [UInt8], _ pipeline: NormalizerPipeline) throws -> Cleaned {
+    func clean(_ raw: [UInt8], _ pipeline: NormalizerPipeline, signatures: Bool = false) throws -> Cleaned {
         var bytes = raw
         var decodedFrom: String? = nil
         if let bom = Charsets.utf16ByteOrderMark(bytes) {
@@ -418,7 +482,11 @@ public final class ShardJob {
             }
         }
         let result = try pipeline.normalize(bytes)
-        return Cleaned(text: result.output, replacements: result.report.replacements, decodedFrom: decodedFrom)
+        var cleaned = Cleaned(text: result.output, replacements: result.report.replacements, decodedFrom: decodedFrom)
+        if let cleaning, rejection(cleaned.text) == nil {
+            cleaned.outcome = cleaning.apply(cleaned.text, signature: signatures)
+        }
+        return cleaned
     }
 
     /// The document's U+FFFD repairs as a share of its characters; nil without repairs.
@@ -475,6 +543,10 @@ public final class ShardJob {
         var batch = Batch()
         func flush() {
             for case .success(let cleaned)? in clean(batch.raw, pipeline) where !tooManyReplacements(cleaned) && rejection(cleaned.text) == nil {
+                if let outcome = cleaned.outcome {
+                    if outcome.dropped == nil { keys.append(Self.key(Array(SHA256.hash(data: outcome.text)))) }
+                    continue
+                }
                 keys.append(Self.key(Array(SHA256.hash(data: cleaned.text))))
             }
             batch = Batch()
@@ -504,14 +576,14 @@ public final class ShardJob {
             if !stdin.verified { state.heldBack.append(entry); return }
         }
         try releaseHeldBack(&state)
-        try journal.append(entry)
+        try journal?.append(entry)
     }
 
     /// Journals the shard entries held back while a resumed run's standard input was unchecked,
     /// once the check has passed (an unchecked stream throws before its end, see `StandardInput`).
     func releaseHeldBack(_ state: inout State) throws {
         guard !state.heldBack.isEmpty, state.stdin?.verified ?? true else { return }
-        for entry in state.heldBack { try journal.append(entry) }
+        for entry in state.heldBack { try journal?.append(entry) }
         state.heldBack = []
     }
 
@@ -522,7 +594,7 @@ public final class ShardJob {
     /// rewritten after such a repair replaces the earlier line of that file.
     func resume(_ state: inout State) throws {
         var shards: [(summary: ShardSummary, through: Int)] = []
-        for entry in journal.entries {
+        for entry in journal?.entries ?? [] {
             if entry.kind == "input", let input = entry.input { state.journalledInputs[input.path] = input }
             guard entry.kind == "shard", let shard = entry.shard, let through = entry.documentsThrough else { continue }
             if let input = entry.input { state.journalledInputs[input.path] = input }

@@ -53,6 +53,7 @@ struct ShardCommand: ParsableCommand {
     @Flag(help: "Stop at the first bad input or record (default: report it and go on).") var strict = false
     @Flag(help: "Print the summary as JSON.") var json = false
     @Flag(help: "No progress on standard error (warnings and errors are still shown).") var quiet = false
+    @OptionGroup var cleaning: CleaningArguments
 
     func validate() throws {
         guard maxReplacementRatio >= 0 && maxReplacementRatio <= 1 else {
@@ -89,6 +90,7 @@ struct ShardCommand: ParsableCommand {
         options.maxReplacementRatio = maxReplacementRatio
         options.fallbackEncoding = fallbackEncoding
         options.maxPieceBytes = maxPieceBytes
+        options.cleaning = try cleaning.options()
         let job: ShardJob
         if cluster.isDistributed && inputs.contains("-") {
             throw ValidationError("standard input (-) cannot be split over ranks; run without mpirun, or save the stream to a file")
@@ -105,6 +107,7 @@ struct ShardCommand: ParsableCommand {
         let status = StatusLine(quiet: quiet || !cluster.isRoot)
         if status.enabled { job.progress = { status.update($0.statusText) } }
         job.warning = { FileHandle.standardError.write("warning: \($0)\n".data(using: .utf8)!) }
+        job.droppedOut = cleaning.droppedOut
         let start = Date()
         var manifest = try job.run()
         status.clear()
@@ -127,6 +130,7 @@ struct ShardCommand: ParsableCommand {
                 "decoded": manifest.repairs?.decoded ?? [:],
                 "payload_repairs": manifest.repairs?.payload ?? [:],
                 "pieces_cut": manifest.repairs?.piecesCut ?? 0,
+                "cleaning": manifest.cleaning ?? [:],
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
         } else {
@@ -145,6 +149,9 @@ struct ShardCommand: ParsableCommand {
             }
             if let payload = manifest.repairs?.payload, !payload.isEmpty {
                 print("  payloads repaired: " + payload.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            }
+            if let counters = manifest.cleaning, !counters.isEmpty {
+                print("  cleaning: " + counters.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             }
         }
     }

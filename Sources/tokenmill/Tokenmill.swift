@@ -10,7 +10,7 @@ struct Tokenmill: ParsableCommand {
         abstract: "Turn raw text into pretraining data: normalize, tokenize, shard, load, train.",
         version: version,
         subcommands: [EncodeCommand.self, DecodeCommand.self, NormalizeCommand.self, SplitCommand.self, ConvertCommand.self,
-                      TrainTokenizerCommand.self, ShardCommand.self, InspectCommand.self, VerifyCommand.self, CatCommand.self,
+                      TrainTokenizerCommand.self, ShardCommand.self, CleanCommand.self, InspectCommand.self, VerifyCommand.self, CatCommand.self,
                       LoaderBenchCommand.self, ExportCommand.self, ImportCommand.self, PretrainCommand.self, GenerateCommand.self, QuickstartCommand.self]
     )
 }

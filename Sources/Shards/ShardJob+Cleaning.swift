@@ -1,0 +1,165 @@
+import Cleaning
+import Corpus
+import Crypto
+import Foundation
+
+/// The cleaning side of a job: the MinHash pre-pass, `--dropped-out` and the text-only run
+/// (`tokenmill clean`).
+extension ShardJob {
+    /// MinHash near-deduplication needs every signature before the first document is written:
+    /// this pass reads, cleans and filters all inputs once (as the main pass will, so document
+    /// ordinals agree), computes the signatures of the documents the main pass would keep up
+    /// to that point, and clusters them. Memory: `NearDuplicateIndex` (about 230 bytes per
+    /// signed document). A resumed run repeats it: the result is the same.
+    func findNearDuplicates(_ state: inout State) throws {
+        guard let config = options.cleaning?.minhash else { return }
+        guard isEarlierDuplicate == nil else {
+            throw ShardError("--filters minhash is not supported under mpirun yet (ranks would have to exchange signatures); run it in one process, or drop minhash from --filters")
+        }
+        if options.inputs.contains("-") {
+            throw ShardError("--filters minhash reads the inputs twice (signatures first), and standard input can be read only once; save the stream to a file and pass the file")
+        }
+        let pipeline = options.normalization.pipeline
+        var index = NearDuplicateIndex(buckets: config.buckets)
+        var seen = Set<DocumentKey>()
+        var ordinal = 0
+        var batch = Batch()
+        func flush() {
+            let results = clean(batch.raw, pipeline, signatures: true)
+            for (i, document) in batch.raw.enumerated() {
+                defer { ordinal += 1 }
+                guard document.problem == nil, document.dropReason == nil, case .success(let cleaned)? = results[i],
+                      !tooManyReplacements(cleaned), rejection(cleaned.text) == nil,
+                      let outcome = cleaned.outcome, outcome.dropped == nil else { continue }
+                if options.dedup && !seen.insert(Self.key(Array(SHA256.hash(data: outcome.text)))).inserted { continue }
+                index.add(ordinal, outcome.digests)
+            }
+            batch = Batch()
+        }
+        for path in options.inputs {
+            // An input that cannot be read gives the documents read before the failure, as in `run()`.
+            if var reader = try? DocumentReader(path: path, options: readerOptions(for: path)) {
+                while true {
+                    let next: Document?
+                    do { next = try reader.next() } catch { break }
+                    guard let document = next else { break }
+                    batch.append(document)
+                    if batch.isFull { flush() }
+                }
+            }
+            flush()
+        }
+        let signed = index.signed
+        let (set, pairs) = index.duplicates()
+        state.nearDuplicates = set
+        state.cleaningCounters["minhash.signatures", default: 0] += signed
+        state.cleaningCounters["minhash.candidate_pairs", default: 0] += pairs
+        state.cleaningCounters["minhash.near_duplicates", default: 0] += set.count
+    }
+
+    /// Finishes the dropped-documents file of the previous input and, for input `index`,
+    /// prepares the next one (`--dropped-out`).
+    func startDropped(_ state: inout State, _ index: Int?) throws {
+        if let writer = state.droppedWriter { try writer.finish() }
+        state.droppedWriter = nil
+        guard let directory = droppedOut, let index else { return }
+        state.droppedWriter = DroppedWriter(path: directory + "/" + String(format: "dropped-%06d.jsonl.zst", index))
+    }
+
+    /// `tokenmill clean`: reads, cleans, filters and deduplicates as `run()` does, and writes
+    /// each kept document as `{"text": …, "source": …}` to `path` (JSON Lines, zstd-compressed
+    /// when the name ends in `.zst`; `-`: standard output). The file is written under a
+    /// temporary name and renamed when complete: an interrupted run leaves no partial output,
+    /// and running it again writes the same bytes.
+    public func runText(to path: String) throws -> CleanReport {
+        var state = State()
+        let sink = try TextSink(path: path)
+        textSink = sink
+        defer { textSink = nil }
+        try findNearDuplicates(&state)
+        try readInputs(&state, stdinExpected: nil)
+        try sink.close()
+        return CleanReport(output: path, inputs: state.inputs, documentsRead: state.documentsRead, documentsKept: state.documentsKept,
+                           dropped: state.dropped, bytesIn: state.bytesIn, textBytes: state.textBytes, repairs: state.repairs,
+                           cleaning: state.cleaningCounters, options: options)
+    }
+}
+
+/// What `tokenmill clean` did (its `--json` summary, snake case).
+public struct CleanReport: Sendable, Codable {
+    public var output: String
+    public var inputs: [InputRecord]
+    public var documentsRead: Int
+    public var documentsKept: Int
+    public var dropped: [String: DropReport]
+    public var bytesIn: Int
+    public var textBytes: Int
+    public var repairs: RepairReport
+    public var cleaning: [String: Int]
+    public var options: ShardOptions
+
+    public func json() throws -> String {
+        String(decoding: try Manifest.encoder.encode(self), as: UTF8.self)
+    }
+}
+
+/// JSON Lines output, zstd-compressed (one frame per 4 MiB of records; concatenated frames are
+/// one zstd stream) when the name ends in `.zst`.
+final class TextSink {
+    var writer: OutputWriter
+    let compress: Bool
+    var buffer: [UInt8] = []
+
+    init(path: String) throws {
+        writer = try OutputWriter(path: path)
+        compress = path.hasSuffix(".zst")
+    }
+
+    func write(text: [UInt8], source: String) throws {
+        JSONLine.record([("text", text), ("source", Array(source.utf8))], to: &buffer)
+        if buffer.count >= 4 << 20 { try flush() }
+    }
+
+    func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try writer.write(compress ? Zstd.compress(buffer, level: 3) : buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func close() throws {
+        try flush()
+        try writer.close()
+    }
+}
+
+/// `--dropped-out DIR`: the documents one input lost, as datatrove's exclusion writers keep
+/// them: `{"source": …, "reason": …, "text": …}` per line, zstd-compressed, written atomically
+/// when the input is finished. Opened at the first drop, so an input without drops has no file.
+final class DroppedWriter {
+    let path: String
+    var sink: TextSink?
+    var buffer: [UInt8] = []
+    var failure: Error?
+
+    init(path: String) { self.path = path }
+
+    func append(source: String, reason: String, text: [UInt8]) throws {
+        guard failure == nil else { return }
+        do {
+            if sink == nil {
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                sink = try TextSink(path: path)
+            }
+            JSONLine.record([("source", Array(source.utf8)), ("reason", Array(reason.utf8)), ("text", text)], to: &sink!.buffer)
+            if sink!.buffer.count >= 4 << 20 { try sink!.flush() }
+        } catch {
+            failure = error
+        }
+    }
+
+    func finish() throws {
+        if let failure { throw ShardError("--dropped-out: cannot write \(path): \(failure)") }
+        try sink?.close()
+        sink = nil
+    }
+}

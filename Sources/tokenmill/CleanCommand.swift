@@ -1,0 +1,82 @@
+import ArgumentParser
+import Cleaning
+import Corpus
+import Foundation
+import Normalizer
+import Shards
+import TokenmillSupport
+
+struct CleanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clean",
+        abstract: "Read, clean, filter and deduplicate documents as `shard` does, and write the kept text as JSON Lines.",
+        discussion: """
+        Inputs are read as by `tokenmill shard` (text, jsonl, html, warc, wet, wikipedia, parquet; \
+        directories walked in sorted order), normalized, filtered by --filters (docs/cleaning.md), \
+        deduplicated (exact, and near-duplicates with minhash) and written as one \
+        {"text": …, "source": …} line per kept document, zstd-compressed when the output name ends \
+        in .zst. The output is written under a temporary name and renamed when complete; the \
+        same command gives the same bytes with any --threads.
+        """
+    )
+
+    @Argument(help: "Input files or directories; - reads standard input (needs --input-format).") var inputs: [String]
+    @Option(name: [.short, .customLong("output")], help: "Output file (.jsonl, or .jsonl.zst for zstd); - for standard output.") var output: String
+    @Option(help: "text, jsonl, html, warc, wet, wikipedia or parquet (default: from each file's extension).") var inputFormat: InputFormat?
+    @Option(help: "Plain text: file (one document per file), blank-lines or lines.") var split: TextSplit = .file
+    @Option(help: "The JSONL field or Parquet column holding the text.") var textField = "text"
+    @Flag(help: "Keep Project Gutenberg headers and licences.") var keepGutenberg = false
+    @Option(help: "Normalization form: none, nfc, nfkc, nfkc-cf.") var form: NormalizationForm = .nfc
+    @Option(help: "Drop a document whose U+FFFD repairs exceed this share of its characters.") var maxReplacementRatio = 0.02
+    @Option(help: "Decode documents that are not valid UTF-8 from this charset, or auto.") var fallbackEncoding: String?
+    @Option(help: "Drop documents shorter than this many characters (after normalization).") var minChars = 1
+    @Flag(help: "Keep exact duplicates.") var noDedup = false
+    @Option(name: .customLong("threads"), help: "Threads (default: all cores).") var threadCount: Int?
+    @Flag(help: "Stop at the first bad input or record (default: report it and go on).") var strict = false
+    @Flag(help: "Print the summary as JSON.") var json = false
+    @OptionGroup var cleaning: CleaningArguments
+
+    func validate() throws {
+        guard maxReplacementRatio >= 0 && maxReplacementRatio <= 1 else {
+            throw ValidationError("--max-replacement-ratio \(maxReplacementRatio): expected a share of characters within 0…1 (default 0.02)")
+        }
+        guard minChars >= 0 else { throw ValidationError("--min-chars \(minChars): expected 0 or more characters") }
+    }
+
+    func run() throws {
+        var options = ShardOptions(inputs: try ShardJob.expandInputs(inputs))
+        options.reader = ReaderOptions(format: inputFormat, split: split, textField: textField, stripGutenberg: !keepGutenberg)
+        options.normalization.form = form
+        options.minChars = minChars
+        options.dedup = !noDedup
+        options.strict = strict
+        options.maxReplacementRatio = maxReplacementRatio
+        options.fallbackEncoding = fallbackEncoding
+        options.cleaning = try cleaning.options()
+        let job = try ShardJob(textOptions: options, threads: threadCount ?? ThreadCount.default)
+        job.warning = { FileHandle.standardError.write("warning: \($0)\n".data(using: .utf8)!) }
+        job.droppedOut = cleaning.droppedOut
+        let start = Date()
+        let report = try job.runText(to: output)
+        let seconds = Date().timeIntervalSince(start)
+        // The summary goes to standard error when the documents go to standard output.
+        func say(_ line: String) {
+            if output == "-" { FileHandle.standardError.write((line + "\n").data(using: .utf8)!) } else { print(line) }
+        }
+        if json {
+            var object = try JSONSerialization.jsonObject(with: Data(try report.json().utf8)) as! [String: Any]
+            object["seconds"] = seconds
+            object["mb_per_s"] = Double(report.bytesIn) / 1e6 / max(seconds, 1e-9)
+            object.removeValue(forKey: "options")
+            say(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+        } else {
+            say("\(output): \(report.documentsKept) of \(report.documentsRead) documents kept, \(report.textBytes) bytes of text from \(report.bytesIn) bytes in (\(String(format: "%.2f", seconds)) s)")
+            for (reason, drop) in report.dropped.sorted(by: { $0.key < $1.key }) {
+                say("  dropped \(reason): \(drop.count) (e.g. \(drop.examples.prefix(3).joined(separator: ", ")))")
+            }
+            if !report.cleaning.isEmpty {
+                say("  cleaning: " + report.cleaning.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            }
+        }
+    }
+}
