@@ -67,6 +67,52 @@ import Testing
         #expect(throws: TokenizerError.self) { try Tokenizer.load(path) }
     }
 
+    /// The same tokenizer.json with every non-ASCII character written as a \u escape (surrogate
+    /// pairs above U+FFFF), as `json.dumps(ensure_ascii=True)` writes it, loads to the same
+    /// tokenizer: same file when written back, same ids.
+    @Test func tokenizerJSONWithUnicodeEscapesLoadsTheSame() throws {
+        let tokenizer = Tokenizers.named("gpt2")
+        let original = String(decoding: try tokenizer.huggingFaceJSON(), as: UTF8.self)
+        var escaped = ""
+        for scalar in original.unicodeScalars {
+            if scalar.isASCII { escaped.unicodeScalars.append(scalar); continue }
+            for unit in String(scalar).utf16 { escaped += String(format: "\\u%04x", unit) }
+        }
+        #expect(escaped.utf8.allSatisfy { $0 < 0x80 } && escaped != original)
+        let path = scratch + "/escaped.json"
+        try escaped.write(toFile: path, atomically: true, encoding: .utf8)
+        let reloaded = try Tokenizer.load(path)
+        #expect(try reloaded.huggingFaceJSON() == tokenizer.huggingFaceJSON())
+        let texts = try sampleTexts()
+        #expect(try reloaded.encodeBatch(texts, specials: .ordinary) == tokenizer.encodeBatch(texts, specials: .ordinary))
+    }
+
+    /// What json.loads refuses, the tokenizer.json reader refuses too, naming the byte offset;
+    /// nesting deep enough to exhaust a recursive parser's stack is refused, not a crash.
+    @Test func invalidJSONIsRefusedAtItsByteOffset() throws {
+        let path = scratch + "/syntax.json"
+        let cases: [(String, Int, String)] = [
+            (#"{"model": {"vocab": {"a": 0,}}}"#, 28, "a member name in double quotes"),
+            (#"{"model": {"vocab": {"a": 01}}}"#, 27, "no leading zero"),
+            (#"{"model": {"vocab": {"\ud800": 0}}}"#, 28, "a low surrogate escape after a high surrogate"),
+            ("{\"model\": {\"vocab\": {\"a\tb\": 0}}}", 23, "no raw control character inside a string (escape it)"),
+            (#"{"model": {}} {}"#, 14, "the end of the document after its one value"),
+            (String(repeating: "[", count: 100_000), 512, "at most 512 levels of nesting"),
+        ]
+        for (json, offset, expected) in cases {
+            try json.write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(throws: TokenizerError.malformedFile(path: path, location: "byte \(offset)", message: "not valid JSON: expected \(expected)")) {
+                try Tokenizer.load(path)
+            }
+        }
+        // Invalid UTF-8 inside a string.
+        let bytes = Array(#"{"model": {"vocab": {"a"#.utf8) + [0xC3, 0x28] + Array(#"": 0}}}"#.utf8)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(throws: TokenizerError.malformedFile(path: path, location: "byte 23", message: "not valid JSON: expected valid UTF-8")) {
+            try Tokenizer.load(path)
+        }
+    }
+
     @Test func malformedMergesNamesTheLine() throws {
         let dir = scratch + "/gpt2-bad"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
