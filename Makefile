@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 TARGET_CPU ?= native
 FLAGS := $(shell TARGET_CPU='$(TARGET_CPU)' scripts/swift-flags.sh)
 
-.PHONY: setup build demo test bench clean
+.PHONY: setup build demo test bench fuzz fuzz-build clean
 
 setup:
 	@scripts/setup.sh
@@ -30,5 +30,17 @@ bench: setup
 	$(SWIFT) build -c release -j $(JOBS) $(FLAGS) --product TokenmillBench
 	scripts/bench-encode.sh
 
+# libFuzzer targets for every parser of untrusted bytes (docs/fuzzing.md). A package of their own
+# (Fuzz/Package.swift, depending on this one by path) in a scratch path of their own: the
+# sanitizer flags apply to every module, so sharing .build would rebuild the whole package for
+# `make test` after `make fuzz` and back. `make fuzz FUZZ_SECONDS=5` is the CI smoke.
+FUZZ_SECONDS ?= 60
+fuzz-build: setup
+	cd Fuzz && $(SWIFT) build -c release -j $(JOBS) --scratch-path ../.build-fuzz \
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing --product tokenmill-fuzz
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz
