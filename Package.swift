@@ -1,7 +1,22 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Module graph (one-way): Normalizer → BPE → (Trainer, Corpus) → Shards → DataLoader → GPT.
+// Module graph (one-way; every edge below is an import, and every import is an edge):
+//
+//   TokenmillSupport                      SplitMix64, the default thread count
+//   Normalizer  → ICUShim
+//   Corpus      → Normalizer (HTML entities), zstd, zlib, bzip2, Snappy
+//   BPE         → Normalizer, TokenmillSupport, Collections
+//   Trainer     → BPE, Normalizer, Corpus, TokenmillSupport, Collections
+//   Shards      → BPE, Normalizer, Corpus, TokenmillSupport, Crypto
+//   DataLoader  → Shards, TokenmillSupport
+//   GPT         → OpenBLAS, TokenmillSupport (a leaf: model, kernels, AdamW, safetensors)
+//   Cluster     → MPIShim (Open MPI; beside the chain, not in it)
+//   Pipeline    → Normalizer, BPE, Corpus, Trainer, Shards, DataLoader, GPT, Cluster: the jobs
+//                 that compose them (quickstart, distributed shard and train-tokenizer, the
+//                 pretraining run, text generation)
+//   tokenmill   → Pipeline and the modules whose types its commands use; argument parsing and output
+//
 // The C libraries come in through system-library targets; ICU is reached only through the
 // `ICUShim` C target, whose public header uses <stdint.h> types alone, because Foundation on
 // Linux carries its own ICU headers and any Swift module that sees both fails to compile.
@@ -16,6 +31,7 @@ let package = Package(
         .library(name: "DataLoader", targets: ["DataLoader"]),
         .library(name: "GPT", targets: ["GPT"]),
         .library(name: "Cluster", targets: ["Cluster"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
         .executable(name: "tokenmill", targets: ["tokenmill"]),
     ],
     dependencies: [
@@ -43,34 +59,39 @@ let package = Package(
             linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]
         ),
 
+        // Small pieces several modules share; internal (no product), imported by them.
+        .target(name: "TokenmillSupport"),
         .target(name: "Normalizer", dependencies: ["ICUShim"]),
         .target(
             name: "BPE",
-            dependencies: ["Normalizer", "ICUShim", .product(name: "Collections", package: "swift-collections")]
+            dependencies: ["Normalizer", "ICUShim", "TokenmillSupport", .product(name: "Collections", package: "swift-collections")]
         ),
         .target(name: "Corpus", dependencies: ["CZstd", "CZlib", "CBzip2", "CSnappy", "Normalizer"]),
         .target(
             name: "Trainer",
-            dependencies: ["BPE", "Normalizer", "Corpus", .product(name: "Collections", package: "swift-collections")]
+            dependencies: ["BPE", "Normalizer", "Corpus", "TokenmillSupport", .product(name: "Collections", package: "swift-collections")]
         ),
         .target(
             name: "Shards",
-            dependencies: ["BPE", "Normalizer", "Corpus", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["BPE", "Normalizer", "Corpus", "TokenmillSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "DataLoader", dependencies: ["Shards", "Corpus"]),
-        .target(name: "GPT", dependencies: ["COpenBLAS", "DataLoader", "BPE", "Shards"]),
-        // Runs beside the pipeline, not inside it: the CLI composes it with Trainer, Shards and GPT.
+        .target(name: "DataLoader", dependencies: ["Shards", "TokenmillSupport"]),
+        .target(name: "GPT", dependencies: ["COpenBLAS", "TokenmillSupport"]),
         .target(name: "Cluster", dependencies: ["MPIShim"]),
+        .target(
+            name: "Pipeline",
+            dependencies: ["Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoader", "GPT", "Cluster"]
+        ),
         .executableTarget(
             name: "tokenmill",
             dependencies: [
-                "Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoader", "GPT", "Cluster",
+                "Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoader", "GPT", "Cluster", "Pipeline", "TokenmillSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "TokenmillBench",
-            dependencies: ["Normalizer", "BPE", "Corpus"],
+            dependencies: ["BPE", "Corpus"],
             path: "Benchmarks/TokenmillBench"
         ),
 
@@ -79,7 +100,7 @@ let package = Package(
             dependencies: ["Normalizer", "Corpus"],
             path: "Benchmarks/NormalizeBench"
         ),
-        .executableTarget(name: "GPTBench", dependencies: ["GPT", "DataLoader"], path: "Benchmarks/GPTBench"),
+        .executableTarget(name: "GPTBench", dependencies: ["GPT", "TokenmillSupport"], path: "Benchmarks/GPTBench"),
 
         // Shared by the test targets: runs the built CLI, finds the repository's files.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -90,8 +111,8 @@ let package = Package(
         ),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "BPE", "Normalizer", "Corpus", "TestSupport"]),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "BPE", "Normalizer", "Corpus", "TestSupport"]),
-        .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "Shards", "BPE", "Corpus", "TestSupport"]),
-        .testTarget(name: "GPTTests", dependencies: ["GPT", "DataLoader", "Shards", "BPE", "TestSupport"]),
+        .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "Shards", "TestSupport"]),
+        .testTarget(name: "GPTTests", dependencies: ["GPT", "Pipeline", "TokenmillSupport", "Shards", "BPE", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus", "TestSupport"]),
         .testTarget(name: "DistributedTests", dependencies: ["Cluster", "Shards", "TestSupport"]),
     ]

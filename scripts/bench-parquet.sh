@@ -24,17 +24,19 @@ grep -m1 'model name' /proc/cpuinfo; nproc; uptime
 import json, sys, time
 import pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
 pa.set_cpu_count(1); pa.set_io_thread_count(1)
-best, nbytes, rows = 1e9, 0, 0
+best, best_cpu, nbytes, rows = 1e9, 1e9, 0, 0
 for _ in range(3):
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     table = pq.read_table(sys.argv[1], columns=["text"], use_threads=False)
     best = min(best, time.perf_counter() - t0)
+    best_cpu = min(best_cpu, time.process_time() - c0)
     column = table.column("text")
     rows = len(column)
     nbytes = pc.sum(pc.binary_length(column)).as_py()
     del table, column
 print(json.dumps({"lib": "pyarrow " + pa.__version__, "mode": "read_table(columns=[text], use_threads=False)",
-                  "rows": rows, "bytes": nbytes, "wall_s": best, "mb_per_s": nbytes / 1e6 / best}))
+                  "rows": rows, "bytes": nbytes, "wall_s": best, "cpu_s": best_cpu,
+                  "mb_per_s": nbytes / 1e6 / best, "mb_per_cpu_s": nbytes / 1e6 / best_cpu}))
 PY
 uptime
 for kind in parquet jsonl; do

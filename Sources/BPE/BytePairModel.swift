@@ -1,3 +1,6 @@
+import Dispatch
+import TokenmillSupport
+
 /// A byte-level BPE vocabulary: token bytes by id, the merge rules, and how whole pieces may be
 /// looked up directly.
 ///
@@ -31,7 +34,7 @@ public struct BytePairModel: Sendable {
 
     /// The id of the token with exactly these bytes.
     public func id(of bytes: [UInt8]) -> TokenID? {
-        bytes.withUnsafeBufferPointer { b in b.isEmpty ? nil : tokens.lookup(b.baseAddress!, b.count) }
+        tokens.id(of: bytes)
     }
 
     /// Builds a model from tiktoken-style ranks: `tokens[rank]` is the byte string of that rank.
@@ -59,12 +62,23 @@ public struct BytePairModel: Sendable {
     /// has priority i. `tokens[id]` are the byte strings by id. With `ignoreMerges` (a
     /// `tokenizer.json` option) a piece that is itself a token is taken whole.
     public init(tokens: [[UInt8]?], merges: [(left: TokenID, right: TokenID)], ignoreMerges: Bool = false) throws {
-        let table = ByteStringTable(tokens: tokens)
+        try self.init(table: ByteStringTable(tokens: tokens), merges: merges, ignoreMerges: ignoreMerges)
+    }
+
+    /// `init(tokens:merges:ignoreMerges:)` on a table already built (the tokenizer.json loader
+    /// builds it to look up the merges' token strings).
+    init(table: ByteStringTable, merges: [(left: TokenID, right: TokenID)], ignoreMerges: Bool) throws {
         var rules: [(left: TokenID, right: TokenID, priority: UInt32, merged: TokenID)] = []
         rules.reserveCapacity(merges.count)
+        var joined: [UInt8] = []
         for (line, merge) in merges.enumerated() {
-            let joined = Array(table.bytes(of: merge.left)) + Array(table.bytes(of: merge.right))
-            guard let merged = joined.withUnsafeBufferPointer({ table.lookup($0.baseAddress!, $0.count) }) else {
+            guard Int(merge.left) < table.count, Int(merge.right) < table.count else {
+                throw TokenizerError.invalidVocabulary("merge \(line + 1) names id \(max(merge.left, merge.right)), past the vocabulary's \(table.count) ids")
+            }
+            joined.removeAll(keepingCapacity: true)
+            joined.append(contentsOf: table.bytes(of: merge.left))
+            joined.append(contentsOf: table.bytes(of: merge.right))
+            guard let merged = joined.withUnsafeBufferPointer({ $0.isEmpty ? nil : table.lookup($0.baseAddress!, $0.count) }) else {
                 throw TokenizerError.invalidVocabulary(
                     "merge \(line + 1) joins ids \(merge.left) and \(merge.right) into bytes that are not in the vocabulary")
             }
@@ -74,16 +88,32 @@ public struct BytePairModel: Sendable {
         if !ignoreMerges {
             // Hugging Face always merges, so a piece that is a token may still encode otherwise;
             // record which tokens are safe to take whole (almost all, in real vocabularies).
-            var safe = [Bool](repeating: false, count: table.count)
-            var scratch: [TokenID] = []
-            for id in 0..<table.count where table.length(of: TokenID(id)) > 0 {
-                let bytes = Array(table.bytes(of: TokenID(id)))
-                scratch.removeAll(keepingCapacity: true)
-                bytes.withUnsafeBufferPointer { self.mergePiece($0.baseAddress!, $0.count, into: &scratch) }
-                safe[id] = scratch.count == 1 && scratch[0] == TokenID(id)
+            // Merging every token was a third of loading cl100k's tokenizer.json (perf), so the
+            // ids are split between the cores in two contiguous halves (no shared cache lines
+            // but one); the result does not depend on the split.
+            let model = self, count = table.count
+            var safe = [Bool](repeating: false, count: count)
+            let workers = count >= 8192 ? min(ThreadCount.default, 8) : 1
+            safe.withUnsafeMutableBufferPointer { out in
+                let out = SendableBuffer(out)
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    var scratch: [TokenID] = []
+                    for id in (count * w / workers)..<(count * (w + 1) / workers) where model.tokens.length(of: TokenID(id)) > 0 {
+                        let bytes = model.tokens.bytes(of: TokenID(id))
+                        scratch.removeAll(keepingCapacity: true)
+                        bytes.withUnsafeBufferPointer { model.mergePiece($0.baseAddress!, $0.count, into: &scratch) }
+                        out.buffer[id] = scratch.count == 1 && scratch[0] == TokenID(id)
+                    }
+                }
             }
             self = try BytePairModel(tokens: table, pairs: pairs, origin: .merges, directLookup: safe)
         }
+    }
+
+    /// A buffer whose disjoint ranges concurrent workers write.
+    private struct SendableBuffer<T>: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<T>
+        init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
     }
 
     init(tokens: ByteStringTable, pairs: PairTable, origin: Origin, directLookup: [Bool]?) throws {

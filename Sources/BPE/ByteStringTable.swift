@@ -36,6 +36,11 @@ struct ByteStringTable: Sendable {
 
     @inlinable var count: Int { offsets.count - 1 }
 
+    /// The id of the token with exactly these bytes (nil for none, and for no bytes).
+    func id(of bytes: [UInt8]) -> TokenID? {
+        bytes.withUnsafeBufferPointer { b in b.isEmpty ? nil : lookup(b.baseAddress!, b.count) }
+    }
+
     @inlinable func bytes(of id: TokenID) -> ArraySlice<UInt8> {
         arena[Int(offsets[Int(id)])..<Int(offsets[Int(id) + 1])]
     }

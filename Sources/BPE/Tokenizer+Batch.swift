@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import TokenmillSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,7 +15,7 @@ extension Tokenizer {
     /// items are handed out from a shared counter, so one huge document keeps both cores busy and
     /// the ids are those of the whole.
     public func encodeBatch(_ documents: [[UInt8]], specials: SpecialTokenPolicy = .ordinary,
-                            threads: Int = defaultThreadCount, chunkBytes: Int = 1 << 18) throws -> [[TokenID]] {
+                            threads: Int = ThreadCount.default, chunkBytes: Int = 1 << 18) throws -> [[TokenID]] {
         let splittable = (specials == .ordinary || specialTokens.isEmpty) && !addPrefixSpace && !pattern.isRegex
         var items: [(document: Int, range: Range<Int>)] = []
         for (index, document) in documents.enumerated() {
@@ -73,7 +74,4 @@ extension Tokenizer {
         }
         return encoded
     }
-
-    /// All cores of the machine.
-    public static var defaultThreadCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 }

@@ -36,16 +36,22 @@ extension Zstd {
 
     /// Decompresses one frame whose content size is `expectedSize`; throws on any mismatch.
     public static func decompressFrame(_ input: UnsafeRawBufferPointer, expectedSize: Int, source: String) throws -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: expectedSize)
-        let n = output.withUnsafeMutableBytes { dst in
-            ZSTD_decompress(dst.baseAddress, dst.count, input.baseAddress, input.count)
+        // Uninitialized: zero-filling the output first cost 9% of reading a zstd Parquet file
+        // (perf, 350 MB of text); zstd writes every byte it reports, and a short frame throws.
+        try [UInt8](unsafeUninitializedCapacity: expectedSize) { buffer, count in
+            try decompressFrame(input, into: UnsafeMutableRawBufferPointer(buffer), source: source)
+            count = expectedSize
         }
+    }
+
+    /// Decompresses one frame into `output`, whose size must be the frame's content size exactly.
+    public static func decompressFrame(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, source: String) throws {
+        let n = ZSTD_decompress(output.baseAddress, output.count, input.baseAddress, input.count)
         if ZSTD_isError(n) != 0 {
             throw CompressionError(description: "\(source): corrupt zstd block: \(String(cString: ZSTD_getErrorName(n)))")
         }
-        guard n == expectedSize else {
-            throw CompressionError(description: "\(source): block decompresses to \(n) bytes, the index says \(expectedSize)")
+        guard n == output.count else {
+            throw CompressionError(description: "\(source): block decompresses to \(n) bytes, the index says \(output.count)")
         }
-        return output
     }
 }

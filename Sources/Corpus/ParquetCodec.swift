@@ -13,29 +13,36 @@ enum ParquetCodec {
     struct CodecError: Error, CustomStringConvertible { let description: String }
 
     static func decompress(_ codec: Int32, _ input: UnsafeRawBufferPointer, size: Int) throws -> [UInt8] {
+        // Uninitialized: every codec below writes exactly `size` bytes or throws (zero-filling
+        // first cost 9% of a zstd file's read time, perf on 350 MB of text).
+        try [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            try decompress(codec, input, into: UnsafeMutableRawBufferPointer(buffer))
+            count = size
+        }
+    }
+
+    /// Decompresses one page into `output`, whose size is the page's decompressed size.
+    static func decompress(_ codec: Int32, _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws {
+        let size = output.count
         switch codec {
         case uncompressed:
             guard input.count == size else { throw CodecError(description: "an uncompressed page of \(input.count) bytes, its header says \(size)") }
-            return Array(input)
+            if size > 0 { output.copyMemory(from: input) }
         case snappy:
             var length = 0
             guard snappy_uncompressed_length(input.baseAddress?.assumingMemoryBound(to: CChar.self), input.count, &length) == SNAPPY_OK,
                   length == size else {
                 throw CodecError(description: "corrupt Snappy data (its length prefix does not match the page's \(size) bytes)")
             }
-            var output = [UInt8](repeating: 0, count: size)
             var produced = size
-            let status = output.withUnsafeMutableBytes { out in
-                snappy_uncompress(input.baseAddress?.assumingMemoryBound(to: CChar.self), input.count,
-                                  out.baseAddress?.assumingMemoryBound(to: CChar.self), &produced)
-            }
+            let status = snappy_uncompress(input.baseAddress?.assumingMemoryBound(to: CChar.self), input.count,
+                                           output.baseAddress?.assumingMemoryBound(to: CChar.self), &produced)
             guard status == SNAPPY_OK, produced == size else { throw CodecError(description: "corrupt Snappy data") }
-            return output
         case gzip:
-            return try inflate(input, size: size)
+            try inflate(input, into: output)
         case zstd:
             do {
-                return try Zstd.decompressFrame(input, expectedSize: size, source: "page")
+                try Zstd.decompressFrame(input, into: output, source: "page")
             } catch let error as CompressionError {
                 throw CodecError(description: error.description.replacingPrefix("page: ", with: ""))
             }
@@ -44,27 +51,24 @@ enum ParquetCodec {
         }
     }
 
-    /// A gzip (or zlib) member decompressed to exactly `size` bytes.
-    static func inflate(_ input: UnsafeRawBufferPointer, size: Int) throws -> [UInt8] {
+    /// A gzip (or zlib) member decompressed to exactly `output.count` bytes.
+    static func inflate(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws {
+        let size = output.count
         var z = z_stream()
         // 15 + 32: a 32 KiB window, gzip or zlib header detected automatically.
         guard inflateInit2_(&z, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw CodecError(description: "cannot start gzip decompression (out of memory?)")
         }
         defer { inflateEnd(&z) }
-        var output = [UInt8](repeating: 0, count: size)
-        let status = output.withUnsafeMutableBytes { out -> Int32 in
-            z.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
-            z.avail_in = UInt32(input.count)
-            z.next_out = out.baseAddress?.assumingMemoryBound(to: Bytef.self)
-            z.avail_out = UInt32(out.count)
-            return CZlib.inflate(&z, Z_FINISH)
-        }
+        z.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        z.avail_in = UInt32(input.count)
+        z.next_out = output.baseAddress?.assumingMemoryBound(to: Bytef.self)
+        z.avail_out = UInt32(size)
+        let status = CZlib.inflate(&z, Z_FINISH)
         guard status == Z_STREAM_END, Int(z.total_out) == size else {
             let message = z.msg.map { String(cString: $0) } ?? "zlib status \(status)"
             throw CodecError(description: "corrupt gzip data (\(message); \(z.total_out) of \(size) bytes decoded)")
         }
-        return output
     }
 }
 

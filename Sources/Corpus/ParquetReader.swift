@@ -41,10 +41,15 @@ public struct ParquetReader {
     let leafTypes: [ParquetMetadata.PhysicalType]
     let leafNames: [String]
     let columnName: String
+    /// `path#row ` and, per label column, ` <` (url) or ` name=`, as UTF-8.
+    let locationPrefix: [UInt8]
+    let labelPrefixes: [[UInt8]]
+    let labelIsURL: [Bool]
 
     var rowGroup = -1
     var text: ParquetColumnReader? = nil
     var labelReaders: [ParquetColumnReader] = []
+    var spareChunks: [[UInt8]] = []
     var rowsLeftInGroup: Int64 = 0
     public private(set) var row = 0
 
@@ -120,6 +125,9 @@ public struct ParquetReader {
             }
         }
         self.labels = labels
+        locationPrefix = Array("\(path)#row ".utf8)
+        labelIsURL = labels.map { $0.0 == "url" }
+        labelPrefixes = labels.map { Array(($0.0 == "url" ? " <" : " \($0.0)=").utf8) }
         for (g, group) in metadata.rowGroups.enumerated() where group.columns.count != leaves.count {
             throw InputError("\(path): row group \(g) has \(group.columns.count) column chunks, the schema \(leaves.count) leaf columns: corrupt footer")
         }
@@ -131,9 +139,15 @@ public struct ParquetReader {
 
     static func read(_ fd: Int32, _ path: String, at offset: Int64, count: Int) throws -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: count)
+        try buffer.withUnsafeMutableBytes { try read(fd, path, at: offset, into: $0) }
+        return buffer
+    }
+
+    static func read(_ fd: Int32, _ path: String, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws {
+        let count = buffer.count
         var done = 0
         while done < count {
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
+            let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw InputError("cannot read \(path) at byte \(offset): \(String(cString: strerror(errno)))")
@@ -141,11 +155,10 @@ public struct ParquetReader {
             if n == 0 { throw InputError("\(path): the file ends at byte \(offset + Int64(done)), expected \(count - done) more bytes (truncated?)") }
             done += n
         }
-        return buffer
     }
 
     /// A reader of column `column` of row group `group`, after checking what it needs.
-    func columnReader(group: Int, column: Int, definition: Int) throws -> ParquetColumnReader {
+    mutating func columnReader(group: Int, column: Int, definition: Int) throws -> ParquetColumnReader {
         let chunk = metadata.rowGroups[group].columns[column]
         let at = "\(path): row group \(group), column \"\(leafNames[column])\""
         guard chunk.filePath == nil else { throw InputError("\(at): its data is in another file (\(chunk.filePath!)); such files are not supported") }
@@ -161,16 +174,35 @@ public struct ParquetReader {
         guard let type = ParquetMetadata.PhysicalType(rawValue: chunk.type), type == leafTypes[column] else {
             throw InputError("\(at): the column chunk's type \(chunk.type) differs from the schema's: corrupt footer")
         }
-        let bytes = try Self.read(file.fd, path, at: start, count: Int(length))
-        return ParquetColumnReader(chunk: bytes, fileOffset: start, codec: chunk.codec, type: type, maxDefinition: definition,
+        var bytes = spareChunks.popLast() ?? []
+        if bytes.count < Int(length) {
+            bytes = []
+            // Uninitialized (UInt8 is trivial): only the `length` bytes read below are ever read.
+            bytes = [UInt8](unsafeUninitializedCapacity: Int(length)) { _, count in count = Int(length) }
+        }
+        try bytes.withUnsafeMutableBytes { try Self.read(file.fd, path, at: start, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<Int(length)])) }
+        return ParquetColumnReader(chunk: bytes, chunkEnd: Int(length), fileOffset: start, codec: chunk.codec, type: type, maxDefinition: definition,
                                    totalValues: Int(chunk.numValues))
+    }
+
+    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var v = UInt(value), n = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat { d[19 - n] = 0x30 + UInt8(v % 10); v /= 10; n += 1 } while v > 0
+            bytes.append(contentsOf: d[(20 - n)...])
+        }
     }
 
     /// The next row, or nil after the last.
     public mutating func next() throws -> Row? {
         while rowsLeftInGroup == 0 {
             rowGroup += 1
-            guard rowGroup < metadata.rowGroups.count else { text = nil; labelReaders = []; return nil }
+            guard rowGroup < metadata.rowGroups.count else { text = nil; labelReaders = []; spareChunks = []; return nil }
+            // The finished row group's chunk buffers are reused for the next one.
+            spareChunks = labelReaders.reversed().map(\.chunk) + (text.map { [$0.chunk] } ?? [])
             text = nil
             labelReaders = []
             rowsLeftInGroup = metadata.rowGroups[rowGroup].numRows
@@ -185,22 +217,27 @@ public struct ParquetReader {
         guard let value else {
             throw InputError("\(path): row group \(rowGroup), column \"\(columnName)\" ends after fewer values than the row group's \(metadata.rowGroups[rowGroup].numRows) rows: corrupt file")
         }
-        var location = "\(path)#row \(row)"
+        // The label is assembled as bytes and made a String once: interpolating and appending
+        // Strings per row cost 6% of the read (perf, 310,947 rows).
+        var location = locationPrefix
+        location.reserveCapacity(locationPrefix.count + 100)
+        Self.appendDecimal(row, to: &location)
         for k in labelReaders.indices {
-            let label: [UInt8]??
-            do { label = try labelReaders[k].next() } catch let error as ParquetColumnReader.ParquetError {
+            let start = location.count
+            location += labelPrefixes[k]
+            let present: Bool?
+            do { present = try labelReaders[k].appendNext(to: &location, limit: 256) } catch let error as ParquetColumnReader.ParquetError {
                 throw InputError("\(path): row group \(rowGroup), column \"\(labels[k].name)\", row \(row): \(error)")
             }
-            guard let label, let bytes = label else { continue }
-            // Line breaks become spaces, byte by byte: a String per character here cost more than
-            // decoding the text column.
-            var clipped = Array(bytes.prefix(256))
-            for k in clipped.indices where clipped[k] == 0x0A || clipped[k] == 0x0D { clipped[k] = 0x20 }
-            let shown = String(decoding: clipped, as: UTF8.self)
-            location += labels[k].name == "url" ? " <\(shown)>" : " \(labels[k].name)=\(shown)"
+            guard present == true else { location.removeSubrange(start...); continue }
+            // Line breaks become spaces.
+            location.withUnsafeMutableBufferPointer { all in
+                for i in (start + labelPrefixes[k].count)..<all.count where all[i] == 0x0A || all[i] == 0x0D { all[i] = 0x20 }
+            }
+            if labelIsURL[k] { location.append(0x3E) }  // ">"
         }
         rowsLeftInGroup -= 1
         row += 1
-        return Row(text: value, location: location)
+        return Row(text: value, location: String(decoding: location, as: UTF8.self))
     }
 }

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Shards
 import Synchronization
+import TokenmillSupport
 
 /// How a loader cuts, orders and partitions its stream (see docs/dataloader.md).
 public struct DataLoaderOptions: Sendable, Hashable {

@@ -1,6 +1,13 @@
 /// Shape of a GPT-2-style decoder. Names follow llm.c: V (vocabSize), maxT (contextLength),
 /// L (layers), NH (heads), C (channels).
+///
+/// Vocabulary: `vocabSize` is the padded vocabulary, the rows of the embedding and of the logits
+/// (llm.c's padded_vocab_size, Vp). The real vocabulary is the tokenizer's (llm.c's vocab_size,
+/// V); `covering(vocabulary:)` pads a shape to hold it, and `GPTSampler.allowedVocabulary` keeps
+/// sampling below it. The padded rows are trained like the others and only ever see targets
+/// below the real size.
 public struct GPTConfig: Codable, Hashable, Sendable {
+    /// The padded vocabulary (rows of the embedding and of the logits).
     public var vocabSize: Int
     public var contextLength: Int
     public var layers: Int
@@ -29,6 +36,19 @@ public struct GPTConfig: Codable, Hashable, Sendable {
         case "b": return .configB
         default: return nil
         }
+    }
+
+    /// The padded vocabulary is a multiple of this when `covering(vocabulary:)` widens it: it keeps
+    /// the logits' rows aligned for sgemm (llm.c pads to 128 for its GPU kernels: 50,257 → 50,304).
+    public static let vocabularyPadding = 64
+
+    /// This shape with its padded vocabulary widened, if needed, to hold a tokenizer of
+    /// `vocabulary` ids (rounded up to a multiple of `vocabularyPadding`). Presets are sized for an
+    /// 8k vocabulary; gpt2's 50,257 ids make tiny 50,304 wide. O(1).
+    public func covering(vocabulary: Int) -> GPTConfig {
+        var c = self
+        if c.vocabSize < vocabulary { c.vocabSize = (vocabulary + Self.vocabularyPadding - 1) / Self.vocabularyPadding * Self.vocabularyPadding }
+        return c
     }
 
     /// Throws a description of the first inconsistency.

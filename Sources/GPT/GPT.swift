@@ -1,5 +1,5 @@
-import DataLoader
 import Foundation
+import TokenmillSupport
 
 /// Offsets (in floats) of the parameter tensors in the arena, llm.c order:
 /// wte, wpe, ln1w, ln1b, qkvw, qkvb, attprojw, attprojb, ln2w, ln2b, fcw, fcb, fcprojw, fcprojb, lnfw, lnfb.

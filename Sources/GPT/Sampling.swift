@@ -1,5 +1,5 @@
-import DataLoader
 import Foundation
+import TokenmillSupport
 
 /// How `GPTSampler` picks the next token.
 public struct SamplingOptions: Sendable, Equatable {
@@ -21,7 +21,8 @@ public struct SamplingOptions: Sendable, Equatable {
 public struct GPTSampler {
     public let model: GPT
     public var options: SamplingOptions
-    /// Only ids below this are sampled (the tokenizer's vocabulary; the model's may be padded).
+    /// Only ids below this are sampled: the real vocabulary (the tokenizer's), where the model's
+    /// `vocabSize` is the padded one (see `GPTConfig`).
     public var allowedVocabulary: Int
     private var rng: SplitMix64
 

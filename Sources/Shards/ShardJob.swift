@@ -5,6 +5,7 @@ import Dispatch
 import Foundation
 import Normalizer
 import Synchronization
+import TokenmillSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -52,7 +53,7 @@ public final class ShardJob {
     let fingerprintHex: String
     var journal: Journal!
 
-    public init(options: ShardOptions, directory: String, threads: Int = Tokenizer.defaultThreadCount) throws {
+    public init(options: ShardOptions, directory: String, threads: Int = ThreadCount.default) throws {
         self.options = options
         self.directory = directory
         self.threads = max(1, threads)

@@ -1,5 +1,6 @@
 import BPE
 import Normalizer
+import TokenmillSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,7 +20,7 @@ public struct TrainerOptions: Sendable {
     /// HF's `max_token_length`, with HF's (tokenizers 0.23) exact rule: a pair is only counted if
     /// the token it makes is shorter than this many bytes; pairs of two bytes always count.
     public var maxTokenLength: Int? = nil
-    public var threads: Int = Tokenizer.defaultThreadCount
+    public var threads: Int = ThreadCount.default
     /// Bytes the pre-token table may use; when over, the rarest entries are pruned (see docs).
     public var memoryLimit: Int = TrainerOptions.defaultMemoryLimit
     /// The fraction of the input (the tail of each document piece, cut at a safe boundary) held back from

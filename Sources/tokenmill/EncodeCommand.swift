@@ -3,6 +3,7 @@ import BPE
 import Corpus
 import Foundation
 import Shards
+import TokenmillSupport
 
 struct EncodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,7 +39,7 @@ struct EncodeCommand: ParsableCommand {
 
     @Option(name: .customLong("threads"), help: "Threads for encoding (default: all cores).")
     var threadCount: Int?
-    var threads: Int { threadCount ?? Tokenizer.defaultThreadCount }
+    var threads: Int { threadCount ?? ThreadCount.default }
 
     @Flag(help: "No notes on standard error (errors are still shown).")
     var quiet = false

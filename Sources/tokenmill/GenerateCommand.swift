@@ -1,8 +1,7 @@
 import ArgumentParser
-import BPE
 import Foundation
 import GPT
-import Shards
+import Pipeline
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,12 +28,17 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         GPTThreads.set(threads)
-        let generator = try TextGenerator.load(checkpoint: checkpoint)
+        // The generator's own failures (no tokenizer beside the checkpoint, another tokenizer,
+        // an empty prompt without <|endoftext|>) are reported as usage errors, as before.
+        do {
+            let generator = try TextGenerator.load(checkpoint: checkpoint)
+            let stdout = FileHandle.standardOutput
+            if !noEcho { stdout.write(Data(prompt.utf8)) }
+            try generator.generate(prompt: prompt, maxTokens: maxTokens,
+                                   options: SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed),
+                                   stopAtEndOfText: !ignoreEot) { stdout.write(Data($0.utf8)) }
+        } catch let error as PipelineError { throw ValidationError(error.description) }
         let stdout = FileHandle.standardOutput
-        if !noEcho { stdout.write(Data(prompt.utf8)) }
-        try generator.generate(prompt: prompt, maxTokens: maxTokens,
-                               options: SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed),
-                               stopAtEndOfText: !ignoreEot) { stdout.write(Data($0.utf8)) }
         stdout.write(Data("\n".utf8))
     }
 }

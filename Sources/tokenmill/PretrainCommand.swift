@@ -3,6 +3,7 @@ import Cluster
 import Foundation
 import DataLoader
 import GPT
+import Pipeline
 import Shards
 
 struct PretrainCommand: ParsableCommand {
@@ -66,7 +67,7 @@ struct PretrainCommand: ParsableCommand {
         } else if initFrom == nil && (!resume || preset != nil) {   // with --resume: checked against the checkpoint below
             let name = preset ?? "tiny"
             guard let base = GPTConfig.preset(name) else { throw ValidationError("unknown --preset \(name): expected tiny, A (small) or B") }
-            let c = base.covering(manifest.tokenizer)   // presets follow the data's tokenizer
+            let c = base.covering(vocabulary: manifest.tokenizer.vocabularySize)   // presets follow the data's tokenizer
             if c.vocabSize != base.vocabSize && !quiet {
                 FileHandle.standardError.write(Data("note: preset \(name) widened to vocabSize \(c.vocabSize) for \(manifest.tokenizer.name) (\(manifest.tokenizer.vocabularySize) ids)\n".utf8))
             }

@@ -1,13 +1,13 @@
 import ArgumentParser
-import BPE
 import Foundation
 import GPT
+import Pipeline
 
 /// `tokenmill quickstart`: the whole pipeline on the bundled real text in one command —
 /// normalize, train a BPE vocabulary, shard and compress with a validation split, pretrain the
 /// bundled GPT on the shards, sample from it before and after training — leaving a run folder
 /// with every artifact and `report.md` / `report.json`. It calls the library modules directly
-/// (no subprocesses); the stages live in `QuickstartPipeline+Stages.swift`.
+/// (no subprocesses); the stages live in the Pipeline module (`QuickstartPipeline+Stages.swift`).
 struct QuickstartCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quickstart",
@@ -25,22 +25,11 @@ struct QuickstartCommand: ParsableCommand {
     @Option(help: "A folder (or file) of real text to use instead of the checkout's Fixtures/corpus.") var corpus: String?
     @Option(help: "Use this vocabulary instead of training one: a tokenizer.json, a .tiktoken file or a bundled name (e.g. Vocab/tokenmill-demo-8k.json).") var vocab: String?
     @Option(help: "Size of the vocabulary to train, <|endoftext|> included.") var vocabSize = 8192
-    @Option(help: "Optimizer updates of the pretraining.") var steps = QuickstartCommand.defaultSteps
+    @Option(help: "Optimizer updates of the pretraining.") var steps = QuickstartOptions.defaultSteps
     @Option(help: "Model shape: tiny (2 layers, width 64, context 64: the best loss for a few minutes on 2 cores), A or B.") var preset = "tiny"
     @Option(help: "Threads for every stage.") var threads = 2
     @Flag(help: "Replace a previous quickstart's outputs in --out.") var overwrite = false
     @Flag(help: "Print report.json on standard output (the stage summaries go to standard error).") var json = false
-
-    /// About 100 s of training on 2 quiet cores (21,390 tokens/s with the tiny shape; docs/quickstart.md).
-    static let defaultSteps = 2000
-    /// Peak learning rate (AdamW, warmup then cosine to a tenth); the runs in docs/quickstart.md used it.
-    static let learningRate: Float = 5e-3
-    /// Prompts sampled before and after training (each is the start of a kind of text in the corpus).
-    static let prompts = ["In Python, a class", "And God said", "The Debian package"]
-    static let sampling = SamplingOptions(temperature: 0.8, topK: 40, topP: 1, seed: 7)
-    static let sampleTokens = 48
-    /// What `--overwrite` may delete: only names the quickstart itself writes.
-    static let outputs = ["normalized.jsonl", "tokenizer.json", "shards", "run", "report.md", "report.json"]
 
     func validate() throws {
         guard vocabSize >= 257 else { throw ValidationError("--vocab-size must be ≥ 257 (256 bytes and <|endoftext|>), found \(vocabSize)") }
@@ -53,8 +42,18 @@ struct QuickstartCommand: ParsableCommand {
 
     func run() throws {
         let corpusPath = try corpus ?? Self.locateCorpus()
-        try prepareOutput()
-        var pipeline = try QuickstartPipeline(command: self, corpus: corpusPath)
+        var options = QuickstartOptions()
+        options.out = out
+        options.vocab = vocab
+        options.vocabSize = vocabSize
+        options.steps = steps
+        options.preset = preset
+        options.threads = threads
+        options.summariesOnStandardError = json
+        do { try QuickstartPipeline.prepareOutput(out, overwrite: overwrite) } catch let error as PipelineError {
+            throw ValidationError(error.description)
+        }
+        var pipeline = try QuickstartPipeline(options: options, corpus: corpusPath)
         let report = try pipeline.run()
         if json { FileHandle.standardOutput.write(try QuickstartReport.encoder.encode(report) + Data("\n".utf8)) }
     }
@@ -72,17 +71,5 @@ struct QuickstartCommand: ParsableCommand {
             (looked in \(candidates.prefix(3).joined(separator: ", ")), …). Run it from the repository root, \
             or pass --corpus DIR with your own text, HTML or JSONL files.
             """)
-    }
-
-    /// Refuses to mix with earlier files in `--out`, unless `--overwrite` (which removes only the
-    /// quickstart's own outputs).
-    func prepareOutput() throws {
-        let fm = FileManager.default
-        let present = Self.outputs.filter { fm.fileExists(atPath: out + "/" + $0) }
-        guard !present.isEmpty else { return }
-        guard overwrite else {
-            throw ValidationError("\(out) already holds a quickstart's outputs (\(present.joined(separator: ", "))): pass --overwrite to replace them, or choose another --out")
-        }
-        for name in present { try fm.removeItem(atPath: out + "/" + name) }
     }
 }

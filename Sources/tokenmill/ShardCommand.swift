@@ -4,7 +4,9 @@ import BPE
 import Corpus
 import Foundation
 import Normalizer
+import Pipeline
 import Shards
+import TokenmillSupport
 
 extension InputFormat: ExpressibleByArgument {}
 extension TextSplit: ExpressibleByArgument {}
@@ -46,7 +48,7 @@ struct ShardCommand: ParsableCommand {
     @Option(help: "Tokens per compressed block.") var blockTokens = 65536
     @Option(help: "zstd level (1-19).") var level: Int32 = 3
     @Option(name: .customLong("threads"), help: "Threads (default: all cores).") var threadCount: Int?
-    var threads: Int { threadCount ?? Tokenizer.defaultThreadCount }
+    var threads: Int { threadCount ?? ThreadCount.default }
     @Flag(help: "Stop at the first bad input or record (default: report it and go on).") var strict = false
     @Flag(help: "Print the summary as JSON.") var json = false
     @Flag(help: "No progress on standard error (warnings and errors are still shown).") var quiet = false

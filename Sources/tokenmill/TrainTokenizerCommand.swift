@@ -4,6 +4,8 @@ import BPE
 import Corpus
 import Foundation
 import Normalizer
+import Pipeline
+import TokenmillSupport
 import Trainer
 #if canImport(Glibc)
 import Glibc
@@ -49,7 +51,7 @@ struct TrainTokenizerCommand: ParsableCommand {
 
     @Option(name: .customLong("threads"), help: "Threads for counting (default: all cores).")
     var threadCount: Int?
-    var threads: Int { threadCount ?? Tokenizer.defaultThreadCount }
+    var threads: Int { threadCount ?? ThreadCount.default }
 
     @Option(help: "Memory for the pre-token table and the merge loop, e.g. 512M or 4G (default: a quarter of RAM); the rarest pre-tokens are pruned beyond it.")
     var memoryLimit: String?

@@ -1,7 +1,7 @@
-import DataLoader
 import Foundation
 import GPT
 import Testing
+import TokenmillSupport
 
 /// The causally blocked attention kernels against a direct Double-precision implementation of
 /// causal softmax attention, on lengths that span several blocks (32 rows each) and end in a

@@ -1,6 +1,6 @@
-import DataLoader
 import GPT
 import Testing
+import TokenmillSupport
 
 /// Finite-difference checks of each layer's backward on its own: loss = Σ out ⊙ R for a fixed
 /// random R, central differences (h = 1e-2, float32 kernels, loss summed in Double).

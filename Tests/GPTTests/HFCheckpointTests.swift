@@ -1,5 +1,6 @@
 import Foundation
 import GPT
+import Pipeline
 import TestSupport
 import Shards
 import Testing

@@ -1,6 +1,7 @@
 import BPE
 import Foundation
 import GPT
+import Pipeline
 import TestSupport
 import Testing
 

@@ -1,7 +1,7 @@
-import DataLoader
 import Foundation
 import GPT
 import Testing
+import TokenmillSupport
 
 /// Fixtures/gpt/ made by scripts/make_gpt_reference.py (PyTorch, float32).
 struct Reference {

@@ -1,8 +1,9 @@
-import DataLoader
 import Foundation
 import GPT
+import Pipeline
 import TestSupport
 import Testing
+import TokenmillSupport
 
 /// Pretraining, checkpoints and sampling through the CLI on real shards (Fixtures/corpus, gpt2).
 /// Serialized: the runs time themselves and share 2 cores.

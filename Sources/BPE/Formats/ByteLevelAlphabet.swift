@@ -14,19 +14,23 @@ enum ByteLevelAlphabet {
         return map
     }()
 
-    static let byteOf: [UInt32: UInt8] = {
-        var inverse: [UInt32: UInt8] = [:]
-        for (b, scalar) in scalarOf.enumerated() { inverse[scalar.value] = UInt8(b) }
+    /// `byteOf[scalar]` is the byte a character stands for, or -1; the characters are all below
+    /// U+0144. An array, not a dictionary: decoding the 100k tokens of a tokenizer.json was
+    /// dominated by hashing each character.
+    static let byteOf: [Int16] = {
+        var inverse = [Int16](repeating: -1, count: 0x144)
+        for (b, scalar) in scalarOf.enumerated() { inverse[Int(scalar.value)] = Int16(b) }
         return inverse
     }()
 
     /// The bytes a byte-level token string stands for, or nil if it has a character outside the map.
-    static func decode(_ token: String) -> [UInt8]? {
+    static func decode(_ token: some StringProtocol) -> [UInt8]? {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(token.unicodeScalars.count)
+        bytes.reserveCapacity(token.utf8.count)
         for scalar in token.unicodeScalars {
-            guard let b = byteOf[scalar.value] else { return nil }
-            bytes.append(b)
+            let v = Int(scalar.value)
+            guard v < byteOf.count, byteOf[v] >= 0 else { return nil }
+            bytes.append(UInt8(byteOf[v]))
         }
         return bytes
     }

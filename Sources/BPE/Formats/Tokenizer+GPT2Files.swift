@@ -5,24 +5,16 @@ extension Tokenizer {
     /// (a `#version` line, then one `left right` merge per line). `<|endoftext|>` becomes a special
     /// token when the vocabulary has it. Pattern: GPT-2's.
     public static func loadGPT2(vocabPath: String, mergesPath: String) throws -> Tokenizer {
-        guard let vocabData = FileManager.default.contents(atPath: vocabPath) else {
-            throw TokenizerError.malformedFile(path: vocabPath, location: "file", message: "cannot read the file (missing or unreadable)")
-        }
+        let reader = JSONReader(path: vocabPath)
+        let parsed = try reader.parseFile()
         guard let mergesData = FileManager.default.contents(atPath: mergesPath) else {
             throw TokenizerError.malformedFile(path: mergesPath, location: "file", message: "cannot read the file (missing or unreadable)")
         }
-        let reader = JSONReader(path: vocabPath)
-        let parsed: Any
-        do { parsed = try JSONSerialization.jsonObject(with: vocabData) } catch {
-            throw TokenizerError.malformedFile(path: vocabPath, location: "$", message: "not valid JSON: \(error.localizedDescription)")
-        }
         let vocab = try reader.object(parsed, at: "$")
         var tokens: [[UInt8]?] = []
-        var textToID: [String: TokenID] = [:]
         var specials: [String: TokenID] = [:]
-        for (text, value) in vocab {
+        for (text, value) in zip(vocab.keys, vocab.values) {
             let id = try reader.int(value, at: "$[\(jsonQuote(text))]")
-            textToID[text] = TokenID(id)
             if text == "<|endoftext|>" { specials[text] = TokenID(id); continue }
             guard let bytes = ByteLevelAlphabet.decode(text) else {
                 throw TokenizerError.malformedFile(path: vocabPath, location: "$[\(jsonQuote(text))]",
@@ -31,19 +23,21 @@ extension Tokenizer {
             if id >= tokens.count { tokens.append(contentsOf: repeatElement(nil, count: id - tokens.count + 1)) }
             tokens[id] = bytes
         }
+        let table = ByteStringTable(tokens: tokens)
         var merges: [(left: TokenID, right: TokenID)] = []
         let lines = String(decoding: mergesData, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         for (index, rawLine) in lines.enumerated() {
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             if line.isEmpty || (index == 0 && line.hasPrefix("#version")) { continue }
             let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-            guard parts.count == 2, let left = textToID[String(parts[0])], let right = textToID[String(parts[1])] else {
+            guard parts.count == 2, let left = ByteLevelAlphabet.decode(parts[0]).flatMap(table.id(of:)),
+                  let right = ByteLevelAlphabet.decode(parts[1]).flatMap(table.id(of:)) else {
                 throw TokenizerError.malformedFile(path: mergesPath, location: "line \(index + 1)",
                                                    message: "expected two tokens of vocab.json separated by one space, found \"\(line)\"")
             }
             merges.append((left, right))
         }
-        let model = try BytePairModel(tokens: tokens, merges: merges)
+        let model = try BytePairModel(table: table, merges: merges, ignoreMerges: false)
         return try Tokenizer(model: model, pattern: .gpt2, specialTokens: specials)
     }
 }

@@ -7,28 +7,22 @@ extension Tokenizer {
     /// or a `Sequence` of those; normalizer null, NFC, NFKC or a `Sequence` of one of them.
     /// Added tokens become special tokens. Errors name the JSON path and what was expected.
     public static func loadHuggingFace(path: String) throws -> Tokenizer {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TokenizerError.malformedFile(path: path, location: "file", message: "cannot read the file (missing or unreadable)")
-        }
-        let root: Any
-        do { root = try JSONSerialization.jsonObject(with: data) } catch {
-            throw TokenizerError.malformedFile(path: path, location: "$", message: "not valid JSON: \(error.localizedDescription)")
-        }
         var reader = JSONReader(path: path)
+        let root = try reader.parseFile()
         let top = try reader.object(root, at: "$")
         let model = try reader.object(top["model"], at: "$.model")
-        let type = try reader.string(model["type"] ?? "BPE", at: "$.model.type")
+        let type = try reader.string(model["type"] ?? .string("BPE"), at: "$.model.type")
         guard type == "BPE" else {
             throw TokenizerError.malformedFile(path: path, location: "$.model.type", message: "expected \"BPE\", found \"\(type)\"")
         }
         for unsupportedKey in ["continuing_subword_prefix", "end_of_word_suffix"] {
-            if let value = model[unsupportedKey], !(value is NSNull) {
+            if let value = model[unsupportedKey], !value.isNull {
                 throw TokenizerError.malformedFile(path: path, location: "$.model.\(unsupportedKey)",
-                                                   message: "expected null (byte-level BPE), found \(value)")
+                                                   message: "expected null (byte-level BPE), found \(value.stringValue.map(jsonQuote) ?? value.kind)")
             }
         }
         var specials: [String: TokenID] = [:]
-        let added = try reader.array(top["added_tokens"] ?? [Any](), at: "$.added_tokens")
+        let added = try reader.array(top["added_tokens"] ?? .array([]), at: "$.added_tokens")
         for (i, entry) in added.enumerated() {
             let object = try reader.object(entry, at: "$.added_tokens[\(i)]")
             let content = try reader.string(object["content"], at: "$.added_tokens[\(i)].content")
@@ -38,54 +32,55 @@ extension Tokenizer {
 
         let vocab = try reader.object(model["vocab"], at: "$.model.vocab")
         var tokens: [[UInt8]?] = []
-        var textToID: [String: TokenID] = [:]
-        textToID.reserveCapacity(vocab.count)
-        for (text, value) in vocab {
-            let location = "$.model.vocab[\(jsonQuote(text))]"
-            let id = try reader.int(value, at: location)
+        tokens.reserveCapacity(vocab.count)
+        for (text, value) in zip(vocab.keys, vocab.values) {
+            let id = try reader.int(value, at: "$.model.vocab[\(jsonQuote(text))]")
             // An added token listed in the vocabulary under its own id (as huggingFaceJSON() writes
             // specials that sit past a hole in the ids, so that HF keeps those ids) is the special
             // token, not a BPE token.
             if specials[text] == TokenID(id) { continue }
-            textToID[text] = TokenID(id)
             guard let bytes = ByteLevelAlphabet.decode(text) else {
-                throw TokenizerError.malformedFile(path: path, location: location,
+                throw TokenizerError.malformedFile(path: path, location: "$.model.vocab[\(jsonQuote(text))]",
                                                    message: "expected a byte-level token (GPT-2 byte alphabet), found a character outside it")
             }
             if id >= tokens.count { tokens.append(contentsOf: repeatElement(nil, count: id - tokens.count + 1)) }
             tokens[id] = bytes
         }
-        let mergeList = try reader.array(model["merges"] ?? [Any](), at: "$.model.merges")
+        // Merges name tokens by their text; they are looked up by their bytes in the model's own
+        // table rather than in a [String: id] dictionary, whose hashing of non-ASCII strings
+        // (NFC-normalized) was 15% of loading cl100k's tokenizer.json (perf).
+        let table = ByteStringTable(tokens: tokens)
+        let mergeList = try reader.array(model["merges"] ?? .array([]), at: "$.model.merges")
         var merges: [(left: TokenID, right: TokenID)] = []
         merges.reserveCapacity(mergeList.count)
         for (i, entry) in mergeList.enumerated() {
-            let location = "$.model.merges[\(i)]"
-            let pair: [String]
-            if let s = entry as? String {
-                pair = s.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-            } else if let a = entry as? [String] {
-                pair = a
+            let pair: [Substring]
+            if let s = entry.stringValue {
+                pair = s.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+            } else if let a = entry.arrayValue, let strings = Optional(a.compactMap(\.stringValue)), strings.count == a.count {
+                pair = strings.map { Substring($0) }
             } else {
-                throw TokenizerError.malformedFile(path: path, location: location, message: "expected \"left right\" or [left, right]")
+                throw TokenizerError.malformedFile(path: path, location: "$.model.merges[\(i)]", message: "expected \"left right\" or [left, right]")
             }
-            guard pair.count == 2, let left = textToID[pair[0]], let right = textToID[pair[1]] else {
-                throw TokenizerError.malformedFile(path: path, location: location,
-                                                   message: "expected two tokens of the vocabulary, found \(pair)")
+            guard pair.count == 2, let left = ByteLevelAlphabet.decode(pair[0]).flatMap(table.id(of:)),
+                  let right = ByteLevelAlphabet.decode(pair[1]).flatMap(table.id(of:)) else {
+                throw TokenizerError.malformedFile(path: path, location: "$.model.merges[\(i)]",
+                                                   message: "expected two tokens of the vocabulary, found \(pair.map(String.init))")
             }
             merges.append((left, right))
         }
-        let ignoreMerges = (model["ignore_merges"] as? Bool) ?? false
+        let ignoreMerges = model["ignore_merges"]?.boolValue ?? false
 
         try huggingFacePostProcessor(top["post_processor"], at: "$.post_processor", reader: &reader)
         let normalization = try huggingFaceNormalizer(top["normalizer"], reader: &reader)
         let (pattern, addPrefixSpace) = try huggingFacePreTokenizer(top["pre_tokenizer"], reader: &reader)
-        let bpe = try BytePairModel(tokens: tokens, merges: merges, ignoreMerges: ignoreMerges)
+        let bpe = try BytePairModel(table: table, merges: merges, ignoreMerges: ignoreMerges)
         return try Tokenizer(model: bpe, pattern: pattern, specialTokens: specials,
                              normalization: normalization, addPrefixSpace: addPrefixSpace)
     }
 
-    private static func huggingFaceNormalizer(_ value: Any?, reader: inout JSONReader) throws -> NormalizationForm {
-        guard let value, !(value is NSNull) else { return .none }
+    private static func huggingFaceNormalizer(_ value: JSONTree?, reader: inout JSONReader) throws -> NormalizationForm {
+        guard let value, !value.isNull else { return .none }
         let object = try reader.object(value, at: "$.normalizer")
         let type = try reader.string(object["type"], at: "$.normalizer.type")
         switch type {
@@ -108,8 +103,8 @@ extension Tokenizer {
     /// defaults to true). Accepted: null, `ByteLevel` (it only adjusts offsets), and a
     /// `TemplateProcessing` whose single-sequence template is the sequence alone (its pair
     /// template never applies: Tokenmill encodes single sequences), or a `Sequence` of those.
-    private static func huggingFacePostProcessor(_ value: Any?, at location: String, reader: inout JSONReader) throws {
-        guard let value, !(value is NSNull) else { return }
+    private static func huggingFacePostProcessor(_ value: JSONTree?, at location: String, reader: inout JSONReader) throws {
+        guard let value, !value.isNull else { return }
         let object = try reader.object(value, at: location)
         let type = try reader.string(object["type"], at: location + ".type")
         let addsNothing: Bool
@@ -126,8 +121,8 @@ extension Tokenizer {
             let single = try reader.array(object["single"], at: location + ".single")
             var added: [String] = []
             for piece in single {
-                if let piece = piece as? [String: Any], let special = piece["SpecialToken"] as? [String: Any] {
-                    added.append((special["id"] as? String).map(jsonQuote) ?? "a special token")
+                if let special = piece.objectValue?["SpecialToken"]?.objectValue {
+                    added.append(special["id"]?.stringValue.map(jsonQuote) ?? "a special token")
                 }
             }
             addsNothing = added.isEmpty && single.count == 1
@@ -145,12 +140,12 @@ extension Tokenizer {
         }
     }
 
-    private static func huggingFacePreTokenizer(_ value: Any?, reader: inout JSONReader) throws -> (SplitPattern, Bool) {
-        guard let value, !(value is NSNull) else {
+    private static func huggingFacePreTokenizer(_ value: JSONTree?, reader: inout JSONReader) throws -> (SplitPattern, Bool) {
+        guard let value, !value.isNull else {
             throw TokenizerError.malformedFile(path: reader.path, location: "$.pre_tokenizer",
                                                message: "expected a ByteLevel or Split pre-tokenizer, found null")
         }
-        var steps: [[String: Any]] = []
+        var steps: [JSONTree.Object] = []
         let object = try reader.object(value, at: "$.pre_tokenizer")
         if try reader.string(object["type"], at: "$.pre_tokenizer.type") == "Sequence" {
             for (i, step) in try reader.array(object["pretokenizers"], at: "$.pre_tokenizer.pretokenizers").enumerated() {
@@ -162,24 +157,24 @@ extension Tokenizer {
         var pattern: SplitPattern?
         var addPrefixSpace = false
         for step in steps {
-            let type = step["type"] as? String ?? "?"
+            let type = step["type"]?.stringValue ?? "?"
             switch type {
             case "ByteLevel":
-                addPrefixSpace = (step["add_prefix_space"] as? Bool) ?? false
-                if (step["use_regex"] as? Bool) ?? true {
+                addPrefixSpace = step["add_prefix_space"]?.boolValue ?? false
+                if step["use_regex"]?.boolValue ?? true {
                     guard pattern == nil else { throw unsupported(reader.path, "two splitting steps") }
                     pattern = .gpt2
                 }
             case "Split":
                 guard pattern == nil else { throw unsupported(reader.path, "two splitting steps") }
-                let behavior = step["behavior"] as? String ?? "Isolated"
-                guard behavior == "Isolated", (step["invert"] as? Bool) != true else {
+                let behavior = step["behavior"]?.stringValue ?? "Isolated"
+                guard behavior == "Isolated", step["invert"]?.boolValue != true else {
                     throw unsupported(reader.path, "Split with behavior \(behavior)")
                 }
                 let spec = try reader.object(step["pattern"], at: "$.pre_tokenizer.pattern")
-                if let regex = spec["Regex"] as? String {
+                if let regex = spec["Regex"]?.stringValue {
                     pattern = SplitPattern.fromSource(regex)
-                } else if let literal = spec["String"] as? String {
+                } else if let literal = spec["String"]?.stringValue {
                     pattern = .regex(NSRegularExpression.escapedPattern(for: literal))
                 } else {
                     throw TokenizerError.malformedFile(path: reader.path, location: "$.pre_tokenizer.pattern",
@@ -202,37 +197,44 @@ func jsonQuote(_ s: String) -> String {
     return data.map { String(decoding: $0.dropFirst().dropLast(), as: UTF8.self) } ?? "\"\(s)\""
 }
 
-/// Typed access to parsed JSON with errors that name the JSON path.
+/// Typed access to parsed JSON with errors that name the JSON path. The path is an autoclosure:
+/// built eagerly for each of cl100k's 100k vocabulary entries it was 40% of loading the file.
 struct JSONReader {
     let path: String
 
-    func object(_ value: Any?, at location: String) throws -> [String: Any] {
-        guard let object = value as? [String: Any] else { throw mismatch(location, "an object", value) }
+    /// The file at `path`, parsed; errors name the byte offset.
+    func parseFile() throws -> JSONTree {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TokenizerError.malformedFile(path: path, location: "file", message: "cannot read the file (missing or unreadable)")
+        }
+        do {
+            return try JSONTree.parse([UInt8](data))
+        } catch let error as JSONTree.SyntaxError {
+            throw TokenizerError.malformedFile(path: path, location: "byte \(error.offset)", message: "not valid JSON: expected \(error.expected)")
+        }
+    }
+
+    func object(_ value: JSONTree?, at location: @autoclosure () -> String) throws -> JSONTree.Object {
+        guard let object = value?.objectValue else { throw mismatch(location(), "an object", value) }
         return object
     }
-    func array(_ value: Any?, at location: String) throws -> [Any] {
-        guard let array = value as? [Any] else { throw mismatch(location, "an array", value) }
+    func array(_ value: JSONTree?, at location: @autoclosure () -> String) throws -> [JSONTree] {
+        guard let array = value?.arrayValue else { throw mismatch(location(), "an array", value) }
         return array
     }
-    func string(_ value: Any?, at location: String) throws -> String {
-        guard let string = value as? String else { throw mismatch(location, "a string", value) }
+    func string(_ value: JSONTree?, at location: @autoclosure () -> String) throws -> String {
+        guard let string = value?.stringValue else { throw mismatch(location(), "a string", value) }
         return string
     }
-    func int(_ value: Any?, at location: String) throws -> Int {
-        guard let number = value as? Int, number >= 0 else { throw mismatch(location, "a non-negative integer", value) }
-        return number
-    }
-    private func mismatch(_ location: String, _ expected: String, _ found: Any?) -> TokenizerError {
-        let description: String
-        switch found {
-        case nil: description = "nothing"
-        case is NSNull: description = "null"
-        case is String: description = "a string"
-        case is NSNumber: description = "a number"
-        case is [Any]: description = "an array"
-        case is [String: Any]: description = "an object"
-        default: description = "\(type(of: found!))"
+    func int(_ value: JSONTree?, at location: @autoclosure () -> String) throws -> Int {
+        switch value {
+        case .int(let number)? where number >= 0: return number
+        // An integral number written as 5.0 or 5e0 (JSONSerialization accepted these too).
+        case .double(let number)? where number >= 0 && number == number.rounded() && number < 1e15: return Int(number)
+        default: throw mismatch(location(), "a non-negative integer", value)
         }
-        return .malformedFile(path: path, location: location, message: "expected \(expected), found \(description)")
+    }
+    private func mismatch(_ location: String, _ expected: String, _ found: JSONTree?) -> TokenizerError {
+        .malformedFile(path: path, location: location, message: "expected \(expected), found \(found?.kind ?? "nothing")")
     }
 }

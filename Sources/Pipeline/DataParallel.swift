@@ -1,6 +1,6 @@
-/// The ranks of a data-parallel job, as the training loop sees them. The CLI adapts the
-/// `Cluster` module (Open MPI) to it; the GPT module itself links no MPI, so a library user can
-/// plug in any transport.
+/// The ranks of a data-parallel job, as the training loop sees them. `Ranks.swift` adapts
+/// the `Cluster` module (Open MPI) to it; `PretrainRun` itself needs no MPI, so a library user
+/// can plug in any transport.
 ///
 /// Every rank runs the same model on its own rows of each global batch; gradients are summed
 /// across ranks (the loss is pre-scaled by 1/W, so the sum is the mean), after which every rank

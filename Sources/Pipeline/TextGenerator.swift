@@ -1,4 +1,3 @@
-import ArgumentParser
 import BPE
 import Foundation
 import GPT
@@ -6,18 +5,23 @@ import Shards
 
 /// A model and the tokenizer it was trained with, turning a prompt into sampled text. Shared by
 /// `generate` (streams to stdout) and `quickstart` (samples before and after training).
-struct TextGenerator {
-    let model: GPT
-    let tokenizer: Tokenizer
+public struct TextGenerator {
+    public let model: GPT
+    public let tokenizer: Tokenizer
+
+    public init(model: GPT, tokenizer: Tokenizer) {
+        self.model = model
+        self.tokenizer = tokenizer
+    }
 
     /// Loads a checkpoint (or a run folder's latest) and the `tokenizer.json` saved beside it,
     /// refusing a tokenizer whose fingerprint differs from the one the model was trained with.
-    static func load(checkpoint: String) throws -> TextGenerator {
+    public static func load(checkpoint: String) throws -> TextGenerator {
         let dir = try GPTCheckpoint.resolve(checkpoint)
         let model = try GPTCheckpoint.loadModel(from: dir)
         let tokPath = dir + "/tokenizer.json"
         guard FileManager.default.fileExists(atPath: tokPath) else {
-            throw ValidationError("\(dir) has no tokenizer.json: generation needs the tokenizer the model was trained with")
+            throw PipelineError.missingTokenizer(checkpoint: dir)
         }
         let tokenizer = try Tokenizer.load(tokPath)
         // A weights-only export has no trainer.json; a present one must parse (loadInfo names it).
@@ -25,11 +29,11 @@ struct TextGenerator {
             let info = try GPTCheckpoint.loadInfo(from: dir)
             let found = try ShardFingerprint.of(tokenizer).map { String(format: "%02x", $0) }.joined()
             guard found == info.tokenizerFingerprint else {
-                throw ValidationError("\(tokPath) has fingerprint \(found.prefix(16))…, but the model was trained with \(info.tokenizerFingerprint.prefix(16))…: the token ids would mean different text")
+                throw PipelineError.tokenizerMismatch(path: tokPath, found: found, expected: info.tokenizerFingerprint)
             }
         }
         guard tokenizer.vocabularySize <= model.config.vocabSize else {
-            throw ValidationError("the tokenizer has \(tokenizer.vocabularySize) ids, the model only \(model.config.vocabSize)")
+            throw PipelineError.vocabularyTooSmall(tokenizer: tokenizer.vocabularySize, model: model.config.vocabSize)
         }
         return TextGenerator(model: model, tokenizer: tokenizer)
     }
@@ -39,12 +43,12 @@ struct TextGenerator {
     /// UTF-8 piece as it is decoded; the whole continuation (prompt excluded) is returned.
     /// O(maxTokens) forward passes over a window of at most n_positions tokens (no KV cache).
     @discardableResult
-    func generate(prompt: String, maxTokens: Int, options: SamplingOptions, stopAtEndOfText: Bool = true,
+    public func generate(prompt: String, maxTokens: Int, options: SamplingOptions, stopAtEndOfText: Bool = true,
                   emit: (String) -> Void = { _ in }) throws -> String {
         let eot = tokenizer.specialTokenID("<|endoftext|>")
         var ids = try tokenizer.encode(prompt, specials: .allow).map { Int32($0) }
         if ids.isEmpty {
-            guard let eot else { throw ValidationError("an empty --prompt needs an <|endoftext|> token to start from") }
+            guard let eot else { throw PipelineError.emptyPromptWithoutEndOfText }
             ids = [Int32(eot)]
         }
         var sampler = GPTSampler(model: model, options: options, allowedVocabulary: tokenizer.vocabularySize)

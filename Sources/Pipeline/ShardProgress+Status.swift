@@ -5,7 +5,7 @@ extension ShardProgress {
     /// One-line progress of a shard job: what was read, how fast, what came out, and (once an
     /// input is finished) the share of the inputs' on-disk bytes done and the time left at that
     /// rate.
-    var statusText: String {
+    public var statusText: String {
         let mb = Double(bytesRead) / 1e6
         var text = String(format: "%.1f MB read, %.1f MB/s, %d docs, %d tokens", mb, mb / max(seconds, 1e-3), documents, tokens)
         if inputCount > 1 { text += " input \(min(inputIndex + 1, inputCount))/\(inputCount)" }

@@ -1,6 +1,7 @@
 import DataLoader
 import Dispatch
 import Foundation
+import GPT
 import Shards
 
 /// Everything that shapes a pretraining run (saved in each checkpoint's `trainer.json`).

@@ -9,16 +9,16 @@ import Glibc
 /// job's log shows it is alive without filling up with carriage returns. Nothing with `quiet`.
 /// Shared by `train-tokenizer`, `shard`, `normalize` and `quickstart`. A class, so that the
 /// library's escaping progress callbacks can hold it.
-final class StatusLine: @unchecked Sendable {
+public final class StatusLine: @unchecked Sendable {
     /// Whether updates are shown at all (the caller did not ask for quiet).
-    let enabled: Bool
+    public let enabled: Bool
     /// Whether stderr is a terminal (updates in place) rather than a log (periodic lines).
-    let terminal: Bool
-    let interval: Double
+    public let terminal: Bool
+    public let interval: Double
     private var shown = false
     private var lastLine: Date
 
-    init(quiet: Bool = false) {
+    public init(quiet: Bool = false) {
         enabled = !quiet
         terminal = isatty(2) == 1
         interval = ProcessInfo.processInfo.environment["TOKENMILL_PROGRESS_SECONDS"].flatMap(Double.init) ?? 30
@@ -27,7 +27,7 @@ final class StatusLine: @unchecked Sendable {
 
     /// Shows `text`: in place on a terminal, as a plain line in a log when `interval` has
     /// passed since the last one. O(|text|).
-    func update(_ text: String) {
+    public func update(_ text: String) {
         guard enabled else { return }
         if terminal {
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
@@ -39,7 +39,7 @@ final class StatusLine: @unchecked Sendable {
     }
 
     /// Erases the line (if one was shown), leaving the cursor at the start of an empty line.
-    func clear() {
+    public func clear() {
         guard enabled, terminal, shown else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
         shown = false

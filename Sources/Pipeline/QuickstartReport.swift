@@ -2,7 +2,7 @@ import Foundation
 
 /// Everything `tokenmill quickstart` measured, written as `report.json` (snake_case keys) and
 /// rendered as `report.md`. Sizes are bytes, times seconds, losses and entropies nats per token.
-struct QuickstartReport: Codable {
+public struct QuickstartReport: Codable {
     struct Stage: Codable {
         var name: String
         var seconds: Double
@@ -133,7 +133,7 @@ struct QuickstartReport: Codable {
     var samples: [Sample] = []
     var stages: [Stage] = []
 
-    static let encoder: JSONEncoder = {
+    public static let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.keyEncodingStrategy = .convertToSnakeCase
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -1,4 +1,5 @@
 import Foundation
+import GPT
 import Shards
 import Synchronization
 

@@ -14,12 +14,12 @@ import Shards
 /// pairs, and each rank drops the documents whose first occurrence is in an earlier input —
 /// so the kept documents are exactly the single-process run's. `--no-dedup` skips the pass.
 /// Cost: 20 bytes per distinct kept document of each rank, exchanged and held on every rank.
-enum DistributedShard {
-    static func rankDirectory(_ rank: Int) -> String { String(format: "rank-%05d", rank) }
+public enum DistributedShard {
+    public static func rankDirectory(_ rank: Int) -> String { String(format: "rank-%05d", rank) }
 
     /// The job of this rank (the caller has checked, with `Manifest.finished`, that `directory`
     /// does not hold the finished job already).
-    static func prepare(options: ShardOptions, directory: String, threads: Int, cluster: Cluster) throws -> ShardJob {
+    public static func prepare(options: ShardOptions, directory: String, threads: Int, cluster: Cluster) throws -> ShardJob {
         let mine = cluster.share(files: options.inputs)
         var share = options
         share.inputs = mine.map { options.inputs[$0] }
@@ -53,7 +53,7 @@ enum DistributedShard {
 
     /// After every rank's job: rank 0 merges the per-rank manifests into `directory`'s and
     /// returns it; the other ranks return nil.
-    static func finish(options: ShardOptions, directory: String, cluster: Cluster) throws -> Manifest? {
+    public static func finish(options: ShardOptions, directory: String, cluster: Cluster) throws -> Manifest? {
         try cluster.barrier()
         guard cluster.isRoot else { return nil }
         let parts = try (0..<cluster.size).map { r in

@@ -13,9 +13,9 @@ import Trainer
 /// entries are dropped depends on what each process saw, as it does with any input order.
 /// Why gather to one rank rather than allreduce: the merge loop is serial and needs the whole
 /// table in one place anyway; the other ranks are done once they have sent theirs.
-enum DistributedTrainer {
+public enum DistributedTrainer {
     /// Rank 0's training result; nil on the other ranks.
-    static func train(files: [String], options: TrainerOptions, progress: TrainingProgress?, cluster: Cluster) throws -> TrainingResult? {
+    public static func train(files: [String], options: TrainerOptions, progress: TrainingProgress?, cluster: Cluster) throws -> TrainingResult? {
         guard !files.contains("-") else {
             throw TrainerError("standard input (-) cannot be divided among \(cluster.size) ranks: name files or directories, or run one process")
         }

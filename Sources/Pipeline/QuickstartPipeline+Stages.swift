@@ -66,14 +66,14 @@ extension QuickstartPipeline {
         let clock = Date()
         let tokenizer: Tokenizer
         var what: String
-        if let vocab = command.vocab {
+        if let vocab = self.options.vocab {
             tokenizer = try Tokenizer.load(vocab)
             what = "loaded \(vocab)"
         } else {
-            var options = TrainerOptions(vocabSize: command.vocabSize)
+            var options = TrainerOptions(vocabSize: self.options.vocabSize)
             options.specialTokens = ["<|endoftext|>"]
             options.minFrequency = 2
-            options.threads = command.threads
+            options.threads = self.options.threads
             options.holdoutFraction = 0   // measured on the validation split instead (statistics stage)
             let status = self.status
             let result: TrainingResult
@@ -90,11 +90,11 @@ extension QuickstartPipeline {
         self.tokenizer = tokenizer
         let merges = max(0, tokenizer.model.count - 256)
         let (first, last, longest) = Self.notableTokens(tokenizer)
-        report.vocabulary = .init(source: command.vocab ?? "trained", file: "tokenizer.json", size: tokenizer.vocabularySize, merges: merges,
+        report.vocabulary = .init(source: self.options.vocab ?? "trained", file: "tokenizer.json", size: tokenizer.vocabularySize, merges: merges,
                                   specialTokens: tokenizer.specialTokens.sorted { $0.value < $1.value }.map(\.key),
-                                  bytesPerTokenVal: nil, trainingSeconds: command.vocab == nil ? seconds : nil,
+                                  bytesPerTokenVal: nil, trainingSeconds: self.options.vocab == nil ? seconds : nil,
                                   firstTokens: first, lastTokens: last, longestTokens: longest)
-        if command.vocab == nil { what = "\(tokenizer.vocabularySize) ids (256 bytes, \(merges) merges, <|endoftext|>) " + what }
+        if self.options.vocab == nil { what = "\(tokenizer.vocabularySize) ids (256 bytes, \(merges) merges, <|endoftext|>) " + what }
         return "\(what); \(Self.time(seconds)) → tokenizer.json"
     }
 
@@ -106,7 +106,7 @@ extension QuickstartPipeline {
         options.reader = ReaderOptions(format: .jsonl, textField: "text")
         options.valFraction = 0.05
         options.shardTokens = 300_000
-        let job = try ShardJob(options: options, directory: shardsDirectory, threads: command.threads)
+        let job = try ShardJob(options: options, directory: shardsDirectory, threads: self.options.threads)
         let status = self.status
         if status.enabled { job.progress = { status.update("shard: " + $0.statusText) } }
         job.warning = { [self] in warn($0) }
@@ -175,19 +175,19 @@ extension QuickstartPipeline {
     /// sampling from the same prompts before training and, from the saved checkpoint, after.
     mutating func pretrain() throws -> String {
         guard let manifest, let tokenizer else { throw InputError("no shards to train on") }
-        guard let base = GPTConfig.preset(command.preset) else { throw InputError("unknown preset \(command.preset)") }
-        let config = base.covering(manifest.tokenizer)
+        guard let base = GPTConfig.preset(self.options.preset) else { throw InputError("unknown preset \(self.options.preset)") }
+        let config = base.covering(vocabulary: manifest.tokenizer.vocabularySize)
         var o = PretrainOptions()
-        o.steps = command.steps
+        o.steps = self.options.steps
         o.batchSize = 16
         o.context = min(128, config.contextLength)
-        o.learningRate = QuickstartCommand.learningRate
-        o.warmupSteps = min(50, command.steps / 10)
-        o.evalEvery = max(1, command.steps / 10)
+        o.learningRate = QuickstartOptions.learningRate
+        o.warmupSteps = min(50, self.options.steps / 10)
+        o.evalEvery = max(1, self.options.steps / 10)
         o.evalBatches = 16
         o.documentPositions = true
-        let runner = try PretrainRun(data: shardsDirectory, out: runDirectory, config: config, options: o, start: .fresh, threads: command.threads)
-        let prompts = QuickstartCommand.prompts, sampling = QuickstartCommand.sampling, n = QuickstartCommand.sampleTokens
+        let runner = try PretrainRun(data: shardsDirectory, out: runDirectory, config: config, options: o, start: .fresh, threads: self.options.threads)
+        let prompts = QuickstartOptions.prompts, sampling = QuickstartOptions.sampling, n = QuickstartOptions.sampleTokens
         let untrained = TextGenerator(model: runner.model, tokenizer: tokenizer)
         let before = try prompts.map { try untrained.generate(prompt: $0, maxTokens: n, options: sampling) }
         let status = self.status

@@ -3,12 +3,12 @@ import Foundation
 import GPT
 
 /// The job this process belongs to: itself alone, or the ranks of `mpirun`/`srun`.
-enum Ranks {
+public enum Ranks {
     /// Runs a command's body on every rank. On success every rank finalizes MPI; on an error a
     /// rank of a multi-rank job prints it with its rank and aborts the whole job, because the
     /// others may be waiting in a collective this rank will never reach (MPI_Finalize would
     /// wait for them too).
-    static func run(_ body: (Cluster) throws -> Void) throws {
+    public static func run(_ body: (Cluster) throws -> Void) throws {
         let cluster = try Cluster.join()
         do {
             try body(cluster)

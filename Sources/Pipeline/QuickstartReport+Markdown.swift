@@ -3,7 +3,7 @@ import Foundation
 extension QuickstartReport {
     /// report.md: the same numbers as report.json, for a person. Paths are relative to the run
     /// folder, so the loss curve shows when the folder is opened in a Markdown viewer. O(size).
-    var markdown: String {
+    public var markdown: String {
         func f(_ x: Double?, _ digits: Int = 3) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "–" }
         func n(_ x: Int) -> String {
             let s = String(x)
