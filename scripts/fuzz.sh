@@ -7,6 +7,8 @@
 #   FUZZ_SECONDS=60        seconds of fuzzing per target (after the seeds are run)
 #   FUZZ_TARGETS="a b"     only these targets (default: all; `tokenmill-fuzz list` names them)
 #   FUZZ_ARGS="..."        more libFuzzer options
+#   FUZZ_SCRATCH=DIR       the build's scratch path (default .build-fuzz; `make fuzz-smoke`:
+#                          .build-fuzz-readers, the subset without shard sets and the GPT)
 #
 # Limits: -timeout=10 (one input running 10 s is a hang), -rss_limit_mb=2048, and
 # -malloc_limit_mb=512: one allocation of 512 MiB from an input of a few KiB is a finding
@@ -15,7 +17,7 @@
 # Swift 6.3.1; LeakSanitizer's stack shows readBytesFromFile), which would end every run at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scratch=.build-fuzz
+scratch="${FUZZ_SCRATCH:-.build-fuzz}"
 bin="$scratch/release/tokenmill-fuzz"
 [ -x "$bin" ] || { echo "fuzz: $bin is missing: run \`make fuzz-build\` first" >&2; exit 2; }
 seconds="${FUZZ_SECONDS:-60}"
@@ -38,7 +40,7 @@ for target in $targets; do
     set +e
     # shellcheck disable=SC2086
     "$bin" "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=512 \
-        -print_final_stats=1 -artifact_prefix="$findings/" ${FUZZ_ARGS:-} "$corpus" "$scratch/seeds/$target" > "$log" 2>&1
+        -print_final_stats=1 -dict=Fuzz/numbers.dict -artifact_prefix="$findings/" ${FUZZ_ARGS:-} "$corpus" "$scratch/seeds/$target" > "$log" 2>&1
     rc=$?
     set -e
     elapsed=$(( $(date +%s) - start ))
@@ -46,7 +48,7 @@ for target in $targets; do
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
     units=$(find "$corpus" -type f | wc -l)
     if [ "$rc" -eq 0 ]; then result="ok"; else
-        result="FOUND (exit $rc): $(grep -m1 -E 'ERROR: libFuzzer|ERROR: AddressSanitizer|Fatal error|deadly signal' "$log" || echo see log) -> $(ls -t "$findings" | head -1)"
+        result="FOUND (exit $rc): $(grep -m1 -E 'Swift runtime failure|Fatal error|ERROR: libFuzzer|ERROR: AddressSanitizer|deadly signal' "$log" || echo see log) -> $(ls -t "$findings" | head -1)"
         status=1
     fi
     line="$target: ${elapsed}s, ${runs:-?} executions, coverage ${cov:-?}, corpus $units, $result"

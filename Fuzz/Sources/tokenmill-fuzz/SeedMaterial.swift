@@ -1,9 +1,6 @@
 import Foundation
 @testable import BPE
 @testable import Corpus
-@testable import DataLoader
-@testable import GPT
-@testable import Shards
 
 /// Small valid inputs made from the repository's `Fixtures/` (so nothing large is committed):
 /// a byte-level tokenizer with GPT-2's first merges, a shard set of a Fixtures text made with
@@ -21,7 +18,7 @@ enum SeedMaterial {
     static func fixture(_ relative: String) throws -> [UInt8] {
         let path = root + "/Fixtures/" + relative
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ShardError("cannot read \(path) (set TOKENMILL_ROOT to the repository)")
+            throw SeedError(description: "cannot read \(path) (set TOKENMILL_ROOT to the repository)")
         }
         return Array(data)
     }
@@ -68,50 +65,8 @@ enum SeedMaterial {
         for (l, r) in tokenizer.model.mergeList() { merges += ByteLevelAlphabet.encode(l) + " " + ByteLevelAlphabet.encode(r) + "\n" }
         return (Array(json), Array(merges.utf8))
     }
+}
 
-    /// A finished shard set (manifest, tokenizer copy, train and val shards of several blocks)
-    /// of a Fixtures text, made with `tokenizer` by `ShardJob` itself. Why at a fixed path
-    /// (`FuzzWork.material`), made once and reused: a journal resumes only with the same options,
-    /// input paths included, so the seeds one process writes must match the next one's set.
-    static let shardSet: String = FuzzWork.material("shard-set-v1") { dir in
-        let input = dir + "/kjv.txt"
-        FileManager.default.createFile(atPath: input, contents: Data(try fixture("corpus/books/kjv-bible.excerpt.txt").prefix(12_000)))
-        try FileManager.default.createDirectory(atPath: dir + "/tokenizer", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: dir + "/tokenizer/tokenizer.json", contents: Data(tokenizerJSON))
-        var options = ShardOptions(inputs: [input])
-        options.tokenizer = dir + "/tokenizer/tokenizer.json"
-        options.reader.split = .blankLines
-        options.shardTokens = 2_000
-        options.blockTokens = 256
-        options.valFraction = 0.2
-        _ = try ShardJob(options: options, directory: dir + "/set", threads: 1).run()
-    } + "/set"
-
-    /// The options `shardSet` was made with (a journal only resumes with the same ones).
-    static var shardOptions: ShardOptions { try! Manifest.load(directory: shardSet).options }
-
-    /// The loader options the `loader-state` target restores with.
-    static var loaderOptions: DataLoaderOptions {
-        var o = DataLoaderOptions(batchSize: 2, context: 16)
-        o.prefetch = 0
-        o.seed = 7
-        return o
-    }
-
-    /// A tiny GPT checkpoint (config.json, model.safetensors, optimizer.safetensors, trainer.json,
-    /// loader.json, tokenizer files, SHA256SUMS) written by `GPTCheckpoint.save`.
-    static let checkpoint: String = {
-        let dir = FuzzWork.directory + "/checkpoint"
-        let config = GPTConfig(vocabSize: tokenizer.vocabularySize, contextLength: 16, layers: 1, heads: 2, channels: 8)
-        let model = try! GPT(config: config, seed: 1)
-        let optimizer = AdamW(parameterCount: model.parameterCount)
-        let loader = try! DataLoader(directory: shardSet, options: loaderOptions)
-        _ = try! loader.next()
-        let info = CheckpointInfo(step: 1, config: config, options: PretrainOptions(), tokenizerFingerprint: "0",
-                                  endOfText: Int(tokenizer.specialTokenID("<|endoftext|>")!), tokensSeen: 32, threads: 1)
-        try! GPTCheckpoint.save(to: dir, model: model, optimizer: optimizer, loaderStateJSON: try! loader.state().json(),
-                                info: info, tokenizerJSON: Data(tokenizerJSON))
-        loader.close()
-        return dir
-    }()
+struct SeedError: Error, CustomStringConvertible {
+    let description: String
 }
