@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 TARGET_CPU ?= native
 FLAGS := $(shell TARGET_CPU='$(TARGET_CPU)' scripts/swift-flags.sh)
 
-.PHONY: setup build demo test bench clean
+.PHONY: setup build demo test bench fuzz fuzz-build fuzz-smoke clean
 
 setup:
 	@scripts/setup.sh
@@ -30,5 +30,23 @@ bench: setup
 	$(SWIFT) build -c release -j $(JOBS) $(FLAGS) --product TokenmillBench
 	scripts/bench-encode.sh
 
+# libFuzzer targets for every parser of untrusted bytes (docs/fuzzing.md). A package of their own
+# (Fuzz/Package.swift, depending on this one by path) in a scratch path of their own: the
+# sanitizer flags apply to every module, so sharing .build would rebuild the whole package for
+# `make test` after `make fuzz` and back. `make fuzz-smoke` is CI's: the tokenizer-file and
+# corpus-reader targets only (no swift-crypto to build with sanitizers), a few seconds each.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD = $(SWIFT) build -c release -j $(JOBS) -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library \
+	-Xswiftc -enable-testing --product tokenmill-fuzz
+fuzz-build: setup
+	cd Fuzz && $(FUZZ_BUILD) --scratch-path ../.build-fuzz
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+fuzz-smoke: setup
+	cd Fuzz && TOKENMILL_FUZZ_SUBSET=readers $(FUZZ_BUILD) --scratch-path ../.build-fuzz-readers
+	FUZZ_SECONDS=5 FUZZ_SCRATCH=.build-fuzz-readers scripts/fuzz.sh
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz .build-fuzz-readers

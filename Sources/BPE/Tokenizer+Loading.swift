@@ -34,6 +34,22 @@ extension Tokenizer {
     }
 }
 
+extension Tokenizer {
+    /// The largest token id (or tiktoken rank) a vocabulary file of `fileBytes` bytes may name:
+    /// its size in bytes, at least 2^20. Why: ids index arrays, so one id far past the file's
+    /// entries allocated for every id below it (an 80-byte `.tiktoken` naming rank 2^31 - 1 asked
+    /// for 16 GiB; a `tokenizer.json` id of 5,000,000,000 trapped converting to a 32-bit id:
+    /// docs/fuzzing.md). Every entry of a real file takes more than one byte,
+    /// so its ids stay below its size; the 2^20 floor leaves room for specials placed past a gap
+    /// (cl100k's sit at 100257 and 100276) in small files.
+    static func maximumTokenID(fileBytes: Int) -> Int { min(Int(UInt32.max) - 1, max(fileBytes, 1 << 20)) }
+
+    /// The message for an id or rank past `maximumTokenID`.
+    static func idPastFile(_ what: String, _ found: Int, maximum: Int) -> String {
+        "expected a \(what) of at most \(maximum) (the larger of the file's size in bytes and 2^20: \(what)s index arrays, so one past every entry means a damaged file), found \(found)"
+    }
+}
+
 /// The vocabularies shipped in the repository's `Vocab/` folder.
 public enum BundledVocabulary {
     public static let names = ["gpt2", "cl100k_base", "o200k_base"]

@@ -59,10 +59,26 @@ public struct GPTConfig: Codable, Hashable, Sendable {
         guard channels % heads == 0 else {
             throw GPTError.invalidConfig("channels (\(channels)) must be divisible by heads (\(heads))")
         }
+        // Counted in Double first: the parameter layout multiplies the sizes in Int, which
+        // trapped on a config.json with n_embd 2^40 or n_layer 2^62 (docs/fuzzing.md).
+        let (V, T, L, C) = (Double(vocabSize), Double(contextLength), Double(layers), Double(channels))
+        let parameters = V * C + T * C + L * (12 * C * C + 13 * C) + 2 * C
+        guard parameters <= Self.maximumParameters else {
+            throw GPTError.invalidConfig("vocabulary \(vocabSize), context \(contextLength), \(layers) layers and \(channels) channels make \(parameters) parameters, more than the \(Int(Self.maximumParameters)) (2^40) this implementation addresses")
+        }
     }
 
+    /// The largest model `validate` accepts: 2^40 parameters (4 TiB of float32 weights), far past
+    /// any model this CPU trainer can hold, and small enough that no size product overflows.
+    public static let maximumParameters = Double(1 << 40)
+
     /// Number of parameters (the embedding is tied, counted once).
-    public var parameterCount: Int { GPTParameterLayout(config: self).totalCount }
+    /// Counted by formula, not by building the layout (GPTParameterLayout lists 12 tensors per
+    /// layer): checking a config.json that claims 10^10 layers must not allocate for them.
+    public var parameterCount: Int {
+        let (V, T, L, C) = (vocabSize, contextLength, layers, channels)
+        return V * C + T * C + L * (12 * C * C + 13 * C) + 2 * C
+    }
 
     /// Training FLOPs per token, the formula of ../shared/bench/peers.py (and nanoGPT's MFU):
     /// 6 × (parameters without position embeddings) + 12 · L · C · T (attention), with T the

@@ -66,7 +66,15 @@ public enum Safetensors {
                 throw GPTError.invalidState("safetensors: \(name) has dtype \(dtype); only F32 is supported (convert the checkpoint to float32)")
             }
             let e = Entry(name: name, shape: shape, begin: offsets[0], end: offsets[1])
-            guard e.begin >= 0, e.end - e.begin == 4 * shape.reduce(1, *), dataStart + e.end <= bytes.count else {
+            // Checked without arithmetic that can trap: a shape of [2^32, 2^32] overflowed the
+            // product (docs/fuzzing.md).
+            var elements: Int? = 1
+            for dimension in shape {
+                guard let n = elements, dimension >= 0 else { elements = nil; break }
+                let (product, overflow) = n.multipliedReportingOverflow(by: dimension)
+                elements = overflow || product > bytes.count ? nil : product
+            }
+            guard let elements, e.begin >= 0, e.end >= e.begin, e.end - e.begin == 4 * elements, e.end <= bytes.count - dataStart else {
                 throw GPTError.invalidState("safetensors: \(name) has data offsets \(offsets) inconsistent with shape \(shape) or the file size")
             }
             entries.append(e)

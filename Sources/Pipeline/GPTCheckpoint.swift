@@ -67,8 +67,13 @@ public enum GPTCheckpoint {
     public static func loadModel(from directory: String) throws -> GPT {
         try verify(directory)
         let config = try decodeJSON(directory + "/config.json", HFGPT2.config(fromJSON:))
-        let model = try GPT(config: config, seed: 0)
         let bytes = try readBytes(directory + "/" + modelFile)
+        // The weights must be in the file before the model is allocated for them: a config.json
+        // of vocab_size 50,000,000 allocated 1.6 GB for a 50 KB checkpoint (docs/fuzzing.md).
+        guard config.parameterCount <= bytes.count / 4 else {
+            throw GPTError.invalidState("\(directory)/config.json describes \(config.parameterCount) parameters (\(config)), but \(directory)/\(modelFile) has \(bytes.count) bytes, room for at most \(bytes.count / 4) float32 values: config.json and the weights do not belong together")
+        }
+        let model = try GPT(config: config, seed: 0)
         do { try HFGPT2.load(safetensors: bytes, into: model) } catch { throw GPTError.invalidState("\(directory)/\(modelFile): \(error)") }
         try model.withParameters { p in
             for t in model.parameterTensors {

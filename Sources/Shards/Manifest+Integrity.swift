@@ -72,17 +72,31 @@ extension Manifest {
         for shard in shards where !seen.insert(shard.file).inserted {
             problems.append("manifest.json lists \(shard.file) more than once: every reader would read its tokens twice")
         }
-        func expect(_ field: String, _ stated: Int, _ summed: Int, _ what: String) {
+        func expect(_ field: String, _ stated: Int, _ summed: Int?, _ what: String) {
+            guard let summed else {
+                problems.append("manifest.json: the \(what) of its shard list sum past \(Int.max) (field \(field) = \(stated)): the manifest is damaged")
+                return
+            }
             if stated != summed { problems.append("manifest.json: field \(field) = \(stated), but its shard list sums to \(summed) \(what)") }
         }
-        expect("tokens", tokens, shards.reduce(0) { $0 + $1.tokens }, "tokens")
-        expect("documents_kept", documentsKept, shards.reduce(0) { $0 + $1.documents }, "documents")
-        expect("bytes_out", bytesOut, shards.reduce(0) { $0 + $1.bytes }, "bytes")
+        // Summed with overflow checks: an edited count of 2^63 - 1 trapped here (docs/fuzzing.md).
+        func sum(_ list: [ShardSummary], _ value: (ShardSummary) -> Int) -> Int? {
+            var total = 0
+            for shard in list {
+                let (next, overflow) = total.addingReportingOverflow(value(shard))
+                if overflow { return nil }
+                total = next
+            }
+            return total
+        }
+        expect("tokens", tokens, sum(shards, \.tokens), "tokens")
+        expect("documents_kept", documentsKept, sum(shards, \.documents), "documents")
+        expect("bytes_out", bytesOut, sum(shards, \.bytes), "bytes")
         for (split, totals) in splits.sorted(by: { $0.key < $1.key }) {
             let listed = shards.filter { $0.split == split }
             expect("splits.\(split).shards", totals.shards, listed.count, "shards")
-            expect("splits.\(split).tokens", totals.tokens, listed.reduce(0) { $0 + $1.tokens }, "tokens")
-            expect("splits.\(split).documents", totals.documents, listed.reduce(0) { $0 + $1.documents }, "documents")
+            expect("splits.\(split).tokens", totals.tokens, sum(listed, \.tokens), "tokens")
+            expect("splits.\(split).documents", totals.documents, sum(listed, \.documents), "documents")
         }
         for split in Set(shards.map(\.split)).sorted() where splits[split] == nil {
             problems.append("manifest.json lists \(split) shards but has no splits.\(split) totals")

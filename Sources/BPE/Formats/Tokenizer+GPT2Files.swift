@@ -5,7 +5,7 @@ extension Tokenizer {
     /// (a `#version` line, then one `left right` merge per line). `<|endoftext|>` becomes a special
     /// token when the vocabulary has it. Pattern: GPT-2's.
     public static func loadGPT2(vocabPath: String, mergesPath: String) throws -> Tokenizer {
-        let reader = JSONReader(path: vocabPath)
+        var reader = JSONReader(path: vocabPath)
         let parsed = try reader.parseFile()
         guard let mergesData = FileManager.default.contents(atPath: mergesPath) else {
             throw TokenizerError.malformedFile(path: mergesPath, location: "file", message: "cannot read the file (missing or unreadable)")
@@ -14,7 +14,7 @@ extension Tokenizer {
         var tokens: [[UInt8]?] = []
         var specials: [String: TokenID] = [:]
         for (text, value) in zip(vocab.keys, vocab.values) {
-            let id = try reader.int(value, at: "$[\(jsonQuote(text))]")
+            let id = try reader.tokenID(value, at: "$[\(jsonQuote(text))]")
             if text == "<|endoftext|>" { specials[text] = TokenID(id); continue }
             guard let bytes = ByteLevelAlphabet.decode(text) else {
                 throw TokenizerError.malformedFile(path: vocabPath, location: "$[\(jsonQuote(text))]",

@@ -26,7 +26,7 @@ extension Tokenizer {
         for (i, entry) in added.enumerated() {
             let object = try reader.object(entry, at: "$.added_tokens[\(i)]")
             let content = try reader.string(object["content"], at: "$.added_tokens[\(i)].content")
-            let id = try reader.int(object["id"], at: "$.added_tokens[\(i)].id")
+            let id = try reader.tokenID(object["id"], at: "$.added_tokens[\(i)].id")
             specials[content] = TokenID(id)
         }
 
@@ -34,7 +34,7 @@ extension Tokenizer {
         var tokens: [[UInt8]?] = []
         tokens.reserveCapacity(vocab.count)
         for (text, value) in zip(vocab.keys, vocab.values) {
-            let id = try reader.int(value, at: "$.model.vocab[\(jsonQuote(text))]")
+            let id = try reader.tokenID(value, at: "$.model.vocab[\(jsonQuote(text))]")
             // An added token listed in the vocabulary under its own id (as huggingFaceJSON() writes
             // specials that sit past a hole in the ids, so that HF keeps those ids) is the special
             // token, not a BPE token.
@@ -201,12 +201,15 @@ func jsonQuote(_ s: String) -> String {
 /// built eagerly for each of cl100k's 100k vocabulary entries it was 40% of loading the file.
 struct JSONReader {
     let path: String
+    /// The largest token id the file may name (`Tokenizer.maximumTokenID`), set by `parseFile`.
+    var maximumID = Int(UInt32.max) - 1
 
     /// The file at `path`, parsed; errors name the byte offset.
-    func parseFile() throws -> JSONTree {
+    mutating func parseFile() throws -> JSONTree {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TokenizerError.malformedFile(path: path, location: "file", message: "cannot read the file (missing or unreadable)")
         }
+        maximumID = Tokenizer.maximumTokenID(fileBytes: data.count)
         do {
             return try JSONTree.parse([UInt8](data))
         } catch let error as JSONTree.SyntaxError {
@@ -233,6 +236,14 @@ struct JSONReader {
         case .double(let number)? where number >= 0 && number == number.rounded() && number < 1e15: return Int(number)
         default: throw mismatch(location(), "a non-negative integer", value)
         }
+    }
+    /// A token id: a non-negative integer of at most `maximumID`.
+    func tokenID(_ value: JSONTree?, at location: @autoclosure () -> String) throws -> Int {
+        let id = try int(value, at: location())
+        guard id <= maximumID else {
+            throw TokenizerError.malformedFile(path: path, location: location(), message: Tokenizer.idPastFile("token id", id, maximum: maximumID))
+        }
+        return id
     }
     private func mismatch(_ location: String, _ expected: String, _ found: JSONTree?) -> TokenizerError {
         .malformedFile(path: path, location: location, message: "expected \(expected), found \(found?.kind ?? "nothing")")

@@ -23,6 +23,7 @@ extension Tokenizer {
 
     static func parseTiktoken(data: [UInt8], path: String) throws -> [[UInt8]?] {
         var ranks: [[UInt8]?] = []
+        let maximumRank = maximumTokenID(fileBytes: data.count)
         var lineNumber = 0
         var start = 0
         while start < data.count {
@@ -44,6 +45,9 @@ extension Tokenizer {
             guard let rank = Int(String(decoding: line[(space + 1)...], as: UTF8.self)), rank >= 0, rank < 1 << 31 else {
                 throw TokenizerError.malformedFile(path: path, location: "line \(lineNumber)",
                                                    message: "expected a non-negative integer rank after the space")
+            }
+            guard rank <= maximumRank else {
+                throw TokenizerError.malformedFile(path: path, location: "line \(lineNumber)", message: idPastFile("rank", rank, maximum: maximumRank))
             }
             if rank >= ranks.count { ranks.append(contentsOf: repeatElement(nil, count: rank - ranks.count + 1)) }
             if ranks[rank] != nil {
