@@ -1,4 +1,5 @@
 import Foundation
+import TokenmillSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,11 +51,10 @@ final class Journal {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         var line = [UInt8](try encoder.encode(entry))
         line.append(0x0A)
-        var offset = 0
-        while offset < line.count {
-            let n = line.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 { if errno == EINTR { continue }; throw ShardError("cannot write \(path): \(String(cString: strerror(errno)))") }
-            offset += n
+        do {
+            try line.withUnsafeBytes { try FileIO.writeAll(fd, $0, path: path) }
+        } catch {
+            throw ShardError("\(error)")  // FileIOError: "cannot write PATH: reason", as before
         }
         guard fsync(fd) == 0 else { throw ShardError("cannot fsync \(path): \(String(cString: strerror(errno)))") }
         entries.append(entry)

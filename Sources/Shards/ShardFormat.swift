@@ -67,7 +67,7 @@ public struct ShardHeader: Sendable, Equatable {
 
     static func decode(_ b: [UInt8], shard: String) throws -> ShardHeader {
         guard b.count >= ShardFormat.headerSize, Array(b[0..<8]) == ShardFormat.magic else {
-            throw ShardError("\(shard): not a Tokenmill shard (expected magic \"TOKMSHRD\" at byte 0, found \(b.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")))", shard: shard)
+            throw ShardError("\(shard): not a Tokenmill shard (expected magic \"TOKMSHRD\" at byte 0, found \(b.prefix(8).map { Hex.encode([$0]) }.joined(separator: " ")))", shard: shard)
         }
         let version = b.readLE32(8)
         guard ShardFormat.readableVersions.contains(version) else {

@@ -71,9 +71,8 @@ public final class ShardJob {
         var tokenizer = try Tokenizer.load(options.tokenizer)
         tokenizer.maxPieceBytes = options.maxPieceBytes ?? Int.max
         self.tokenizer = tokenizer
-        let json = try tokenizer.huggingFaceJSON()
-        let fingerprint = Array(SHA256.hash(data: json))
-        fingerprintHex = fingerprint.map { String(format: "%02x", $0) }.joined()
+        let fingerprint = try ShardFingerprint.of(tokenizer)
+        fingerprintHex = Hex.encode(fingerprint)
         header = ShardHeader(tokenBytes: tokenizer.vocabularySize <= 1 << 16 ? 2 : 4, vocabularySize: tokenizer.vocabularySize,
                              endOfText: tokenizer.specialTokenID("<|endoftext|>"), fingerprint: fingerprint)
         guard options.shardTokens > 0, options.blockTokens > 0, options.blockTokens <= ShardFormat.maxBlockTokens, options.valFraction >= 0, options.valFraction <= 1 else {
@@ -663,12 +662,7 @@ public final class ShardJob {
         var hasher = SHA256()
         var size = 0
         while let chunk = try stream.next() { hasher.update(data: chunk); size += chunk.count }
-        return (size, hasher.finalize().map { String(format: "%02x", $0) }.joined())
+        return (size, Hex.encode(hasher.finalize()))
     }
 }
 
-
-/// The fingerprint that shards carry: SHA-256 of the tokenizer's canonical `tokenizer.json`.
-public enum ShardFingerprint {
-    public static func of(_ tokenizer: Tokenizer) throws -> [UInt8] { Array(SHA256.hash(data: try tokenizer.huggingFaceJSON())) }
-}
