@@ -94,26 +94,20 @@ public struct BytePairModel: Sendable {
             let model = self, count = table.count
             var safe = [Bool](repeating: false, count: count)
             let workers = count >= 8192 ? min(ThreadCount.default, 8) : 1
-            safe.withUnsafeMutableBufferPointer { out in
-                let out = SendableBuffer(out)
+            safe.withUnsafeMutableBufferPointer { buffer in
+                nonisolated(unsafe) let out = buffer  // workers write disjoint ranges
                 DispatchQueue.concurrentPerform(iterations: workers) { w in
                     var scratch: [TokenID] = []
                     for id in (count * w / workers)..<(count * (w + 1) / workers) where model.tokens.length(of: TokenID(id)) > 0 {
                         let bytes = model.tokens.bytes(of: TokenID(id))
                         scratch.removeAll(keepingCapacity: true)
                         bytes.withUnsafeBufferPointer { model.mergePiece($0.baseAddress!, $0.count, into: &scratch) }
-                        out.buffer[id] = scratch.count == 1 && scratch[0] == TokenID(id)
+                        out[id] = scratch.count == 1 && scratch[0] == TokenID(id)
                     }
                 }
             }
             self = try BytePairModel(tokens: table, pairs: pairs, origin: .merges, directLookup: safe)
         }
-    }
-
-    /// A buffer whose disjoint ranges concurrent workers write.
-    private struct SendableBuffer<T>: @unchecked Sendable {
-        let buffer: UnsafeMutableBufferPointer<T>
-        init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
     }
 
     init(tokens: ByteStringTable, pairs: PairTable, origin: Origin, directLookup: [Bool]?) throws {

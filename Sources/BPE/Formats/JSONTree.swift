@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A parsed JSON document, for the tokenizer files (`tokenizer.json`, `vocab.json`).
 ///
 /// Why not `JSONSerialization`: loading cl100k's 100k-token `tokenizer.json` took 1.0–1.1 s of
@@ -258,21 +262,13 @@ enum JSONTree: Equatable {
             return v
         }
 
-        /// The length of the valid UTF-8 sequence starting at `at`, or 0 (the one validator's rule).
+        /// The length of the valid UTF-8 sequence starting at `at`, or 0 (BPE's one validator
+        /// decides; it reports a bad sequence at its first byte, so only offset 0 means invalid).
         func utf8SequenceLength(at: Int) -> Int {
-            let end = min(bytes.count, at + 4)
-            let window = UnsafeBufferPointer(rebasing: bytes[at..<end])
-            let bad = UTF8Validation.firstInvalidOffset(window)
-            if bad == 0 { return 0 }
-            // The first sequence's length from its lead byte; valid when the validator passes it.
+            let window = UnsafeBufferPointer(rebasing: bytes[at..<min(bytes.count, at + 4)])
+            if UTF8Validation.firstInvalidOffset(window) == 0 { return 0 }
             let lead = bytes[at]
-            let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
-            if let bad, bad < length { return 0 }
-            return at + length <= bytes.count ? length : 0
+            return lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif
