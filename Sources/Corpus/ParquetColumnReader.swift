@@ -175,9 +175,11 @@ struct ParquetColumnReader {
         }
     }
 
-    func decompress(_ range: Range<Int>, size: Int) throws -> [UInt8] {
+    /// Decompresses `chunk[range]` (with `codec`, default the chunk's) into `output`, whose size
+    /// is the page's decompressed size; errors name the page.
+    func decompress(_ range: Range<Int>, codec: Int32? = nil, into output: UnsafeMutableRawBufferPointer) throws {
         do {
-            return try chunk.withUnsafeBytes { try ParquetCodec.decompress(codec, UnsafeRawBufferPointer(rebasing: $0[range]), size: size) }
+            try chunk.withUnsafeBytes { try ParquetCodec.decompress(codec ?? self.codec, UnsafeRawBufferPointer(rebasing: $0[range]), into: output) }
         } catch let error as ParquetCodec.CodecError {
             throw fail("page at byte \(pageStart): \(error)")
         } catch let error as CompressionError {
@@ -185,28 +187,29 @@ struct ParquetColumnReader {
         }
     }
 
+    /// `chunk[range]` decompressed into a new array of `size` bytes (a dictionary page, which
+    /// outlives the data pages).
+    func decompress(_ range: Range<Int>, size: Int) throws -> [UInt8] {
+        try [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            try decompress(range, into: UnsafeMutableRawBufferPointer(buffer))
+            count = size
+        }
+    }
+
     /// Decompresses `chunk[range]` into the page buffer as `page[0..<size]`, growing the buffer
     /// when the page is larger than any before it.
     mutating func decompressPage(_ range: Range<Int>, size: Int, codec: Int32? = nil) throws {
-        if page.count < size {
+        // Taken out of `self` while it is written, so that `decompress` may read `self`.
+        var buffer = page
+        page = []
+        pageEnd = 0
+        if buffer.count < size {
             // Uninitialized bytes (UInt8 is trivial): only `page[0..<pageEnd]`, which the codec
             // has just written, is ever read.
-            page = [UInt8](unsafeUninitializedCapacity: size) { _, count in count = size }
+            buffer = [UInt8](unsafeUninitializedCapacity: size) { _, count in count = size }
         }
-        pageEnd = 0
-        let chunk = self.chunk, codec = codec ?? self.codec, pageStart = self.pageStart
-        do {
-            try page.withUnsafeMutableBytes { out in
-                try chunk.withUnsafeBytes {
-                    try ParquetCodec.decompress(codec, UnsafeRawBufferPointer(rebasing: $0[range]),
-                                                into: UnsafeMutableRawBufferPointer(rebasing: out[0..<size]))
-                }
-            }
-        } catch let error as ParquetCodec.CodecError {
-            throw fail("page at byte \(pageStart): \(error)")
-        } catch let error as CompressionError {
-            throw fail("page at byte \(pageStart): \(error)")
-        }
+        defer { page = buffer }
+        try buffer.withUnsafeMutableBytes { try decompress(range, codec: codec, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<size])) }
         pageEnd = size
     }
 
