@@ -23,13 +23,16 @@ struct ParquetColumnReader {
     let type: ParquetMetadata.PhysicalType
     let maxDefinition: Int
     let totalValues: Int
+    /// The file's one zstd context (a context per page cost its tables' set-up every page).
+    let zstd: ZstdDecoder
 
     var position = 0          // next page header in `chunk`
     var valuesRead = 0        // values (nulls included) of finished pages and the current one
     var dictionary: [[UInt8]]? = nil
 
-    // The current data page: `page[0..<pageEnd]`. The buffer is reused from page to page (a new
-    // array per page cost page faults on every one: perf, 350 MB zstd file).
+    // The current data page: `page[0..<pageEnd]`. The buffer is reused from page to page and,
+    // through `ParquetReader`, from row group to row group (a new array per page cost page
+    // faults on every one: perf, 350 MB zstd file).
     var page: [UInt8] = []
     var pageEnd = 0
     var pageValues = 0        // values (nulls included) in the page
@@ -40,8 +43,11 @@ struct ParquetColumnReader {
     var plainCursor = 0       // next PLAIN value in `page`
     var pageStart: Int64 = 0  // file offset of the current page's header, for messages
 
-    init(chunk: [UInt8], chunkEnd: Int? = nil, fileOffset: Int64, codec: Int32, type: ParquetMetadata.PhysicalType, maxDefinition: Int, totalValues: Int) {
+    init(chunk: [UInt8], chunkEnd: Int? = nil, fileOffset: Int64, codec: Int32, type: ParquetMetadata.PhysicalType, maxDefinition: Int, totalValues: Int,
+         zstd: ZstdDecoder, page: [UInt8] = []) {
         self.chunk = chunk
+        self.zstd = zstd
+        self.page = page
         self.chunkEnd = chunkEnd ?? chunk.count
         self.fileOffset = fileOffset
         self.codec = codec
@@ -89,7 +95,9 @@ struct ParquetColumnReader {
         case nil: return nil
         case .null: return .some(nil)
         case .dictionary(let index): return .some(dictionary![index])
-        case .plain(let range): return .some(Array(page[range]))
+        // Through a buffer pointer: one memcpy, where `Array(page[range])` took the generic
+        // slice copy (`_copyCollectionToContiguousArray`, perf).
+        case .plain(let range): return .some(page.withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[range])) })
         case .integer(let value): return .some(Array(String(value).utf8))
         }
     }
@@ -179,7 +187,7 @@ struct ParquetColumnReader {
     /// is the page's decompressed size; errors name the page.
     func decompress(_ range: Range<Int>, codec: Int32? = nil, into output: UnsafeMutableRawBufferPointer) throws {
         do {
-            try chunk.withUnsafeBytes { try ParquetCodec.decompress(codec ?? self.codec, UnsafeRawBufferPointer(rebasing: $0[range]), into: output) }
+            try chunk.withUnsafeBytes { try ParquetCodec.decompress(codec ?? self.codec, UnsafeRawBufferPointer(rebasing: $0[range]), into: output, decoder: zstd) }
         } catch let error as ParquetCodec.CodecError {
             throw fail("page at byte \(pageStart): \(error)")
         } catch let error as CompressionError {
