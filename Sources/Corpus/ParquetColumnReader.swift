@@ -28,7 +28,16 @@ struct ParquetColumnReader {
 
     var position = 0          // next page header in `chunk`
     var valuesRead = 0        // values (nulls included) of finished pages and the current one
-    var dictionary: [[UInt8]]? = nil
+    /// The dictionary page's values back to back: value i is `dictionary.bytes[offsets[i]..<offsets[i + 1]]`.
+    /// Flat rather than one array per value, so that reading a dictionary value per row (the `id`
+    /// labels) neither retains nor releases an array.
+    var dictionary: (bytes: [UInt8], offsets: [Int])? = nil
+
+    /// Dictionary value `index` (checked against the dictionary's size when the page was read).
+    @inline(__always) func withDictionaryValue<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let (bytes, offsets) = dictionary!
+        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[offsets[index]..<offsets[index + 1]])) }
+    }
 
     // The current data page: `page[0..<pageEnd]`. The buffer is reused from page to page and,
     // through `ParquetReader`, from row group to row group (a new array per page cost page
@@ -94,7 +103,7 @@ struct ParquetColumnReader {
         switch try nextValue() {
         case nil: return nil
         case .null: return .some(nil)
-        case .dictionary(let index): return .some(dictionary![index])
+        case .dictionary(let index): return .some(withDictionaryValue(index) { Array($0) })
         // Through a buffer pointer: one memcpy, where `Array(page[range])` took the generic
         // slice copy (`_copyCollectionToContiguousArray`, perf).
         case .plain(let range): return .some(page.withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[range])) })
@@ -109,7 +118,7 @@ struct ParquetColumnReader {
         switch try nextValue() {
         case nil: return nil
         case .null: return false
-        case .dictionary(let index): bytes.append(contentsOf: dictionary![index].prefix(limit))
+        case .dictionary(let index): withDictionaryValue(index) { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0.prefix(limit))) }
         case .plain(let range): bytes.append(contentsOf: page[range.prefix(limit)])
         case .integer(let value): bytes.append(contentsOf: String(value).utf8.prefix(limit))
         }
@@ -226,17 +235,19 @@ struct ParquetColumnReader {
             throw fail("dictionary page at byte \(pageStart) uses \(ParquetMetadata.encodingName(header.encoding)); only PLAIN dictionaries are supported")
         }
         let bytes = try decompress(body, size: Int(header.uncompressedSize))
-        var values: [[UInt8]] = []
-        values.reserveCapacity(Int(max(0, header.numValues)))
+        var values: [UInt8] = [], offsets = [0]
+        values.reserveCapacity(bytes.count)
+        offsets.reserveCapacity(Int(max(0, header.numValues)) + 1)
         var cursor = 0
         for _ in 0..<max(0, header.numValues) {
             switch try plainValue(bytes, at: &cursor, end: bytes.count) {
-            case .plain(let range): values.append(Array(bytes[range]))
-            case .integer(let value): values.append(Array(String(value).utf8))
+            case .plain(let range): values.append(contentsOf: bytes[range])
+            case .integer(let value): values.append(contentsOf: String(value).utf8)
             case .null, .dictionary: preconditionFailure("plainValue returns only .plain or .integer")
             }
+            offsets.append(values.count)
         }
-        dictionary = values
+        dictionary = (values, offsets)
     }
 
     mutating func readDataPage(_ header: ParquetPageHeader, _ body: Range<Int>) throws {
@@ -293,12 +304,12 @@ struct ParquetColumnReader {
             do {
                 indices = try page.withUnsafeBytes {
                     try RLEHybridDecoder.decode(UnsafeRawBufferPointer(rebasing: $0[(valuesOffset + 1)..<pageEnd]), bitWidth: bitWidth, count: nonNull,
-                                                limit: UInt32(max(0, dictionary.count - 1)))
+                                                limit: UInt32(max(0, dictionary.offsets.count - 2)))
                 }
             } catch let error as RLEHybridDecoder.DecodeError {
                 throw fail("data page at byte \(pageStart): dictionary indices: \(error)")
             }
-            if dictionary.isEmpty { throw fail("data page at byte \(pageStart) indexes an empty dictionary") }
+            if dictionary.offsets.count < 2 { throw fail("data page at byte \(pageStart) indexes an empty dictionary") }
             indexCursor = 0
         default:
             throw fail("data page at byte \(pageStart) uses the \(ParquetMetadata.encodingName(header.encoding)) encoding; supported: PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY (rewrite the file with pyarrow's defaults, or use_dictionary=True / column_encoding=\"PLAIN\")")
