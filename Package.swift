@@ -7,7 +7,8 @@ import PackageDescription
 //                                         file I/O (one EINTR loop, atomic replace), hex
 //   Normalizer  → ICUShim
 //   Cleaning    (no dependency: datatrove's filters, PII redaction, MinHash on text)
-//   Corpus      → Normalizer (HTML entities, declared charsets), Cleaning (its rules are drop reasons), zstd, zlib, bzip2, Snappy
+//   Corpus      → Normalizer (HTML entities, declared charsets), Cleaning (its rules are drop reasons), TokenmillSupport,
+//                 zstd, zlib, bzip2, Snappy
 //   BPE         → Normalizer, TokenmillSupport, Collections
 //   Trainer     → BPE, Normalizer, Corpus, TokenmillSupport, Collections
 //   Shards      → BPE, Normalizer, Corpus, Cleaning, TokenmillSupport, Crypto
@@ -69,7 +70,7 @@ let package = Package(
             name: "BPE",
             dependencies: ["Normalizer", "ICUShim", "TokenmillSupport", .product(name: "Collections", package: "swift-collections")]
         ),
-        .target(name: "Corpus", dependencies: ["CZstd", "CZlib", "CBzip2", "CSnappy", "Normalizer", "Cleaning"]),
+        .target(name: "Corpus", dependencies: ["CZstd", "CZlib", "CBzip2", "CSnappy", "Normalizer", "Cleaning", "TokenmillSupport"]),
         .target(
             name: "Trainer",
             dependencies: ["BPE", "Normalizer", "Corpus", "TokenmillSupport", .product(name: "Collections", package: "swift-collections")]

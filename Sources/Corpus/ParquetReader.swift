@@ -1,3 +1,4 @@
+import TokenmillSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -144,16 +145,9 @@ public struct ParquetReader {
     }
 
     static func read(_ fd: Int32, _ path: String, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws {
-        let count = buffer.count
-        var done = 0
-        while done < count {
-            let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw InputError("cannot read \(path) at byte \(offset): \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { throw InputError("\(path): the file ends at byte \(offset + Int64(done)), expected \(count - done) more bytes (truncated?)") }
-            done += n
+        let done = try InputError.reading { () throws(FileIOError) in try FileIO.read(fd, at: offset, into: buffer, path: path) }
+        if done < buffer.count {
+            throw InputError("\(path): the file ends at byte \(offset + Int64(done)), expected \(buffer.count - done) more bytes (truncated?)")
         }
     }
 
