@@ -81,7 +81,7 @@ public struct ParquetReader {
         guard Array(tail[4...]) == Self.magic else {
             throw InputError("\(path): expected the Parquet magic \"PAR1\" at byte \(size - 4) (the end of the file), found \(Self.show(Array(tail[4...]))): the file is truncated or not Parquet; re-download it")
         }
-        let footerLength = Int64(UInt32(tail[0]) | UInt32(tail[1]) << 8 | UInt32(tail[2]) << 16 | UInt32(tail[3]) << 24)
+        let footerLength = Int64(tail.readLE32(0))
         guard footerLength <= size - 12 else {
             throw InputError("\(path): the footer length at byte \(size - 8) says \(footerLength) bytes, but only \(size - 12) precede it: the file is truncated or corrupt; re-download it")
         }
