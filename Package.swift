@@ -6,7 +6,7 @@ import PackageDescription
 //   TokenmillSupport                      SplitMix64 (+ normal draws), the default thread count,
 //                                         file I/O (one EINTR loop, atomic replace), hex
 //   Normalizer  → ICUShim
-//   Cleaning    (no dependency: datatrove's filters, PII redaction, MinHash on text)
+//   Cleaning    → TokenmillSupport (datatrove's filters, PII redaction, MinHash on text)
 //   Corpus      → Normalizer (HTML entities, declared charsets), Cleaning (its rules are drop reasons), TokenmillSupport,
 //                 zstd, zlib, bzip2, Snappy
 //   BPE         → Normalizer, TokenmillSupport, Collections
@@ -76,7 +76,7 @@ let package = Package(
             dependencies: ["BPE", "Normalizer", "Corpus", "TokenmillSupport", .product(name: "Collections", package: "swift-collections")]
         ),
         // datatrove's filters, PII redaction and MinHash, on text (no reader, no tokenizer).
-        .target(name: "Cleaning"),
+        .target(name: "Cleaning", dependencies: ["TokenmillSupport"]),
         .target(
             name: "Shards",
             dependencies: ["BPE", "Normalizer", "Corpus", "Cleaning", "TokenmillSupport", .product(name: "Crypto", package: "swift-crypto")]
@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "NormalizerTests", dependencies: ["Normalizer", "Corpus", "TestSupport"]),
         .testTarget(
             name: "BPETests",
-            dependencies: ["BPE", "Normalizer", "Corpus", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["BPE", "Normalizer", "Corpus", "TokenmillSupport", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "BPE", "Normalizer", "Corpus", "TestSupport"]),
         .testTarget(
