@@ -4,8 +4,9 @@ import PackageDescription
 // Module graph (one-way; every edge below is an import, and every import is an edge):
 //
 //   TokenmillSupport                      SplitMix64 (+ normal draws), the default thread count,
-//                                         file I/O (one EINTR loop, atomic replace), hex
-//   Normalizer  → ICUShim
+//                                         file I/O (one EINTR loop, atomic replace), hex, little-endian
+//                                         integers, JSON string escaping, UTF-8 validation
+//   Normalizer  → ICUShim, TokenmillSupport (the UTF-8 validator)
 //   Cleaning    → TokenmillSupport (datatrove's filters, PII redaction, MinHash on text)
 //   Corpus      → Normalizer (HTML entities, declared charsets), Cleaning (its rules are drop reasons), TokenmillSupport,
 //                 zstd, zlib, bzip2, Snappy
@@ -65,7 +66,7 @@ let package = Package(
 
         // Small pieces several modules share; internal (no product), imported by them.
         .target(name: "TokenmillSupport"),
-        .target(name: "Normalizer", dependencies: ["ICUShim"]),
+        .target(name: "Normalizer", dependencies: ["ICUShim", "TokenmillSupport"]),
         .target(
             name: "BPE",
             dependencies: ["Normalizer", "ICUShim", "TokenmillSupport", .product(name: "Collections", package: "swift-collections")]
@@ -123,7 +124,7 @@ let package = Package(
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "BPE", "Normalizer", "Corpus", "TestSupport"]),
         .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "Shards", "TestSupport"]),
         .testTarget(name: "GPTTests", dependencies: ["GPT", "Pipeline", "TokenmillSupport", "Shards", "BPE", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus", "TokenmillSupport", "TestSupport"]),
         .testTarget(name: "DistributedTests", dependencies: ["Cluster", "Shards", "TestSupport"]),
     ]
 )

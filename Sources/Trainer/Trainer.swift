@@ -3,6 +3,7 @@ import Corpus
 import Dispatch
 import Foundation
 import Normalizer
+import TokenmillSupport
 #if canImport(Glibc)
 import Glibc
 #endif
