@@ -4,10 +4,12 @@ import PackageDescription
 // Module graph (one-way; every edge below is an import, and every import is an edge):
 //
 //   TokenmillSupport                      SplitMix64 (+ normal draws), the default thread count,
-//                                         file I/O (one EINTR loop, atomic replace), hex
-//   Normalizer  → ICUShim
-//   Cleaning    (no dependency: datatrove's filters, PII redaction, MinHash on text)
-//   Corpus      → Normalizer (HTML entities, declared charsets), Cleaning (its rules are drop reasons), zstd, zlib, bzip2, Snappy
+//                                         file I/O (one EINTR loop, atomic replace), hex, little-endian
+//                                         integers, JSON string escaping, UTF-8 validation
+//   Normalizer  → ICUShim, TokenmillSupport (the UTF-8 validator)
+//   Cleaning    → TokenmillSupport (datatrove's filters, PII redaction, MinHash on text)
+//   Corpus      → Normalizer (HTML entities, declared charsets), Cleaning (its rules are drop reasons), TokenmillSupport,
+//                 zstd, zlib, bzip2, Snappy
 //   BPE         → Normalizer, TokenmillSupport, Collections
 //   Trainer     → BPE, Normalizer, Corpus, TokenmillSupport, Collections
 //   Shards      → BPE, Normalizer, Corpus, Cleaning, TokenmillSupport, Crypto
@@ -64,18 +66,18 @@ let package = Package(
 
         // Small pieces several modules share; internal (no product), imported by them.
         .target(name: "TokenmillSupport"),
-        .target(name: "Normalizer", dependencies: ["ICUShim"]),
+        .target(name: "Normalizer", dependencies: ["ICUShim", "TokenmillSupport"]),
         .target(
             name: "BPE",
             dependencies: ["Normalizer", "ICUShim", "TokenmillSupport", .product(name: "Collections", package: "swift-collections")]
         ),
-        .target(name: "Corpus", dependencies: ["CZstd", "CZlib", "CBzip2", "CSnappy", "Normalizer", "Cleaning"]),
+        .target(name: "Corpus", dependencies: ["CZstd", "CZlib", "CBzip2", "CSnappy", "Normalizer", "Cleaning", "TokenmillSupport"]),
         .target(
             name: "Trainer",
             dependencies: ["BPE", "Normalizer", "Corpus", "TokenmillSupport", .product(name: "Collections", package: "swift-collections")]
         ),
         // datatrove's filters, PII redaction and MinHash, on text (no reader, no tokenizer).
-        .target(name: "Cleaning"),
+        .target(name: "Cleaning", dependencies: ["TokenmillSupport"]),
         .target(
             name: "Shards",
             dependencies: ["BPE", "Normalizer", "Corpus", "Cleaning", "TokenmillSupport", .product(name: "Crypto", package: "swift-crypto")]
@@ -112,7 +114,7 @@ let package = Package(
         .testTarget(name: "NormalizerTests", dependencies: ["Normalizer", "Corpus", "TestSupport"]),
         .testTarget(
             name: "BPETests",
-            dependencies: ["BPE", "Normalizer", "Corpus", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["BPE", "Normalizer", "Corpus", "TokenmillSupport", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "BPE", "Normalizer", "Corpus", "TestSupport"]),
         .testTarget(
@@ -122,7 +124,7 @@ let package = Package(
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "BPE", "Normalizer", "Corpus", "TestSupport"]),
         .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "Shards", "TestSupport"]),
         .testTarget(name: "GPTTests", dependencies: ["GPT", "Pipeline", "TokenmillSupport", "Shards", "BPE", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus", "TokenmillSupport", "TestSupport"]),
         .testTarget(name: "DistributedTests", dependencies: ["Cluster", "Shards", "TestSupport"]),
     ]
 )
