@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "BPE", "Normalizer", "Corpus", "TestSupport"]),
         .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "Shards", "TestSupport"]),
         .testTarget(name: "GPTTests", dependencies: ["GPT", "Pipeline", "TokenmillSupport", "Shards", "BPE", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus", "Pipeline", "TestSupport"]),
         .testTarget(name: "DistributedTests", dependencies: ["Cluster", "Shards", "TestSupport"]),
     ]
 )

@@ -26,11 +26,21 @@
 /// U+3000), so normalizing the parts gives the normalized whole. Checked on every fixture and
 /// shared-corpus document, also made CRLF, for each pattern (`SafeCutTests`).
 extension Tokenizer {
-    /// The first cut at or after `from` (nil: none before the end). O(distance scanned).
+    /// Whether documents may be cut at `nextSafeCut` and encoded in parts with the ids of the
+    /// whole: a named pattern, no prefix space (it applies to the start of the text only), and
+    /// no special-token matching (a special token's text could span a cut).
+    public func canCutDocuments(specials: SpecialTokenPolicy) -> Bool {
+        (specials == .ordinary || specialTokens.isEmpty) && !addPrefixSpace && !pattern.isRegex
+    }
+
+    /// The first cut at or after `from` (nil: none before the end). A cut is returned only when
+    /// the 4 bytes after everything it was decided on are inside `b`, so that a reader holding
+    /// the start of a longer text may take it (`EncodeJob` streams documents in parts).
+    /// O(distance scanned).
     package static func nextSafeCut(_ b: UnsafeBufferPointer<UInt8>, from: Int, pattern: SplitPattern) -> Int? {
-        let n = b.count
+        let n = b.count - 4
         var j = max(from - 1, 1)
-        while j < n - 1 {
+        while j < n {
             if b[j] == 0x0A && startsNonSpace(b, j + 1) {
                 switch pattern {
                 case .cl100k:
