@@ -96,7 +96,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "TokenmillBench",
-            dependencies: ["BPE", "Corpus"],
+            dependencies: ["BPE", "Corpus", "Shards"],
             path: "Benchmarks/TokenmillBench"
         ),
 
