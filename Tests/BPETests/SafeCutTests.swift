@@ -1,6 +1,7 @@
 import BPE
 import Corpus
 import Foundation
+import TokenmillSupport
 import TestSupport
 import Testing
 

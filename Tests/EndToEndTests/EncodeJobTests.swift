@@ -2,6 +2,7 @@ import BPE
 import Corpus
 import Foundation
 import Pipeline
+import TokenmillSupport
 import TestSupport
 import Testing
 
