@@ -6,7 +6,7 @@ import PackageDescription
 //   TokenmillSupport                      SplitMix64 (+ normal draws), the default thread count,
 //                                         file I/O (one EINTR loop, atomic replace), hex
 //   Normalizer  → ICUShim
-//   Cleaning    (no dependency: datatrove's filters, PII redaction, MinHash on text)
+//   Cleaning    → CLD2Shim (datatrove's filters, CLD2 language identification, PII redaction, MinHash on text)
 //   Corpus      → Normalizer (HTML entities, declared charsets), Cleaning (its rules are drop reasons), zstd, zlib, bzip2, Snappy
 //   BPE         → Normalizer, TokenmillSupport, Collections
 //   Trainer     → BPE, Normalizer, Corpus, TokenmillSupport, Collections
@@ -19,7 +19,8 @@ import PackageDescription
 //                 pretraining run, text generation)
 //   tokenmill   → Pipeline and the modules whose types its commands use; argument parsing and output
 //
-// The C libraries come in through system-library targets; ICU is reached only through the
+// The C libraries come in through system-library targets; CLD2, whose API is C++, through the
+// `CLD2Shim` C++ target (an extern "C" header of <stdint.h> types); ICU is reached only through the
 // `ICUShim` C target, whose public header uses <stdint.h> types alone, because Foundation on
 // Linux carries its own ICU headers and any Swift module that sees both fails to compile.
 let package = Package(
@@ -54,6 +55,15 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // Open MPI's header is found only through its pkg-config entry.
         .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        // CLD2 language identification, model compiled in (libcld2_full's tables over libcld2's code).
+        .systemLibrary(name: "CCLD2", providers: [.apt(["libcld2-dev"])]),
+        .target(
+            name: "CLD2Shim",
+            dependencies: ["CCLD2"],
+            // A module map's `link` lines reach the linker only through a Swift import of the module,
+            // and only the C++ shim includes CLD2. libcld2_full first: its tables replace libcld2's.
+            linkerSettings: [.linkedLibrary("cld2_full"), .linkedLibrary("cld2")]
+        ),
         // MPI behind a <stdint.h>-only header: its handles are macros Swift cannot import.
         .target(name: "MPIShim", dependencies: ["CMPI"]),
         .target(
@@ -74,8 +84,9 @@ let package = Package(
             name: "Trainer",
             dependencies: ["BPE", "Normalizer", "Corpus", "TokenmillSupport", .product(name: "Collections", package: "swift-collections")]
         ),
-        // datatrove's filters, PII redaction and MinHash, on text (no reader, no tokenizer).
-        .target(name: "Cleaning"),
+        // datatrove's filters, language identification, PII redaction and MinHash, on text (no
+        // reader, no tokenizer).
+        .target(name: "Cleaning", dependencies: ["CLD2Shim"]),
         .target(
             name: "Shards",
             dependencies: ["BPE", "Normalizer", "Corpus", "Cleaning", "TokenmillSupport", .product(name: "Crypto", package: "swift-crypto")]

@@ -81,7 +81,8 @@ extension ShardJob {
         try sink.close()
         return CleanReport(output: path, inputs: state.inputs, documentsRead: state.documentsRead, documentsKept: state.documentsKept,
                            dropped: state.dropped, bytesIn: state.bytesIn, textBytes: state.textBytes, repairs: state.repairs,
-                           cleaning: state.cleaningCounters, options: options)
+                           cleaning: state.cleaningCounters, languages: options.cleaning?.language == nil ? nil : state.languages,
+                           options: options)
     }
 }
 
@@ -96,6 +97,8 @@ public struct CleanReport: Sendable, Codable {
     public var textBytes: Int
     public var repairs: RepairReport
     public var cleaning: [String: Int]
+    /// Per detected language, documents seen and kept (with `--languages`/`--min-language-score`).
+    public var languages: [String: LanguageCount]?
     public var options: ShardOptions
 
     public func json() throws -> String {
@@ -115,8 +118,16 @@ final class TextSink {
         compress = path.hasSuffix(".zst")
     }
 
-    func write(text: [UInt8], source: String) throws {
+    /// One `{"text": …, "source": …}` record; with language identification also
+    /// `"language": "en", "language_score": 0.97` (datatrove's metadata names).
+    func write(text: [UInt8], source: String, language: LanguageDetection? = nil) throws {
         JSONLine.record([("text", text), ("source", Array(source.utf8))], to: &buffer)
+        if let language {
+            buffer.removeLast(2)   // "}\n"
+            buffer += Array(",\"language\":".utf8)
+            JSONLine.appendString(Array(language.language.utf8), to: &buffer)
+            buffer += Array(",\"language_score\":\(String(format: "%.2f", language.score))}\n".utf8)
+        }
         if buffer.count >= 4 << 20 { try flush() }
     }
 

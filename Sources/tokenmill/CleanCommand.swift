@@ -77,6 +77,7 @@ struct CleanCommand: ParsableCommand {
             if !report.cleaning.isEmpty {
                 say("  cleaning: " + report.cleaning.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             }
+            if let languages = report.languages, !languages.isEmpty { say("  languages (kept of detected): " + LanguageCount.summary(languages)) }
         }
     }
 }

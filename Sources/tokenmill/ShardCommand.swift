@@ -131,6 +131,7 @@ struct ShardCommand: ParsableCommand {
                 "payload_repairs": manifest.repairs?.payload ?? [:],
                 "pieces_cut": manifest.repairs?.piecesCut ?? 0,
                 "cleaning": manifest.cleaning ?? [:],
+                "languages": (manifest.languages ?? [:]).mapValues { ["documents": $0.documents, "kept": $0.kept] },
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
         } else {
@@ -153,6 +154,7 @@ struct ShardCommand: ParsableCommand {
             if let counters = manifest.cleaning, !counters.isEmpty {
                 print("  cleaning: " + counters.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             }
+            if let languages = manifest.languages, !languages.isEmpty { print("  languages (kept of detected): " + LanguageCount.summary(languages)) }
         }
     }
 }
