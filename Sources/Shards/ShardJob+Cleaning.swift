@@ -2,6 +2,9 @@ import Cleaning
 import Corpus
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The cleaning side of a job: the MinHash pre-pass, `--dropped-out` and the text-only run
 /// (`tokenmill clean`).
@@ -63,7 +66,22 @@ extension ShardJob {
         if let writer = state.droppedWriter { try writer.finish() }
         state.droppedWriter = nil
         guard let directory = droppedOut, let index else { return }
-        state.droppedWriter = DroppedWriter(path: directory + "/" + String(format: "dropped-%06d.jsonl.zst", index))
+        let path = directory + "/" + String(format: "dropped-%06d.jsonl.zst", index)
+        Self.removeStaleTemporaries(of: path)
+        state.droppedWriter = DroppedWriter(path: path)
+    }
+
+    /// Removes `PATH.tmp-PID` files that a killed run left (`OutputWriter` writes `PATH` under
+    /// that name and renames it when complete) whose process is gone, so that running a killed
+    /// `clean` again leaves the same files as an uninterrupted run. A live process's file stays.
+    static func removeStaleTemporaries(of path: String) {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let prefix = url.lastPathComponent + ".tmp-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(directory + "/" + name) }
+        }
     }
 
     /// `tokenmill clean`: reads, cleans, filters and deduplicates as `run()` does, and writes
@@ -72,6 +90,7 @@ extension ShardJob {
     /// temporary name and renamed when complete: an interrupted run leaves no partial output,
     /// and running it again writes the same bytes.
     public func runText(to path: String) throws -> CleanReport {
+        if path != "-" { Self.removeStaleTemporaries(of: path) }
         var state = State()
         let sink = try TextSink(path: path)
         textSink = sink
