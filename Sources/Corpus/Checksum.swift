@@ -45,13 +45,37 @@ extension Zstd {
     }
 
     /// Decompresses one frame into `output`, whose size must be the frame's content size exactly.
+    /// For many frames in a row, `ZstdDecoder` keeps one decompression context instead.
     public static func decompressFrame(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, source: String) throws {
-        let n = ZSTD_decompress(output.baseAddress, output.count, input.baseAddress, input.count)
+        try checkFrame(ZSTD_decompress(output.baseAddress, output.count, input.baseAddress, input.count), output.count, source: source)
+    }
+
+    /// The one check of a one-shot decompression's result (`ZstdDecoder` shares it).
+    static func checkFrame(_ n: Int, _ expected: Int, source: String) throws {
         if ZSTD_isError(n) != 0 {
             throw CompressionError(description: "\(source): corrupt zstd block: \(String(cString: ZSTD_getErrorName(n)))")
         }
-        guard n == output.count else {
-            throw CompressionError(description: "\(source): block decompresses to \(n) bytes, the index says \(output.count)")
+        guard n == expected else {
+            throw CompressionError(description: "\(source): block decompresses to \(n) bytes, the index says \(expected)")
         }
+    }
+}
+
+/// One zstd decompression context reused for many frames (the pages of a Parquet file).
+/// `ZSTD_decompress` creates and frees a context (~100 KB of tables) per call, which a reader of
+/// hundreds of 1 MiB pages pays every time. Not thread-safe: one decoder per reader.
+public final class ZstdDecoder {
+    let context: OpaquePointer
+
+    public init() {
+        guard let context = ZSTD_createDCtx() else { preconditionFailure("zstd: out of memory for a decompression context") }
+        self.context = context
+    }
+
+    deinit { ZSTD_freeDCtx(context) }
+
+    /// `Zstd.decompressFrame(_:into:source:)` through this context: same checks, same messages.
+    public func decompressFrame(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, source: String) throws {
+        try Zstd.checkFrame(ZSTD_decompressDCtx(context, output.baseAddress, output.count, input.baseAddress, input.count), output.count, source: source)
     }
 }

@@ -23,13 +23,25 @@ struct ParquetColumnReader {
     let type: ParquetMetadata.PhysicalType
     let maxDefinition: Int
     let totalValues: Int
+    /// The file's one zstd context (a context per page cost its tables' set-up every page).
+    let zstd: ZstdDecoder
 
     var position = 0          // next page header in `chunk`
     var valuesRead = 0        // values (nulls included) of finished pages and the current one
-    var dictionary: [[UInt8]]? = nil
+    /// The dictionary page's values back to back: value i is `dictionary.bytes[offsets[i]..<offsets[i + 1]]`.
+    /// Flat rather than one array per value, so that reading a dictionary value per row (the `id`
+    /// labels) neither retains nor releases an array.
+    var dictionary: (bytes: [UInt8], offsets: [Int])? = nil
 
-    // The current data page: `page[0..<pageEnd]`. The buffer is reused from page to page (a new
-    // array per page cost page faults on every one: perf, 350 MB zstd file).
+    /// Dictionary value `index` (checked against the dictionary's size when the page was read).
+    @inline(__always) func withDictionaryValue<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let (bytes, offsets) = dictionary!
+        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[offsets[index]..<offsets[index + 1]])) }
+    }
+
+    // The current data page: `page[0..<pageEnd]`. The buffer is reused from page to page and,
+    // through `ParquetReader`, from row group to row group (a new array per page cost page
+    // faults on every one: perf, 350 MB zstd file).
     var page: [UInt8] = []
     var pageEnd = 0
     var pageValues = 0        // values (nulls included) in the page
@@ -40,8 +52,11 @@ struct ParquetColumnReader {
     var plainCursor = 0       // next PLAIN value in `page`
     var pageStart: Int64 = 0  // file offset of the current page's header, for messages
 
-    init(chunk: [UInt8], chunkEnd: Int? = nil, fileOffset: Int64, codec: Int32, type: ParquetMetadata.PhysicalType, maxDefinition: Int, totalValues: Int) {
+    init(chunk: [UInt8], chunkEnd: Int? = nil, fileOffset: Int64, codec: Int32, type: ParquetMetadata.PhysicalType, maxDefinition: Int, totalValues: Int,
+         zstd: ZstdDecoder, page: [UInt8] = []) {
         self.chunk = chunk
+        self.zstd = zstd
+        self.page = page
         self.chunkEnd = chunkEnd ?? chunk.count
         self.fileOffset = fileOffset
         self.codec = codec
@@ -88,8 +103,10 @@ struct ParquetColumnReader {
         switch try nextValue() {
         case nil: return nil
         case .null: return .some(nil)
-        case .dictionary(let index): return .some(dictionary![index])
-        case .plain(let range): return .some(Array(page[range]))
+        case .dictionary(let index): return .some(withDictionaryValue(index) { Array($0) })
+        // Through a buffer pointer: one memcpy, where `Array(page[range])` took the generic
+        // slice copy (`_copyCollectionToContiguousArray`, perf).
+        case .plain(let range): return .some(page.withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[range])) })
         case .integer(let value): return .some(Array(String(value).utf8))
         }
     }
@@ -101,7 +118,7 @@ struct ParquetColumnReader {
         switch try nextValue() {
         case nil: return nil
         case .null: return false
-        case .dictionary(let index): bytes.append(contentsOf: dictionary![index].prefix(limit))
+        case .dictionary(let index): withDictionaryValue(index) { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0.prefix(limit))) }
         case .plain(let range): bytes.append(contentsOf: page[range.prefix(limit)])
         case .integer(let value): bytes.append(contentsOf: String(value).utf8.prefix(limit))
         }
@@ -179,7 +196,7 @@ struct ParquetColumnReader {
     /// is the page's decompressed size; errors name the page.
     func decompress(_ range: Range<Int>, codec: Int32? = nil, into output: UnsafeMutableRawBufferPointer) throws {
         do {
-            try chunk.withUnsafeBytes { try ParquetCodec.decompress(codec ?? self.codec, UnsafeRawBufferPointer(rebasing: $0[range]), into: output) }
+            try chunk.withUnsafeBytes { try ParquetCodec.decompress(codec ?? self.codec, UnsafeRawBufferPointer(rebasing: $0[range]), into: output, decoder: zstd) }
         } catch let error as ParquetCodec.CodecError {
             throw fail("page at byte \(pageStart): \(error)")
         } catch let error as CompressionError {
@@ -218,17 +235,19 @@ struct ParquetColumnReader {
             throw fail("dictionary page at byte \(pageStart) uses \(ParquetMetadata.encodingName(header.encoding)); only PLAIN dictionaries are supported")
         }
         let bytes = try decompress(body, size: Int(header.uncompressedSize))
-        var values: [[UInt8]] = []
-        values.reserveCapacity(Int(max(0, header.numValues)))
+        var values: [UInt8] = [], offsets = [0]
+        values.reserveCapacity(bytes.count)
+        offsets.reserveCapacity(Int(max(0, header.numValues)) + 1)
         var cursor = 0
         for _ in 0..<max(0, header.numValues) {
             switch try plainValue(bytes, at: &cursor, end: bytes.count) {
-            case .plain(let range): values.append(Array(bytes[range]))
-            case .integer(let value): values.append(Array(String(value).utf8))
+            case .plain(let range): values.append(contentsOf: bytes[range])
+            case .integer(let value): values.append(contentsOf: String(value).utf8)
             case .null, .dictionary: preconditionFailure("plainValue returns only .plain or .integer")
             }
+            offsets.append(values.count)
         }
-        dictionary = values
+        dictionary = (values, offsets)
     }
 
     mutating func readDataPage(_ header: ParquetPageHeader, _ body: Range<Int>) throws {
@@ -285,12 +304,12 @@ struct ParquetColumnReader {
             do {
                 indices = try page.withUnsafeBytes {
                     try RLEHybridDecoder.decode(UnsafeRawBufferPointer(rebasing: $0[(valuesOffset + 1)..<pageEnd]), bitWidth: bitWidth, count: nonNull,
-                                                limit: UInt32(max(0, dictionary.count - 1)))
+                                                limit: UInt32(max(0, dictionary.offsets.count - 2)))
                 }
             } catch let error as RLEHybridDecoder.DecodeError {
                 throw fail("data page at byte \(pageStart): dictionary indices: \(error)")
             }
-            if dictionary.isEmpty { throw fail("data page at byte \(pageStart) indexes an empty dictionary") }
+            if dictionary.offsets.count < 2 { throw fail("data page at byte \(pageStart) indexes an empty dictionary") }
             indexCursor = 0
         default:
             throw fail("data page at byte \(pageStart) uses the \(ParquetMetadata.encodingName(header.encoding)) encoding; supported: PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY (rewrite the file with pyarrow's defaults, or use_dictionary=True / column_encoding=\"PLAIN\")")
