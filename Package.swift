@@ -4,10 +4,13 @@ import PackageDescription
 // Module graph (one-way; every edge below is an import, and every import is an edge):
 //
 //   TokenmillSupport                      SplitMix64 (+ normal draws), the default thread count,
-//                                         file I/O (one EINTR loop, atomic replace), hex
-//   Normalizer  → ICUShim
-//   Cleaning    → CLD2Shim (datatrove's filters, CLD2 language identification, PII redaction, MinHash on text)
-//   Corpus      → Normalizer (HTML entities, declared charsets), Cleaning (its rules are drop reasons), zstd, zlib, bzip2, Snappy
+//                                         file I/O (one EINTR loop, atomic replace), hex, little-endian
+//                                         integers, JSON string escaping, UTF-8 validation
+//   Normalizer  → ICUShim, TokenmillSupport (the UTF-8 validator)
+//   Cleaning    → TokenmillSupport, CLD2Shim (datatrove's filters, CLD2 language identification, PII redaction,
+//                 MinHash on text)
+//   Corpus      → Normalizer (HTML entities, declared charsets), Cleaning (its rules are drop reasons), TokenmillSupport,
+//                 zstd, zlib, bzip2, Snappy
 //   BPE         → Normalizer, TokenmillSupport, Collections
 //   Trainer     → BPE, Normalizer, Corpus, TokenmillSupport, Collections
 //   Shards      → BPE, Normalizer, Corpus, Cleaning, TokenmillSupport, Crypto
@@ -74,19 +77,19 @@ let package = Package(
 
         // Small pieces several modules share; internal (no product), imported by them.
         .target(name: "TokenmillSupport"),
-        .target(name: "Normalizer", dependencies: ["ICUShim"]),
+        .target(name: "Normalizer", dependencies: ["ICUShim", "TokenmillSupport"]),
         .target(
             name: "BPE",
             dependencies: ["Normalizer", "ICUShim", "TokenmillSupport", .product(name: "Collections", package: "swift-collections")]
         ),
-        .target(name: "Corpus", dependencies: ["CZstd", "CZlib", "CBzip2", "CSnappy", "Normalizer", "Cleaning"]),
+        .target(name: "Corpus", dependencies: ["CZstd", "CZlib", "CBzip2", "CSnappy", "Normalizer", "Cleaning", "TokenmillSupport"]),
         .target(
             name: "Trainer",
             dependencies: ["BPE", "Normalizer", "Corpus", "TokenmillSupport", .product(name: "Collections", package: "swift-collections")]
         ),
         // datatrove's filters, language identification, PII redaction and MinHash, on text (no
         // reader, no tokenizer).
-        .target(name: "Cleaning", dependencies: ["CLD2Shim"]),
+        .target(name: "Cleaning", dependencies: ["TokenmillSupport", "CLD2Shim"]),
         .target(
             name: "Shards",
             dependencies: ["BPE", "Normalizer", "Corpus", "Cleaning", "TokenmillSupport", .product(name: "Crypto", package: "swift-crypto")]
@@ -123,7 +126,7 @@ let package = Package(
         .testTarget(name: "NormalizerTests", dependencies: ["Normalizer", "Corpus", "TestSupport"]),
         .testTarget(
             name: "BPETests",
-            dependencies: ["BPE", "Normalizer", "Corpus", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["BPE", "Normalizer", "Corpus", "TokenmillSupport", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "BPE", "Normalizer", "Corpus", "TestSupport"]),
         .testTarget(
@@ -133,7 +136,7 @@ let package = Package(
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "BPE", "Normalizer", "Corpus", "TestSupport"]),
         .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "Shards", "TestSupport"]),
         .testTarget(name: "GPTTests", dependencies: ["GPT", "Pipeline", "TokenmillSupport", "Shards", "BPE", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus", "TokenmillSupport", "TestSupport"]),
         .testTarget(name: "DistributedTests", dependencies: ["Cluster", "Shards", "TestSupport"]),
     ]
 )

@@ -11,7 +11,8 @@
 # Usage: scripts/bench-parquet.sh [MB (default 300)]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PY=${PY:-/work/venvs/parquet/bin/python}
+# The peers environment of ../shared/bench/setup.sh --more (it installs pyarrow and zstandard).
+PY=${PY:-${TOKENMILL_PEERS_VENV:-$HOME/.cache/tokenmill-peers}/bin/python}
 MB=${1:-300}
 WORK=${WORK:-${TMPDIR:-/tmp}/tokenmill-bench-parquet}
 BIN=${BIN:-$ROOT/.build/release}
@@ -19,6 +20,9 @@ mkdir -p "$WORK"
 [ -f "$WORK/large.parquet" ] || "$PY" "$ROOT/scripts/make_parquet_fixtures.py" --large "$MB" "$WORK/large.parquet"
 ls -l "$WORK"
 grep -m1 'model name' /proc/cpuinfo; nproc; uptime
+# PAIRS alternating pairs (default 5): the machine's load changes within a minute, so each ratio
+# compares two runs made seconds apart.
+for pair in $(seq "${PAIRS:-5}"); do
 "$BIN/TokenmillBench" read --repeat 3 "$WORK/large.parquet"
 "$PY" - "$WORK/large.parquet" <<'PY'
 import json, sys, time
@@ -38,6 +42,8 @@ print(json.dumps({"lib": "pyarrow " + pa.__version__, "mode": "read_table(column
                   "rows": rows, "bytes": nbytes, "wall_s": best, "cpu_s": best_cpu,
                   "mb_per_s": nbytes / 1e6 / best, "mb_per_cpu_s": nbytes / 1e6 / best_cpu}))
 PY
+cut -d' ' -f1 /proc/loadavg
+done
 uptime
 for kind in parquet jsonl; do
   rm -rf "$WORK/out-$kind"

@@ -1,5 +1,6 @@
 import Normalizer
 import Synchronization
+import TokenmillSupport
 
 /// A complete text ↔ token-id mapping: normalization, special tokens, the split pattern and the
 /// byte-level BPE model. Immutable and thread-safe; share one instance across threads.

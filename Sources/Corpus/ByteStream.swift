@@ -1,6 +1,7 @@
 import CBzip2
 import CZlib
 import CZstd
+import TokenmillSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -43,17 +44,14 @@ public struct FileStream: ByteStream {
 
     public mutating func next() throws -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: chunkSize)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(handle.fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw InputError("cannot read \(path): \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { return nil }
-            bytesRead += n
-            buffer.removeSubrange(n...)
-            return buffer
+        let fd = handle.fd, path = path
+        let n = try buffer.withUnsafeMutableBytes { raw in
+            try InputError.reading { () throws(FileIOError) in try FileIO.read(fd, into: raw.baseAddress!, count: raw.count, path: path) }
         }
+        if n == 0 { return nil }
+        bytesRead += n
+        buffer.removeSubrange(n...)
+        return buffer
     }
 }
 

@@ -1,3 +1,4 @@
+import TokenmillSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,6 +7,13 @@ import Glibc
 public struct InputError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
+
+    /// Runs a `FileIO` call, its failure as an `InputError` with the same text ("cannot read
+    /// PATH: reason", with "at byte N" for a positioned read).
+    @inline(__always)
+    static func reading<T>(_ body: () throws(FileIOError) -> T) throws(InputError) -> T {
+        do throws(FileIOError) { return try body() } catch { throw InputError(error.description) }
+    }
 }
 
 public enum InputFile {
@@ -30,10 +38,8 @@ public enum InputFile {
         if fstat(fd, &st) == 0, st.st_size > 0 { result.reserveCapacity(Int(st.st_size)) }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw InputError("cannot read \(path): \(String(cString: strerror(errno)))")
+            let n = try buffer.withUnsafeMutableBytes { raw in
+                try InputError.reading { () throws(FileIOError) in try FileIO.read(fd, into: raw.baseAddress!, count: raw.count, path: path) }
             }
             if n == 0 { break }
             result.append(contentsOf: buffer[0..<n])

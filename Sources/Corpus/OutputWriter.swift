@@ -1,10 +1,11 @@
+import TokenmillSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Buffered output to standard output or to a file. A regular file is written under a temporary
-/// name, fsynced and renamed on `close()`, so a crash never leaves a half-written file under the
-/// real name, and an output abandoned by an error (the writer released without `close()`)
+/// name, fsynced, renamed and its folder fsynced on `close()` (`FileIO.commit`), so a crash never
+/// leaves a half-written file under the real name, and an output abandoned by an error (the writer released without `close()`)
 /// leaves no temporary behind.
 ///
 /// What is already at the path is never replaced by something else: a symbolic link is followed
@@ -75,16 +76,12 @@ public struct OutputWriter {
     }
 
     public mutating func flush() throws {
-        var offset = 0
-        while offset < buffer.count {
-            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                if let temporary { unlink(temporary.path); temporary.done = true }
-                throw InputError("cannot write \(path ?? "standard output"): \(reason)")
-            }
-            offset += n
+        let fd = fd, name = path ?? "standard output"
+        do {
+            try buffer.withUnsafeBytes { raw in try FileIO.writeAll(fd, raw, path: name) }
+        } catch {
+            if let temporary { unlink(temporary.path); temporary.done = true }
+            throw InputError("\(error)")   // "cannot write PATH: reason", as before
         }
         buffer.removeAll(keepingCapacity: true)
     }
@@ -103,12 +100,12 @@ public struct OutputWriter {
             if Glibc.close(fd) != 0 { throw InputError("cannot write \(path): \(String(cString: strerror(errno)))") }
             return
         }
-        if fsync(fd) != 0 || Glibc.close(fd) != 0 {
-            let reason = String(cString: strerror(errno))
-            throw InputError("cannot write \(path): \(reason)")
-        }
-        if rename(temporary.path, path) != 0 {
-            throw InputError("cannot rename \(temporary.path) to \(path): \(String(cString: strerror(errno)))")
+        do throws(FileIOError) {
+            try FileIO.commit(fd, temporary: temporary.path, to: path)
+        } catch where error.operation == .rename {
+            throw InputError(error.description)   // "cannot rename TMP to PATH: reason"
+        } catch {
+            throw InputError("cannot write \(path): \(error.reason)")
         }
         temporary.done = true
     }

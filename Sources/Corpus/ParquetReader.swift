@@ -1,3 +1,4 @@
+import TokenmillSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -89,7 +90,7 @@ public struct ParquetReader {
         guard Array(tail[4...]) == Self.magic else {
             throw InputError("\(path): expected the Parquet magic \"PAR1\" at byte \(size - 4) (the end of the file), found \(Self.show(Array(tail[4...]))): the file is truncated or not Parquet; re-download it")
         }
-        let footerLength = Int64(UInt32(tail[0]) | UInt32(tail[1]) << 8 | UInt32(tail[2]) << 16 | UInt32(tail[3]) << 24)
+        let footerLength = Int64(tail.readLE32(0))
         guard footerLength <= size - 12 else {
             throw InputError("\(path): the footer length at byte \(size - 8) says \(footerLength) bytes, but only \(size - 12) precede it: the file is truncated or corrupt; re-download it")
         }
@@ -156,16 +157,9 @@ public struct ParquetReader {
     }
 
     static func read(_ fd: Int32, _ path: String, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws {
-        let count = buffer.count
-        var done = 0
-        while done < count {
-            let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw InputError("cannot read \(path) at byte \(offset): \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { throw InputError("\(path): the file ends at byte \(offset + Int64(done)), expected \(count - done) more bytes (truncated?)") }
-            done += n
+        let done = try InputError.reading { () throws(FileIOError) in try FileIO.read(fd, at: offset, into: buffer, path: path) }
+        if done < buffer.count {
+            throw InputError("\(path): the file ends at byte \(offset + Int64(done)), expected \(buffer.count - done) more bytes (truncated?)")
         }
     }
 

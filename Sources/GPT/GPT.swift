@@ -325,7 +325,7 @@ public final class GPT: LanguageModel {
         let json = try JSONEncoder().encode(config)
         var out = GPT.magic
         out.reserveCapacity(12 + json.count + 4 * parameterCount)
-        withUnsafeBytes(of: UInt32(json.count).littleEndian) { out += $0 }
+        out.appendLE(UInt32(json.count))
         out += json
         out += UnsafeRawBufferPointer(start: params, count: 4 * parameterCount)
         return out
@@ -333,7 +333,7 @@ public final class GPT: LanguageModel {
 
     public func loadState(_ bytes: [UInt8]) throws {
         guard bytes.count >= 12, Array(bytes[0..<8]) == GPT.magic else { throw GPTError.invalidState("bad magic") }
-        let n = Int(UInt32(bytes[8]) | UInt32(bytes[9]) << 8 | UInt32(bytes[10]) << 16 | UInt32(bytes[11]) << 24)
+        let n = Int(bytes.readLE32(8))
         guard bytes.count == 12 + n + 4 * parameterCount else { throw GPTError.invalidState("size mismatch") }
         let cfg = try JSONDecoder().decode(GPTConfig.self, from: Data(bytes[12..<(12 + n)]))
         guard cfg == config else { throw GPTError.invalidState("configuration \(cfg) differs from \(config)") }
@@ -345,7 +345,7 @@ public final class GPT: LanguageModel {
     /// Reads a model written by `saveState()`.
     public convenience init(state bytes: [UInt8]) throws {
         guard bytes.count >= 12, Array(bytes[0..<8]) == GPT.magic else { throw GPTError.invalidState("bad magic") }
-        let n = Int(UInt32(bytes[8]) | UInt32(bytes[9]) << 8 | UInt32(bytes[10]) << 16 | UInt32(bytes[11]) << 24)
+        let n = Int(bytes.readLE32(8))
         guard bytes.count >= 12 + n else { throw GPTError.invalidState("truncated") }
         let cfg = try JSONDecoder().decode(GPTConfig.self, from: Data(bytes[12..<(12 + n)]))
         try self.init(config: cfg)

@@ -1,4 +1,5 @@
 import Foundation
+import TokenmillSupport
 
 /// Minimal safetensors reader/writer (float32 only): an 8-byte little-endian header length, a JSON
 /// header `{name: {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, "__metadata__": {...}}`
@@ -28,12 +29,12 @@ public enum Safetensors {
         while json.count % 8 != 0 { json.append(0x20) }
         var out: [UInt8] = []
         out.reserveCapacity(8 + json.count + offset)
-        withUnsafeBytes(of: UInt64(json.count).littleEndian) { out += $0 }
+        out.appendLE(UInt64(json.count))
         out += json
         for t in tensors {
             t.values.withUnsafeBytes { raw in
                 if UInt32(1).littleEndian == 1 { out += raw } else {
-                    for v in t.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out += $0 } }
+                    for v in t.values { out.appendLE(v.bitPattern) }
                 }
             }
         }
@@ -43,8 +44,7 @@ public enum Safetensors {
     /// Parses the header: entries (sorted by offset), metadata, and where the data section starts.
     public static func header(_ bytes: [UInt8]) throws -> (entries: [Entry], metadata: [String: String], dataStart: Int) {
         guard bytes.count >= 8 else { throw GPTError.invalidState("safetensors: file shorter than its 8-byte header length") }
-        var n: UInt64 = 0
-        for i in 0..<8 { n |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        let n = bytes.readLE64(0)
         guard n <= UInt64(bytes.count - 8) else {
             throw GPTError.invalidState("safetensors: header length \(n) exceeds the file (\(bytes.count) bytes): truncated or not a safetensors file")
         }

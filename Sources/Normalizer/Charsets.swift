@@ -1,4 +1,5 @@
 import ICUShim
+import TokenmillSupport
 
 /// What an input's bytes are, when they are not UTF-8: a UTF-16 byte-order mark, or ICU's
 /// charset detector's best guess, and the conversion to UTF-8 through ICU's converters.

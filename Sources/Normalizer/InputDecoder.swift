@@ -1,3 +1,5 @@
+import TokenmillSupport
+
 /// The first stage of the pipeline: raw bytes in, valid UTF-8 out, with the byte-level cleanup
 /// steps applied in order: decoding (UTF-8 strict or repair, or a legacy 8-bit fallback), BOM
 /// removal, newline normalization, control and default-ignorable removal.

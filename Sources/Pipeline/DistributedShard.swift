@@ -1,6 +1,7 @@
 import Cluster
 import Corpus
 import Foundation
+import TokenmillSupport
 import Shards
 
 /// `mpirun -np N tokenmill shard …`: each rank shards its share of the inputs into
@@ -32,7 +33,7 @@ public enum DistributedShard {
         for (local, global) in mine.enumerated() {
             for key in job.dedupKeys(inputIndex: local) where sent.insert(key).inserted {
                 for k in 0..<16 { payload.append(key[k]) }
-                withUnsafeBytes(of: UInt32(global).littleEndian) { payload += $0 }
+                payload.appendLE(UInt32(global))
             }
         }
         var first: [DocumentKey: UInt32] = [:]
@@ -41,7 +42,7 @@ public enum DistributedShard {
                 for off in stride(from: 0, to: raw.count, by: 20) {
                     var key = DocumentKey()
                     for k in 0..<16 { key[k] = raw[off + k] }
-                    let input = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: off + 16, as: UInt32.self))
+                    let input = raw.readLE(UInt32.self, at: off + 16)
                     if let seen = first[key], seen <= input { continue }
                     first[key] = input
                 }

@@ -6,7 +6,19 @@ import Glibc
 
 /// One line of `journal.jsonl`.
 struct JournalEntry: Codable {
-    var kind: String                 // start | input | shard | complete
+    /// What the line records; written as its name (`"kind":"shard"`).
+    enum Kind: String, Codable {
+        /// The run began: `options` and `fingerprint` are set.
+        case start
+        /// An input was read to its end: `input` is set.
+        case input
+        /// A shard was finished (renamed, fsynced): `shard`, `documentsThrough` and for standard
+        /// input `stdinBytes`, `stdinSha256` are set.
+        case shard
+        /// The run finished.
+        case complete
+    }
+    var kind: Kind
     var options: String? = nil       // start: the options as JSON
     var fingerprint: String? = nil   // start: the tokenizer fingerprint
     var input: InputRecord? = nil    // input: a finished input

@@ -45,13 +45,12 @@ extension Manifest {
         return merged
     }
 
-    /// Writes `DIR/manifest.json` atomically (temp file, fsync, rename, directory fsync); its
-    /// presence marks a shard set complete.
+    /// Writes `DIR/manifest.json` atomically (temp file, fsync, rename, directory fsync: the
+    /// `OutputWriter`'s `FileIO.commit`); its presence marks a shard set complete.
     public func write(to directory: String) throws {
         var out = try OutputWriter(path: directory + "/manifest.json")
         try out.write(Array(try Manifest.encoder.encode(self)))
         try out.write([0x0A])
         try out.close()
-        syncDirectory(of: directory + "/manifest.json")
     }
 }

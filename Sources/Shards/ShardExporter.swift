@@ -1,5 +1,6 @@
 import Corpus
 import Foundation
+import TokenmillSupport
 
 /// One file written by `ShardExporter`.
 public struct ExportedFile: Sendable, Equatable {

@@ -131,10 +131,3 @@ public struct ShardFooter: Sendable, Equatable {
                            blockTokens: b.readLE32(32), indexCRC32: b.readLE32(36), headerCRC32: b.readLE32(40))
     }
 }
-
-extension Array where Element == UInt8 {
-    mutating func appendLE(_ v: UInt32) { for s in stride(from: 0, to: 32, by: 8) { append(UInt8(truncatingIfNeeded: v >> UInt32(s))) } }
-    mutating func appendLE(_ v: UInt64) { for s in stride(from: 0, to: 64, by: 8) { append(UInt8(truncatingIfNeeded: v >> UInt64(s))) } }
-    func readLE32(_ at: Int) -> UInt32 { var v: UInt32 = 0; for k in 0..<4 { v |= UInt32(self[at + k]) << UInt32(8 * k) }; return v }
-    func readLE64(_ at: Int) -> UInt64 { var v: UInt64 = 0; for k in 0..<8 { v |= UInt64(self[at + k]) << UInt64(8 * k) }; return v }
-}

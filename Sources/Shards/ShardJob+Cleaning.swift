@@ -2,6 +2,7 @@ import Cleaning
 import Corpus
 import Crypto
 import Foundation
+import TokenmillSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -144,7 +145,7 @@ final class TextSink {
         if let language {
             buffer.removeLast(2)   // "}\n"
             buffer += Array(",\"language\":".utf8)
-            JSONLine.appendString(Array(language.language.utf8), to: &buffer)
+            JSONString.append(language.language.utf8, to: &buffer)
             buffer += Array(",\"language_score\":\(String(format: "%.2f", language.score))}\n".utf8)
         }
         if buffer.count >= 4 << 20 { try flush() }

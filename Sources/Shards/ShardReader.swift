@@ -122,13 +122,14 @@ public final class ShardReader {
 
     static func pread(_ fd: Int32, _ offset: Int, _ count: Int, _ name: String) throws -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let n = buffer.withUnsafeMutableBytes { Glibc.pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
-            if n < 0 { if errno == EINTR { continue }; throw ShardError("\(name): read error: \(String(cString: strerror(errno)))", shard: name) }
-            if n == 0 { throw ShardError("\(name): file ends at byte \(offset + done), expected \(offset + count): truncated", shard: name) }
-            done += n
+        let done = try buffer.withUnsafeMutableBytes { raw in
+            do throws(FileIOError) {
+                return try FileIO.read(fd, at: Int64(offset), into: raw, path: name)
+            } catch {
+                throw ShardError("\(name): read error: \(error.reason)", shard: name)
+            }
         }
+        if done < count { throw ShardError("\(name): file ends at byte \(offset + done), expected \(offset + count): truncated", shard: name) }
         return buffer
     }
 

@@ -20,14 +20,15 @@ public struct ShardSummary: Sendable, Codable, Equatable {
 
 /// Writes one shard: blocks are compressed and written as they fill (memory: one block plus the
 /// block table and document index), to `PATH.tmp`; `finish()` appends the index and footer,
-/// fsyncs, renames to `PATH` and fsyncs the directory.
+/// fsyncs, renames to `PATH` and fsyncs the directory (`FileIO.commit`).
 public final class ShardWriter {
     public let path: String
     public let header: ShardHeader
     public let blockTokens: Int
     let level: Int32
     let temporaryPath: String
-    let fd: Int32
+    /// -1 once `finish()` has closed it.
+    var fd: Int32
     var hasher = SHA256()
     var written: UInt64 = 0
     var pending: [UInt8] = []
@@ -121,11 +122,15 @@ public final class ShardWriter {
                                  headerCRC32: CRC32.of(header.encoded()))
         try write(index)
         try write(footer.encoded(version: header.version))
-        guard fsync(fd) == 0 else { throw ShardError("cannot fsync \(temporaryPath): \(String(cString: strerror(errno)))") }
-        guard rename(temporaryPath, path) == 0 else {
-            throw ShardError("cannot rename \(temporaryPath) to \(path): \(String(cString: strerror(errno)))")
+        let fd = fd
+        self.fd = -1   // closed by the commit, whatever its outcome
+        do throws(FileIOError) {
+            try FileIO.commit(fd, temporary: temporaryPath, to: path)
+        } catch where error.operation == .fsync {
+            throw ShardError("cannot fsync \(temporaryPath): \(error.reason)")
+        } catch {
+            throw ShardError(error.description)   // "cannot rename TMP to PATH: reason"
         }
-        syncDirectory(of: path)
         let digest = Hex.encode(hasher.finalize())
         return ShardSummary(file: (path as NSString).lastPathComponent, split: split, tokens: Int(tokenCount),
                             documents: documentStarts.count, bytes: Int(written), sha256: digest)
@@ -133,9 +138,4 @@ public final class ShardWriter {
 
     /// Removes the temporary file of an unfinished shard.
     public func abandon() { unlink(temporaryPath) }
-}
-
-/// fsyncs the directory holding `path`, so that a rename in it survives a power loss.
-public func syncDirectory(of path: String) {
-    FileIO.syncDirectory(FileIO.parent(of: path))
 }

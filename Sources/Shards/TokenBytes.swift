@@ -16,8 +16,3 @@ public enum TokenBytes {
         }
     }
 }
-
-extension Array where Element == UInt8 {
-    mutating func appendLE(_ v: Int32) { appendLE(UInt32(bitPattern: v)) }
-    mutating func appendLE(_ v: Int64) { appendLE(UInt64(bitPattern: v)) }
-}

@@ -4,23 +4,29 @@ import Glibc
 
 /// A failed file-system call, with the file and the call as fields (not a formatted string).
 public struct FileIOError: Error, CustomStringConvertible, Equatable, Sendable {
-    public enum Operation: String, Sendable { case create, open, read, write, fsync, rename }
+    public enum Operation: String, Sendable { case create, open, read, write, fsync, close, rename }
     public var operation: Operation
     public var path: String
     /// For a rename: where the file was to go.
     public var destination: String?
+    /// For a positioned read: the byte offset it started at.
+    public var offset: Int64?
     /// The `errno` of the failed call.
     public var code: Int32
 
-    public init(_ operation: Operation, path: String, destination: String? = nil, code: Int32 = errno) {
-        self.operation = operation; self.path = path; self.destination = destination; self.code = code
+    public init(_ operation: Operation, path: String, destination: String? = nil, offset: Int64? = nil, code: Int32 = errno) {
+        self.operation = operation; self.path = path; self.destination = destination; self.offset = offset; self.code = code
     }
 
+    /// The system's text for `code` ("Input/output error"), for callers that word the message
+    /// themselves.
+    public var reason: String { String(cString: strerror(code)) }
+
     public var description: String {
-        let reason = String(cString: strerror(code))
         switch operation {
         case .rename: return "cannot rename \(path) to \(destination ?? "?"): \(reason)"
         case .fsync: return "fsync \(path) failed: \(reason)"
+        case .read where offset != nil: return "cannot read \(path) at byte \(offset!): \(reason)"
         default: return "cannot \(operation.rawValue) \(path): \(reason)"
         }
     }
@@ -51,6 +57,38 @@ public enum FileIO {
             if n >= 0 { return n }
             if errno != EINTR { throw FileIOError(.read, path: path) }
         }
+    }
+
+    /// Reads into all of `buffer` from byte `offset` on (`pread`, which leaves the descriptor's
+    /// position alone, so threads may share it), retrying on EINTR and after short reads; returns
+    /// the bytes read, less than `buffer.count` only where the file ends first (the caller says
+    /// what a short file means).
+    public static func read(_ fd: Int32, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer, path: String) throws(FileIOError) -> Int {
+        var done = 0
+        while done < buffer.count {
+            let n = Glibc.pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileIOError(.read, path: path, offset: offset)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done
+    }
+
+    /// Makes a file written under a temporary name durable and gives it its real name: fsyncs
+    /// and closes `fd` (open on `temporary`), renames `temporary` to `path`, and fsyncs the
+    /// folder holding `path`. The streaming form of `replace`; `fd` is closed in every case.
+    public static func commit(_ fd: Int32, temporary: String, to path: String) throws(FileIOError) {
+        guard fsync(fd) == 0 else {
+            let error = FileIOError(.fsync, path: temporary)
+            close(fd)
+            throw error
+        }
+        guard close(fd) == 0 else { throw FileIOError(.close, path: temporary) }
+        try rename(temporary, to: path)
+        syncDirectory(parent(of: path))
     }
 
     /// Writes `data` to `path` (created or truncated) and fsyncs it.

@@ -1,4 +1,5 @@
 import Foundation
+import TokenmillSupport
 
 extension CountingResult {
     static let wireMagic = Array("TMCOUNT1".utf8)
@@ -11,8 +12,8 @@ extension CountingResult {
     public func serialized() throws -> [UInt8] {
         var out = Self.wireMagic
         out.reserveCapacity(counts.keyBytes + counts.count * 12 + 4096)
-        func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
-        func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
+        func u64(_ v: UInt64) { out.appendLE(v) }
+        func u32(_ v: UInt32) { out.appendLE(v) }
         let report = try JSONEncoder().encode(self.report)
         u64(UInt64(report.count)); out += report
         u64(UInt64(heldOut.count))
@@ -41,8 +42,8 @@ extension CountingResult {
             defer { at += Int(n) }
             return UnsafeBufferPointer(rebasing: b[at..<(at + Int(n))])
         }
-        func u64() throws -> UInt64 { UInt64(littleEndian: UnsafeRawBufferPointer(try take(8)).loadUnaligned(as: UInt64.self)) }
-        func u32() throws -> UInt32 { UInt32(littleEndian: UnsafeRawBufferPointer(try take(4)).loadUnaligned(as: UInt32.self)) }
+        func u64() throws -> UInt64 { UnsafeRawBufferPointer(try take(8)).readLE(UInt64.self, at: 0) }
+        func u32() throws -> UInt32 { UnsafeRawBufferPointer(try take(4)).readLE(UInt32.self, at: 0) }
         guard try take(8).elementsEqual(wireMagic) else { throw bad("no TMCOUNT1 header") }
         let report = try JSONDecoder().decode(TrainingReport.self, from: Data(buffer: try take(try u64())))
         var heldOut: [[UInt8]] = []

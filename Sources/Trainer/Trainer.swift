@@ -3,6 +3,7 @@ import Corpus
 import Dispatch
 import Foundation
 import Normalizer
+import TokenmillSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -179,6 +180,9 @@ public enum BPETrainer {
     }
 
     static func validate(_ options: TrainerOptions) throws {
+        guard TrainerOptions.supportedInputFormats.contains(options.inputFormat) else {
+            throw TrainerError("--input-format: expected text or jsonl, found \(options.inputFormat.rawValue) (train-tokenizer reads no other format)")
+        }
         let minimum = 256 + options.specialTokens.count
         guard options.vocabSize >= minimum else {
             throw TrainerError("--vocab-size \(options.vocabSize) is too small: the 256 byte tokens and \(options.specialTokens.count) special token(s) need \(minimum)")

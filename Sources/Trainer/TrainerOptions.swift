@@ -1,4 +1,5 @@
 import BPE
+import Corpus
 import Normalizer
 import TokenmillSupport
 #if canImport(Glibc)
@@ -28,6 +29,7 @@ public struct TrainerOptions: Sendable {
     public var holdoutFraction: Double = 0.01
     /// At most this many held-back bytes are kept for the bytes-per-token measurement.
     public var holdoutSampleLimit: Int = 16 << 20
+    /// Corpus's `InputFormat`; training reads `supportedInputFormats` only.
     public var inputFormat: InputFormat = .text
     /// The JSONL field holding the text.
     public var textField: String = "text"
@@ -40,7 +42,8 @@ public struct TrainerOptions: Sendable {
     /// be one table key and one merge-loop word of its whole length.
     public var maxPieceBytes: Int = PreTokenizer.defaultMaxPieceBytes
 
-    public enum InputFormat: String, Sendable, CaseIterable { case text, jsonl }
+    /// The input formats training reads (plain text, one document per file; JSON Lines).
+    public static let supportedInputFormats: [InputFormat] = [.text, .jsonl]
 
     public init(vocabSize: Int) { self.vocabSize = vocabSize }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import BPE
 import Corpus
 import Foundation
+import TokenmillSupport
 
 struct SplitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,16 +28,13 @@ struct SplitCommand: ParsableCommand {
         raw.withUnsafeBufferPointer { bytes in
             preTokenizer.forEachPiece(in: bytes) { start, end in
                 guard failure == nil else { return }
-                let piece = String(decoding: bytes[start..<end], as: UTF8.self)
-                do { try writer.write(Array((jsonQuote(piece) + "\n").utf8)) } catch { failure = error }
+                var line: [UInt8] = []
+                JSONString.append(bytes[start..<end], to: &line)
+                line.append(0x0A)
+                do { try writer.write(line) } catch { failure = error }
             }
         }
         if let failure { throw failure }
         try writer.close()
     }
-}
-
-func jsonQuote(_ s: String) -> String {
-    let data = try! JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])
-    return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
 }

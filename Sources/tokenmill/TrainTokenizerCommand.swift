@@ -95,7 +95,7 @@ struct TrainTokenizerCommand: ParsableCommand {
         guard let form = NormalizationForm(rawValue: normalize) else {
             throw ValidationError("--normalize: expected none, nfc or nfkc, found \(normalize)")
         }
-        guard let format = TrainerOptions.InputFormat(rawValue: inputFormat) else {
+        guard let format = InputFormat(rawValue: inputFormat), TrainerOptions.supportedInputFormats.contains(format) else {
             throw ValidationError("--input-format: expected text or jsonl, found \(inputFormat)")
         }
         var options = TrainerOptions(vocabSize: vocabSize)

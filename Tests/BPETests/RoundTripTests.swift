@@ -1,5 +1,6 @@
 import BPE
 import Testing
+import TokenmillSupport
 
 @Suite struct RoundTripTests {
     /// Random Unicode strings (every plane, marks, controls, emoji) decode to exactly their bytes.

@@ -2,6 +2,7 @@ import BPE
 import Corpus
 import Foundation
 import TestSupport
+import TokenmillSupport
 
 /// Paths and shared fixtures for the BPE tests.
 enum Paths {

@@ -2,6 +2,7 @@ import BPE
 import Corpus
 import Foundation
 import TestSupport
+import TokenmillSupport
 import Testing
 
 /// `tokenmill encode` / `decode` as a user runs them, checked against tiktoken's reference ids.

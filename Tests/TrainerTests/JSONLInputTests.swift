@@ -15,7 +15,7 @@ import Trainer
         "multilingual/ar-debian-handbook.excerpt.txt",
     ]
 
-    static func options(_ format: TrainerOptions.InputFormat, threads: Int = 2) -> TrainerOptions {
+    static func options(_ format: InputFormat, threads: Int = 2) -> TrainerOptions {
         var options = TrainerOptions(vocabSize: 1500)
         options.holdoutFraction = 0   // the hold-out follows chunk boundaries, which differ by format
         options.chunkSize = 16 << 10  // many chunks, and the 384 KB document is cut in several
@@ -42,6 +42,21 @@ import Trainer
         try gzip.run(); gzip.waitUntilExit()
         #expect(gzip.terminationStatus == 0)
         return [plain, plain + ".gz", plain + ".zst"]
+    }
+
+    /// Corpus's `InputFormat` has formats training does not read: they are refused by name,
+    /// before any file is opened (the Trainer had its own two-case enum, so it could not be asked).
+    @Test func formatsTrainingDoesNotReadAreRefused() throws {
+        for format in InputFormat.allCases where !TrainerOptions.supportedInputFormats.contains(format) {
+            #expect(throws: TrainerError.self) {
+                try BPETrainer.train(files: [CLI.fixtures + "/corpus/" + Self.names[0]], options: Self.options(format))
+            }
+            do {
+                _ = try BPETrainer.train(files: [CLI.fixtures + "/corpus/" + Self.names[0]], options: Self.options(format))
+            } catch {
+                #expect("\(error)".contains("expected text or jsonl, found \(format.rawValue)"), "\(error)")
+            }
+        }
     }
 
     @Test func jsonlPlainGzipAndZstdTrainLikeTheTextFiles() throws {

@@ -1,3 +1,4 @@
+import TokenmillSupport
 #if canImport(Glibc)
 import Glibc
 #endif

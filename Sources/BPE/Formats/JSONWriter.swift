@@ -1,7 +1,9 @@
+import TokenmillSupport
+
 /// A minimal JSON writer with ordered objects, for files that must come out byte-identical run
 /// after run (Foundation's `.sortedKeys` is not a stable order for all strings on Linux, and
-/// dictionary order changes per process). Strings are escaped as serde_json does: `"`, `\`,
-/// control characters; everything else as UTF-8.
+/// dictionary order changes per process). Strings are escaped by `JSONString` (serde_json's rule:
+/// `"`, `\`, control characters; everything else as UTF-8).
 indirect enum JSONValue {
     case null
     case bool(Bool)
@@ -23,7 +25,7 @@ indirect enum JSONValue {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .int(let i): out.append(contentsOf: String(i).utf8)
-        case .string(let s): Self.writeString(s, to: &out)
+        case .string(let s): JSONString.append(s.utf8, to: &out)
         case .array(let items):
             // Short arrays of scalars (a merge pair) stay on one line.
             let inline = items.count <= 2 && items.allSatisfy { if case .array = $0 { return false }; if case .object = $0 { return false }; return true }
@@ -40,7 +42,7 @@ indirect enum JSONValue {
             for (i, (key, value)) in members.enumerated() {
                 if i > 0 { out.append(0x2C) }
                 newline(&out, level + 1, indent)
-                Self.writeString(key, to: &out)
+                JSONString.append(key.utf8, to: &out)
                 out.append(contentsOf: [0x3A, 0x20])
                 value.write(to: &out, level: level + 1, indent: indent)
             }
@@ -52,25 +54,5 @@ indirect enum JSONValue {
     private func newline(_ out: inout [UInt8], _ level: Int, _ indent: Int) {
         out.append(0x0A)
         out.append(contentsOf: repeatElement(0x20, count: level * indent))
-    }
-
-    static func writeString(_ s: String, to out: inout [UInt8]) {
-        out.append(0x22)
-        for b in s.utf8 {
-            switch b {
-            case 0x22: out.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
-            case 0x0D: out.append(contentsOf: [0x5C, 0x72])
-            case 0x09: out.append(contentsOf: [0x5C, 0x74])
-            case 0x08: out.append(contentsOf: [0x5C, 0x62])
-            case 0x0C: out.append(contentsOf: [0x5C, 0x66])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
-            default: out.append(b)
-            }
-        }
-        out.append(0x22)
     }
 }
