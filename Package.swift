@@ -110,7 +110,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "TokenmillBench",
-            dependencies: ["BPE", "Corpus"],
+            dependencies: ["BPE", "Corpus", "Shards"],
             path: "Benchmarks/TokenmillBench"
         ),
 
@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "BPE", "Normalizer", "Corpus", "TestSupport"]),
         .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "Shards", "TestSupport"]),
         .testTarget(name: "GPTTests", dependencies: ["GPT", "Pipeline", "TokenmillSupport", "Shards", "BPE", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus", "TokenmillSupport", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus", "Pipeline", "TokenmillSupport", "TestSupport"]),
         .testTarget(name: "DistributedTests", dependencies: ["Cluster", "Shards", "TestSupport"]),
     ]
 )

@@ -7,8 +7,12 @@
 //                                               file, e.g. a .parquet's text column; 1 thread)
 //   TokenmillBench load [--repeat R] TOKENIZER...  (Tokenizer.load of each file: a tokenizer.json,
 //                                               a .tiktoken, a vocab.json folder; best of R)
+//   TokenmillBench format --vocab V [--repeat R] FILE...  (the ids of FILE... written as
+//                                               `encode` writes them: text, u32, u16; 1 thread;
+//                                               beside the byte-at-a-time loops they replaced)
 import BPE
 import Corpus
+import Shards
 import Foundation
 
 @main
@@ -79,6 +83,55 @@ struct Bench {
             }
             emit(["lib": "tokenmill", "mode": "read", "rows": rows, "nulls": nulls, "bytes": bytes, "wall_s": best,
                   "cpu_s": bestCPU, "mb_per_s": Double(bytes) / 1e6 / best, "mb_per_cpu_s": Double(bytes) / 1e6 / bestCPU])
+        case "format":
+            let documents = try files.map { try InputFile.read($0) }
+            let encoded = try tokenizer.encodeBatch(documents, specials: .ordinary, threads: 1)
+            var out: [UInt8] = []
+            // The loops of main before issue 17 item 3: text one byte at a time through a digit
+            // tuple, u32/u16 into zero-filled space one store at a time.
+            func textBytewise(_ ids: [TokenID], _ out: inout [UInt8]) {
+                out.reserveCapacity(out.count + ids.count * 6 + 1)
+                var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+                for (i, id) in ids.enumerated() {
+                    if i > 0 { out.append(0x20) }
+                    var v = id, n = 0
+                    withUnsafeMutableBytes(of: &digits) { d in
+                        repeat { d[n] = 0x30 + UInt8(v % 10); v /= 10; n += 1 } while v > 0
+                        while n > 0 { n -= 1; out.append(d[n]) }
+                    }
+                }
+                out.append(0x0A)
+            }
+            func storeLoop(_ ids: [TokenID], _ width: Int, _ out: inout [UInt8]) {
+                let start = out.count
+                out.append(contentsOf: repeatElement(0, count: ids.count * width))
+                out.withUnsafeMutableBytes { raw in
+                    let p = raw.baseAddress! + start
+                    for i in 0..<ids.count {
+                        if width == 2 { p.storeBytes(of: UInt16(truncatingIfNeeded: ids[i]).littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
+                        else { p.storeBytes(of: ids[i].littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
+                    }
+                }
+            }
+            let formats: [(String, ([TokenID], inout [UInt8]) -> Void)] = [
+                ("text", { ids, out in ids.withUnsafeBufferPointer { TokenText.append($0, to: &out) }; out.append(0x0A) }),
+                ("text-bytewise (before)", textBytewise),
+                ("u32", { ids, out in ids.withUnsafeBufferPointer { TokenBytes.append($0, width: 4, to: &out) } }),
+                ("u32-store-loop (before)", { storeLoop($0, 4, &$1) }),
+                ("u16", { ids, out in ids.withUnsafeBufferPointer { TokenBytes.append($0, width: 2, to: &out) } }),
+                ("u16-store-loop (before)", { storeLoop($0, 2, &$1) }),
+            ]
+            let count = encoded.reduce(0) { $0 + $1.count }
+            for (name, format) in formats {
+                var best = Double.infinity, written = 0
+                for _ in 0..<repeatCount {
+                    let t0 = Date()
+                    for ids in encoded { out.removeAll(keepingCapacity: true); format(ids, &out); written += out.count }
+                    best = min(best, Date().timeIntervalSince(t0))
+                }
+                emit(["lib": "tokenmill", "mode": "format", "format": name, "ids": count, "bytes_out": written / repeatCount,
+                      "wall_s": best, "ns_per_id": best * 1e9 / Double(count), "mb_out_per_s": Double(written / repeatCount) / 1e6 / best])
+            }
         case "worst-case":
             // Three adversarial inputs: one repeated character, digits, and real text with every
             // whitespace removed (one unbroken run of letters and punctuation).

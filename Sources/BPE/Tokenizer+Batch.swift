@@ -14,9 +14,15 @@ extension Tokenizer {
     /// that precedes a non-space character, which CRLF text and lines in any script have), and
     /// items are handed out from a shared counter, so one huge document keeps both cores busy and
     /// the ids are those of the whole.
+    ///
+    /// `chunkBytes` nil: 256 KiB, or less when the batch is small — a batch of one 100 KB file
+    /// (`shard` processes each input's documents as one batch) is cut into 8 items per thread of
+    /// at least 8 KiB, so that it does not run on one core.
     public func encodeBatch(_ documents: [[UInt8]], specials: SpecialTokenPolicy = .ordinary,
-                            threads: Int = ThreadCount.default, chunkBytes: Int = 1 << 18) throws -> [[TokenID]] {
-        let splittable = (specials == .ordinary || specialTokens.isEmpty) && !addPrefixSpace && !pattern.isRegex
+                            threads: Int = ThreadCount.default, chunkBytes: Int? = nil) throws -> [[TokenID]] {
+        let splittable = canCutDocuments(specials: specials)
+        let total = documents.reduce(0) { $0 + $1.count }
+        let chunkBytes = chunkBytes ?? min(1 << 18, max(1 << 13, total / (8 * max(1, threads))))
         var items: [(document: Int, range: Range<Int>)] = []
         for (index, document) in documents.enumerated() {
             guard splittable && document.count > 2 * chunkBytes else {

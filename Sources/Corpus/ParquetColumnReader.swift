@@ -1,3 +1,5 @@
+import TokenmillSupport
+
 /// Reads the values of one flat column chunk of one row group, one row at a time: it walks the
 /// chunk's pages (an optional dictionary page, then data pages v1 or v2), decompresses each page
 /// when it is reached, decodes its definition levels (RLE/bit-packed hybrid; level 0 = null) and
@@ -130,7 +132,7 @@ struct ParquetColumnReader {
         switch type {
         case .byteArray:
             guard end - cursor >= 4 else { throw fail("page at byte \(pageStart): a PLAIN BYTE_ARRAY length runs past the end of the page") }
-            let length = Int(UInt32(bytes[cursor]) | UInt32(bytes[cursor + 1]) << 8 | UInt32(bytes[cursor + 2]) << 16 | UInt32(bytes[cursor + 3]) << 24)
+            let length = Int(bytes.readLE32(cursor))
             cursor += 4
             guard end - cursor >= length else {
                 throw fail("page at byte \(pageStart): a PLAIN BYTE_ARRAY value of \(length) bytes runs past the end of the page (\(end - cursor) bytes left)")
@@ -140,10 +142,8 @@ struct ParquetColumnReader {
         case .int32, .int64:
             let width = type == .int32 ? 4 : 8
             guard end - cursor >= width else { throw fail("page at byte \(pageStart): a PLAIN integer runs past the end of the page") }
-            var v: UInt64 = 0
-            for k in 0..<width { v |= UInt64(bytes[cursor + k]) << (8 * UInt64(k)) }
-            cursor += width
-            return .integer(width == 4 ? Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: v))) : Int64(bitPattern: v))
+            defer { cursor += width }
+            return .integer(width == 4 ? Int64(Int32(bitPattern: bytes.readLE32(cursor))) : Int64(bitPattern: bytes.readLE64(cursor)))
         default:
             throw fail("physical type \(type) is not supported")
         }
@@ -280,7 +280,7 @@ struct ParquetColumnReader {
                     throw fail("data page at byte \(pageStart) encodes definition levels as \(ParquetMetadata.encodingName(header.definitionEncoding)); only RLE is supported")
                 }
                 guard pageEnd >= 4 else { throw fail("data page at byte \(pageStart) is too short for its definition levels") }
-                let length = Int(UInt32(page[0]) | UInt32(page[1]) << 8 | UInt32(page[2]) << 16 | UInt32(page[3]) << 24)
+                let length = Int(page.readLE32(0))
                 guard length <= pageEnd - 4 else { throw fail("data page at byte \(pageStart): definition levels of \(length) bytes run past the page") }
                 definitions = try levels(Array(page[4..<(4 + length)]), count: count)
                 valuesOffset = 4 + length

@@ -22,6 +22,10 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
     /// `pretrain --out` already holds a run (metrics.jsonl or checkpoints) and the run was asked
     /// to start fresh (`initFrom`: with `--init-from`, which always starts a new run).
     case runExists(directory: String, initFrom: Bool)
+    /// `EncodeJob` was given an input format other than text or JSONL.
+    case unsupportedEncodeInput(format: String)
+    /// A token id does not fit the 16-bit output asked for.
+    case idTooLargeForU16(id: UInt32)
 
     public var description: String {
         switch self {
@@ -45,6 +49,10 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
             return initFrom
                 ? "\(out) already holds a run: --init-from starts a new run; choose another --out"
                 : "\(out) already holds a run (metrics.jsonl or checkpoints): pass --resume to continue it, or choose another --out"
+        case .unsupportedEncodeInput(let format):
+            return "encode reads text or jsonl input, found \(format): expected text (a file is a document) or jsonl (a line is a document)"
+        case .idTooLargeForU16(let id):
+            return "token id \(id) does not fit in 16 bits: use --output u32"
         }
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import BPE
 import Corpus
 import Foundation
-import Shards
+import Pipeline
 import TokenmillSupport
 
 struct EncodeCommand: ParsableCommand {
@@ -10,7 +10,7 @@ struct EncodeCommand: ParsableCommand {
         commandName: "encode",
         abstract: "Encode documents to token ids.",
         discussion: """
-        A document is a whole text file, or one record of a JSONL file. With --output text (the default) each document becomes one line of space-separated ids; u16 and u32 write the ids of all documents back to back as raw little-endian integers, with the end-of-text token before each document (--eot).
+        A document is a whole text file, or one record of a JSONL file. With --output text (the default) each document becomes one line of space-separated ids; u16 and u32 write the ids of all documents back to back as raw little-endian integers, with the end-of-text token before each document (--eot). Many files and documents are encoded at once on --threads cores and written in input order; a long document is encoded in parts cut where the split pattern cuts anyway (same ids as the whole), so memory stays bounded however large the input.
         """
     )
 
@@ -50,17 +50,13 @@ struct EncodeCommand: ParsableCommand {
     @Argument(help: "Input files (.gz, .zst and .bz2 are decompressed), or - for standard input.")
     var files: [String] = ["-"]
 
-    enum InputFormat: String, ExpressibleByArgument { case text, jsonl }
-    enum OutputFormat: String, ExpressibleByArgument { case text, u16, u32 }
-    enum EndOfTextPlacement: String, ExpressibleByArgument { case before, after, none }
-
-    /// Documents are encoded in batches of about this many bytes, whatever files they come from,
-    /// so that many small files keep every thread busy (one file at a time ran most inputs on one
-    /// core: issue 17) while memory stays bounded by the batch and its ids.
-    static let batchBytes = 32 << 20
-    static let batchDocuments = 4096
+    typealias OutputFormat = TokenOutput
 
     func validate() throws {
+        // Corpus's one `InputFormat`; encode reads the two formats whose records need no reader.
+        guard inputFormat == .text || inputFormat == .jsonl else {
+            throw ValidationError("--input-format \(inputFormat.rawValue): encode reads text or jsonl; for \(inputFormat.rawValue) files use `tokenmill shard` (or `tokenmill clean` to extract their text first)")
+        }
         guard maxPieceBytes >= PreTokenizer.minimumMaxPieceBytes else {
             throw ValidationError("--max-piece-bytes \(maxPieceBytes): expected at least \(PreTokenizer.minimumMaxPieceBytes) (default \(PreTokenizer.defaultMaxPieceBytes))")
         }
@@ -70,38 +66,26 @@ struct EncodeCommand: ParsableCommand {
     func run() throws {
         var tokenizer = try tokenizerOptions.load()
         tokenizer.maxPieceBytes = maxPieceBytes
-        let separator = try endOfText(tokenizer)
+        var options = EncodeOptions()
+        options.inputFormat = inputFormat
+        options.textField = textField
+        options.specials = special
+        options.lossy = lossy
+        options.output = output
+        options.endOfText = try endOfText(tokenizer)
+        options.endOfTextPlacement = eot ?? .before
+        options.threads = threads
+        let job = try EncodeJob(tokenizer: tokenizer, options: options)
         var writer = try OutputWriter(path: outputFile)
         do {
-            var batch: [[UInt8]] = []
-            var batchSize = 0
-            var out: [UInt8] = []
-            func encode() throws {
-                guard !batch.isEmpty else { return }
-                let encoded = try tokenizer.encodeBatch(batch, specials: special, threads: threads)
-                batch.removeAll(keepingCapacity: true)
-                batchSize = 0
-                for ids in encoded {
-                    out.removeAll(keepingCapacity: true)
-                    try append(ids, endOfText: separator, to: &out)
-                    try writer.write(out)
-                }
-            }
-            for file in files {
-                for document in try readDocuments(file) {
-                    batchSize += document.count
-                    batch.append(document)
-                    if batchSize >= Self.batchBytes || batch.count >= Self.batchDocuments { try encode() }
-                }
-            }
-            try encode()
+            _ = try job.run(files) { try writer.write($0) }
             try writer.close()
-            if tokenizer.piecesCut > 0 && !quiet {
-                FileHandle.standardError.write(Data("encode: \(tokenizer.piecesCut) pieces longer than --max-piece-bytes \(maxPieceBytes) were encoded in parts\n".utf8))
-            }
         } catch {
             writer.discard()
             throw error
+        }
+        if tokenizer.piecesCut > 0 && !quiet {
+            FileHandle.standardError.write(Data("encode: \(tokenizer.piecesCut) pieces longer than --max-piece-bytes \(maxPieceBytes) were encoded in parts\n".utf8))
         }
     }
 
@@ -125,53 +109,7 @@ struct EncodeCommand: ParsableCommand {
             return id
         }
     }
-
-    func readDocuments(_ file: String) throws -> [[UInt8]] {
-        let raw = try InputFile.read(file)
-        let name = file == "-" ? "<stdin>" : file
-        switch inputFormat {
-        case .text:
-            return [try validated(raw, source: name)]
-        case .jsonl:
-            return try JSONLines.texts(in: raw, field: textField, source: name).map { record in
-                try validated(record.text, source: "\(name):\(record.line)")
-            }
-        }
-    }
-
-    func validated(_ bytes: [UInt8], source: String) throws -> [UInt8] {
-        if let offset = bytes.withUnsafeBufferPointer({ UTF8Validation.firstInvalidOffset($0) }) {
-            if lossy { return UTF8Validation.repair(bytes).bytes }
-            throw TokenizerError.invalidUTF8(source: source, offset: offset)
-        }
-        return bytes
-    }
-
-    /// Appends one document's output to `out`: decimal ids written digit by digit (no `String`
-    /// per id), or the ids as little-endian integers (Shards' `TokenBytes`, as `export` writes
-    /// them). O(ids).
-    func append(_ ids: [TokenID], endOfText: TokenID?, to out: inout [UInt8]) throws {
-        switch output {
-        case .text:
-            out.reserveCapacity(out.count + ids.count * 6 + 1)
-            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            for (i, id) in ids.enumerated() {
-                if i > 0 { out.append(0x20) }
-                var v = id, n = 0
-                withUnsafeMutableBytes(of: &digits) { d in
-                    repeat { d[n] = 0x30 + UInt8(v % 10); v /= 10; n += 1 } while v > 0
-                    while n > 0 { n -= 1; out.append(d[n]) }
-                }
-            }
-            out.append(0x0A)
-        case .u16, .u32:
-            let width = output == .u16 ? 2 : 4
-            if width == 2, let bad = ids.first(where: { $0 > UInt16.max }) ?? endOfText.flatMap({ $0 > UInt16.max ? $0 : nil }) {
-                throw ValidationError("token id \(bad) does not fit in 16 bits: use --output u32")
-            }
-            if let endOfText, eot != .after { TokenBytes.append([endOfText][...], width: width, to: &out) }
-            TokenBytes.append(ids[...], width: width, to: &out)
-            if let endOfText, eot == .after { TokenBytes.append([endOfText][...], width: width, to: &out) }
-        }
-    }
 }
+
+extension TokenOutput: ExpressibleByArgument {}
+extension EndOfTextPlacement: ExpressibleByArgument {}

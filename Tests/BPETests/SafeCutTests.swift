@@ -1,4 +1,5 @@
 import BPE
+import Corpus
 import Foundation
 import TestSupport
 import Testing
@@ -71,6 +72,57 @@ import Testing
                 let n = Self.cuts(t, pattern)
                 #expect(n * 4 >= lines, "\(label), \(pattern.name): \(n) cuts in \(lines) lines")
             }
+        }
+    }
+
+    /// The longest stretch of `text` without a cut (from the start to the first cut, between
+    /// cuts, from the last cut to the end).
+    static func longestUncut(_ text: [UInt8], _ pattern: SplitPattern) -> Int {
+        text.withUnsafeBufferPointer { b in
+            var longest = 0, previous = 0, from = 1
+            while let c = Tokenizer.nextSafeCut(b, from: from, pattern: pattern) {
+                longest = max(longest, c - previous)
+                previous = c
+                from = c + 1
+            }
+            return max(longest, b.count - previous)
+        }
+    }
+
+    static let multilingual: [String] = try! FileManager.default.contentsOfDirectory(atPath: CLI.fixtures + "/corpus/multilingual").sorted()
+
+    /// Each script of the multilingual fixtures (Arabic, German, Greek, emoji, Persian, Chinese
+    /// poems, Hindi, Japanese, Russian, Vietnamese, Chinese prose), as it is and made CRLF, for
+    /// each named pattern: a cut within every 4 KiB, so a document of any of them keeps both
+    /// cores busy, and the cut parts (of 512 bytes, nearly every cut used) give the whole's ids.
+    @Test(arguments: multilingual)
+    func everyScriptIsCutAndTheCutPartsGiveTheWholesIds(file: String) throws {
+        let text = UTF8Validation.repair(try InputFile.read(CLI.fixtures + "/corpus/multilingual/" + file)).bytes
+        for name in ["gpt2", "cl100k", "o200k"] {
+            let tokenizer = Tokenizers.named(name)
+            for (label, t) in [("", text), (" CRLF", Self.crlf(text))] {
+                let longest = Self.longestUncut(t, tokenizer.pattern)
+                #expect(longest <= 4096, "\(file)\(label), \(name): \(longest) bytes without a cut")
+                try Self.check(tokenizer, [t], "\(file)\(label)")
+            }
+        }
+    }
+
+    /// Text that the line-feed rules alone leave uncut: one long line of words (no line feed at
+    /// all), and lines that all begin with spaces (poetry, code) — under cl100k and o200k a line
+    /// feed followed by a space was never a cut. Cut ids equal the whole's.
+    @Test(arguments: ["gpt2", "cl100k", "o200k"])
+    func longLinesAndIndentedLinesAreCut(name: String) throws {
+        let tokenizer = Tokenizers.named(name)
+        let book = try InputFile.read(CLI.fixtures + "/corpus/books/kjv-bible.excerpt.txt")
+        let oneLine = book.map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 }
+        var indented: [UInt8] = []
+        for line in book.split(separator: 0x0A, omittingEmptySubsequences: false) { indented += [0x20, 0x20, 0x20, 0x20] + line + [0x0A] }
+        let code = try InputFile.read(CLI.fixtures + "/corpus/articles/python-tutorial/classes.rst.txt")
+        for (label, t) in [("one line", oneLine), ("indented", indented), ("indented CRLF", Self.crlf(indented)), ("rst with code", code)] {
+            let longest = Self.longestUncut(t, tokenizer.pattern)
+            #expect(longest <= 4096, "\(label), \(name): \(longest) bytes without a cut")
+            try Self.check(tokenizer, [t], "\(label)")
         }
     }
 }
