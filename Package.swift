@@ -7,7 +7,8 @@ import PackageDescription
 //                                         file I/O (one EINTR loop, atomic replace), hex, little-endian
 //                                         integers, JSON string escaping, UTF-8 validation
 //   Normalizer  → ICUShim, TokenmillSupport (the UTF-8 validator)
-//   Cleaning    → TokenmillSupport (datatrove's filters, PII redaction, MinHash on text)
+//   Cleaning    → TokenmillSupport, CLD2Shim (datatrove's filters, CLD2 language identification, PII redaction,
+//                 MinHash on text)
 //   Corpus      → Normalizer (HTML entities, declared charsets), Cleaning (its rules are drop reasons), TokenmillSupport,
 //                 zstd, zlib, bzip2, Snappy
 //   BPE         → Normalizer, TokenmillSupport, Collections
@@ -21,7 +22,8 @@ import PackageDescription
 //                 pretraining run, text generation)
 //   tokenmill   → Pipeline and the modules whose types its commands use; argument parsing and output
 //
-// The C libraries come in through system-library targets; ICU is reached only through the
+// The C libraries come in through system-library targets; CLD2, whose API is C++, through the
+// `CLD2Shim` C++ target (an extern "C" header of <stdint.h> types); ICU is reached only through the
 // `ICUShim` C target, whose public header uses <stdint.h> types alone, because Foundation on
 // Linux carries its own ICU headers and any Swift module that sees both fails to compile.
 let package = Package(
@@ -56,6 +58,15 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // Open MPI's header is found only through its pkg-config entry.
         .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        // CLD2 language identification, model compiled in (libcld2_full's tables over libcld2's code).
+        .systemLibrary(name: "CCLD2", providers: [.apt(["libcld2-dev"])]),
+        .target(
+            name: "CLD2Shim",
+            dependencies: ["CCLD2"],
+            // A module map's `link` lines reach the linker only through a Swift import of the module,
+            // and only the C++ shim includes CLD2. libcld2_full first: its tables replace libcld2's.
+            linkerSettings: [.linkedLibrary("cld2_full"), .linkedLibrary("cld2")]
+        ),
         // MPI behind a <stdint.h>-only header: its handles are macros Swift cannot import.
         .target(name: "MPIShim", dependencies: ["CMPI"]),
         .target(
@@ -76,8 +87,9 @@ let package = Package(
             name: "Trainer",
             dependencies: ["BPE", "Normalizer", "Corpus", "TokenmillSupport", .product(name: "Collections", package: "swift-collections")]
         ),
-        // datatrove's filters, PII redaction and MinHash, on text (no reader, no tokenizer).
-        .target(name: "Cleaning", dependencies: ["TokenmillSupport"]),
+        // datatrove's filters, language identification, PII redaction and MinHash, on text (no
+        // reader, no tokenizer).
+        .target(name: "Cleaning", dependencies: ["TokenmillSupport", "CLD2Shim"]),
         .target(
             name: "Shards",
             dependencies: ["BPE", "Normalizer", "Corpus", "Cleaning", "TokenmillSupport", .product(name: "Crypto", package: "swift-crypto")]

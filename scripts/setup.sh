@@ -2,7 +2,7 @@
 # Installs the Debian packages Tokenmill builds against, if any is missing. Idempotent; needs
 # root (or sudo) only when something is missing. The Swift toolchain itself is a prerequisite.
 set -euo pipefail
-PACKAGES=(pkg-config libicu-dev libzstd-dev zlib1g-dev libbz2-dev libsnappy-dev libopenblas-dev zstd libopenmpi-dev openmpi-bin)
+PACKAGES=(pkg-config libicu-dev libzstd-dev zlib1g-dev libbz2-dev libsnappy-dev libcld2-dev libopenblas-dev zstd libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

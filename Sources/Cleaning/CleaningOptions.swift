@@ -2,9 +2,11 @@ import Foundation
 
 /// Which cleaning steps run, with their settings (datatrove's defaults): part of a shard run's
 /// options, so the manifest records every threshold that decided a drop. The filters always
-/// run in FineWeb's order (Gopher repetition, Gopher quality, C4, FineWeb quality), then MinHash
-/// near-deduplication, then PII redaction of what is kept.
+/// run in FineWeb's order (language identification, Gopher repetition, Gopher quality, C4,
+/// FineWeb quality), then MinHash near-deduplication, then PII redaction of what is kept.
 public struct CleaningOptions: Sendable, Hashable, Codable {
+    /// `--languages` / `--min-language-score` (not part of any `--filters` name).
+    public var language: LanguageFilter?
     public var gopherRepetition: GopherRepetitionFilter?
     public var gopherQuality: GopherQualityFilter?
     public var c4: C4QualityFilter?
@@ -52,7 +54,7 @@ public struct CleaningOptions: Sendable, Hashable, Codable {
     public var isEmpty: Bool { self == CleaningOptions() }
 
     /// The filter steps that decide keep or drop, in order.
-    public var hasFilters: Bool { gopherRepetition != nil || gopherQuality != nil || c4 != nil || finewebQuality != nil }
+    public var hasFilters: Bool { language != nil || gopherRepetition != nil || gopherQuality != nil || c4 != nil || finewebQuality != nil }
 }
 
 public struct CleaningError: Error, CustomStringConvertible, Sendable {

@@ -18,11 +18,13 @@ public struct CleaningPipeline: Sendable {
         public var dropped: CleaningRule?
         /// Named counters (`c4_quality.line_kept`, `pii.emails`, …) of this document.
         public var counters: [String: Int]
+        /// The language CLD2 found (with `options.language`), also for a dropped document.
+        public var language: LanguageDetection?
         /// MinHash bucket digests of `text`, when asked for and the text has enough words.
         public var digests: [UInt64]?
     }
 
-    /// Applies the filters in FineWeb's order, then (for a kept document) PII redaction.
+    /// Applies language identification and the filters in FineWeb's order, then (for a kept document) PII redaction.
     public func apply(_ utf8: [UInt8], signature: Bool = false) -> Outcome {
         var document = CleaningDocument(utf8: utf8)
         var counters: [String: Int] = [:]
@@ -34,6 +36,14 @@ public struct CleaningPipeline: Sendable {
             counters[name + ".documents", default: 0] += 1
             for (k, v) in document.counters { counters[name + "." + k, default: 0] += v }
             if let r { reason = r; counters[name + ".dropped", default: 0] += 1 }
+        }
+        var language: LanguageDetection? = nil
+        if let f = options.language {
+            step("language") { _ in
+                let (detection, rule) = f.apply(utf8)
+                language = detection
+                return rule
+            }
         }
         if let f = options.gopherRepetition { step("gopher_repetition") { f.apply(&$0) } }
         if let f = options.gopherQuality { step("gopher_quality") { f.apply(&$0) } }
@@ -51,6 +61,6 @@ public struct CleaningPipeline: Sendable {
                 if !document.counters.isEmpty { output = document.utf8 }
             }
         }
-        return Outcome(text: filtered, output: output, dropped: reason, counters: counters, digests: digests)
+        return Outcome(text: filtered, output: output, dropped: reason, counters: counters, language: language, digests: digests)
     }
 }

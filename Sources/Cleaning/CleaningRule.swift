@@ -6,6 +6,8 @@ public enum CleaningRule: Hashable, Sendable, CustomStringConvertible {
     case gopherQuality(GopherQualityRule)
     case c4(C4Rule)
     case finewebQuality(FineWebRule)
+    /// Language identification (`--languages`, `--min-language-score`).
+    case language(LanguageRule)
     /// MinHash: another document earlier in input order shares a bucket with this one.
     case nearDuplicate
 
@@ -27,6 +29,13 @@ public enum CleaningRule: Hashable, Sendable, CustomStringConvertible {
         case loremIpsum = "lorem_ipsum", curlyBracket = "curly_bracket", tooFewSentences = "too_few_sentences"
     }
 
+    /// Why the language filter dropped a document: its detected language is not among
+    /// `--languages` (and none of them scores above the threshold), it is but scores at or
+    /// below `--min-language-score`, or CLD2 found no language (no letters, too little text).
+    public enum LanguageRule: String, Hashable, Sendable {
+        case otherLanguage = "other_language", lowScore = "low_score", unknown
+    }
+
     public enum FineWebRule: String, Hashable, Sendable {
         case empty, linePunctuationRatio = "line_punct_ratio", shortLineRatio = "short_line_ratio"
         case charDuplicatesRatio = "char_dup_ratio", listRatio = "list_ratio"
@@ -39,6 +48,7 @@ public enum CleaningRule: Hashable, Sendable, CustomStringConvertible {
         case .gopherQuality: return "gopher_quality"
         case .c4: return "c4_quality"
         case .finewebQuality: return "fineweb_quality"
+        case .language: return "language"
         case .nearDuplicate: return "minhash"
         }
     }
@@ -59,6 +69,7 @@ public enum CleaningRule: Hashable, Sendable, CustomStringConvertible {
         case .gopherQuality(let r): return r.rawValue
         case .c4(let r): return r.rawValue
         case .finewebQuality(let r): return r.rawValue
+        case .language(let r): return r.rawValue
         case .nearDuplicate: return "near_duplicate"
         }
     }

@@ -36,6 +36,11 @@ extension Manifest {
         if parts.contains(where: { $0.manifest.cleaning != nil }) {
             merged.cleaning = parts.reduce(into: [String: Int]()) { total, part in total.merge(part.manifest.cleaning ?? [:], uniquingKeysWith: +) }
         }
+        if parts.contains(where: { $0.manifest.languages != nil }) {
+            merged.languages = parts.reduce(into: [String: LanguageCount]()) { total, part in
+                total.merge(part.manifest.languages ?? [:]) { LanguageCount(documents: $0.documents + $1.documents, kept: $0.kept + $1.kept) }
+            }
+        }
         merged.textBytes = parts.allSatisfy { $0.manifest.textBytes != nil } ? parts.reduce(0) { $0 + $1.manifest.textBytes! } : nil
         return merged
     }

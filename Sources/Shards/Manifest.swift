@@ -108,6 +108,22 @@ public struct DropReport: Sendable, Codable, Equatable {
     public var examples: [String] = []
 }
 
+/// Documents of one detected language: seen by the language filter, and kept in the output
+/// (after every later filter and deduplication).
+public struct LanguageCount: Sendable, Codable, Equatable {
+    public var documents = 0
+    public var kept = 0
+    public init(documents: Int = 0, kept: Int = 0) {
+        self.documents = documents
+        self.kept = kept
+    }
+
+    /// `en 120 of 130, de 0 of 3, …`: most documents first, then by code.
+    public static func summary(_ counts: [String: LanguageCount]) -> String {
+        counts.sorted { ($0.value.documents, $1.key) > ($1.value.documents, $0.key) }.map { "\($0.key) \($0.value.kept) of \($0.value.documents)" }.joined(separator: ", ")
+    }
+}
+
 public struct SplitTotals: Sendable, Codable, Equatable {
     public var documents = 0
     public var tokens = 0
@@ -146,6 +162,9 @@ public struct Manifest: Sendable, Codable {
     /// and `.dropped`, C4's line counts, `minhash.*` (signatures, candidate pairs, near
     /// duplicates) and `pii.*` (addresses replaced); the drops themselves are in `dropped`.
     public var cleaning: [String: Int]? = nil
+    /// With language identification (`--languages`, `--min-language-score`): per language CLD2
+    /// detected, the documents that reached the language filter and those kept in the shards.
+    public var languages: [String: LanguageCount]? = nil
 
     public static func load(directory: String) throws -> Manifest {
         let path = directory + "/manifest.json"

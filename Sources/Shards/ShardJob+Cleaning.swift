@@ -2,6 +2,10 @@ import Cleaning
 import Corpus
 import Crypto
 import Foundation
+import TokenmillSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The cleaning side of a job: the MinHash pre-pass, `--dropped-out` and the text-only run
 /// (`tokenmill clean`).
@@ -63,7 +67,22 @@ extension ShardJob {
         if let writer = state.droppedWriter { try writer.finish() }
         state.droppedWriter = nil
         guard let directory = droppedOut, let index else { return }
-        state.droppedWriter = DroppedWriter(path: directory + "/" + String(format: "dropped-%06d.jsonl.zst", index))
+        let path = directory + "/" + String(format: "dropped-%06d.jsonl.zst", index)
+        Self.removeStaleTemporaries(of: path)
+        state.droppedWriter = DroppedWriter(path: path)
+    }
+
+    /// Removes `PATH.tmp-PID` files that a killed run left (`OutputWriter` writes `PATH` under
+    /// that name and renames it when complete) whose process is gone, so that running a killed
+    /// `clean` again leaves the same files as an uninterrupted run. A live process's file stays.
+    static func removeStaleTemporaries(of path: String) {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let prefix = url.lastPathComponent + ".tmp-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(directory + "/" + name) }
+        }
     }
 
     /// `tokenmill clean`: reads, cleans, filters and deduplicates as `run()` does, and writes
@@ -72,6 +91,7 @@ extension ShardJob {
     /// temporary name and renamed when complete: an interrupted run leaves no partial output,
     /// and running it again writes the same bytes.
     public func runText(to path: String) throws -> CleanReport {
+        if path != "-" { Self.removeStaleTemporaries(of: path) }
         var state = State()
         let sink = try TextSink(path: path)
         textSink = sink
@@ -81,7 +101,8 @@ extension ShardJob {
         try sink.close()
         return CleanReport(output: path, inputs: state.inputs, documentsRead: state.documentsRead, documentsKept: state.documentsKept,
                            dropped: state.dropped, bytesIn: state.bytesIn, textBytes: state.textBytes, repairs: state.repairs,
-                           cleaning: state.cleaningCounters, options: options)
+                           cleaning: state.cleaningCounters, languages: options.cleaning?.language == nil ? nil : state.languages,
+                           options: options)
     }
 }
 
@@ -96,6 +117,8 @@ public struct CleanReport: Sendable, Codable {
     public var textBytes: Int
     public var repairs: RepairReport
     public var cleaning: [String: Int]
+    /// Per detected language, documents seen and kept (with `--languages`/`--min-language-score`).
+    public var languages: [String: LanguageCount]?
     public var options: ShardOptions
 
     public func json() throws -> String {
@@ -115,8 +138,16 @@ final class TextSink {
         compress = path.hasSuffix(".zst")
     }
 
-    func write(text: [UInt8], source: String) throws {
+    /// One `{"text": …, "source": …}` record; with language identification also
+    /// `"language": "en", "language_score": 0.97` (datatrove's metadata names).
+    func write(text: [UInt8], source: String, language: LanguageDetection? = nil) throws {
         JSONLine.record([("text", text), ("source", Array(source.utf8))], to: &buffer)
+        if let language {
+            buffer.removeLast(2)   // "}\n"
+            buffer += Array(",\"language\":".utf8)
+            JSONString.append(language.language.utf8, to: &buffer)
+            buffer += Array(",\"language_score\":\(String(format: "%.2f", language.score))}\n".utf8)
+        }
         if buffer.count >= 4 << 20 { try flush() }
     }
 

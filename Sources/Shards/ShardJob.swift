@@ -168,6 +168,8 @@ public final class ShardJob {
         /// MinHash: the documents (by `documentsRead` ordinal) that are near duplicates of an earlier one.
         var nearDuplicates: DocumentSet? = nil
         var droppedWriter: DroppedWriter? = nil
+        /// Language identification: per detected language, documents seen and kept, in input order.
+        var languages: [String: LanguageCount] = [:]
     }
 
     /// Runs (or finishes) the job. Returns the manifest, also written to `DIR/manifest.json`.
@@ -226,7 +228,8 @@ public final class ShardJob {
             normalization: options.normalization, options: options, inputs: state.inputs, shards: state.shards, splits: totals,
             dropped: state.dropped, documentsRead: state.documentsRead, documentsKept: state.documentsKept, bytesIn: state.bytesIn,
             bytesOut: state.shards.reduce(0) { $0 + $1.bytes }, tokens: state.shards.reduce(0) { $0 + $1.tokens }, textBytes: state.textBytes, repairs: state.repairs,
-            cleaning: options.cleaning == nil ? nil : state.cleaningCounters)
+            cleaning: options.cleaning == nil ? nil : state.cleaningCounters,
+            languages: options.cleaning?.language == nil ? nil : state.languages)
         try manifest.write(to: directory)
         try journal.append(JournalEntry(kind: .complete))
         return manifest
@@ -361,6 +364,7 @@ public final class ShardJob {
             }
             var text: [UInt8]
             var output: [UInt8]? = nil
+            var language: LanguageDetection? = nil
             switch results[i]! {
             case .failure(let error):
                 if options.strict { throw InputError("\(document.location): \(Self.describe(error))") }
@@ -389,6 +393,10 @@ public final class ShardJob {
             if let reason = rejection(text) { drop(&state, reason, document.location, text: text); continue }
             if case .success(let cleaned)? = results[i], let outcome = cleaned.outcome {
                 for (k, v) in outcome.counters { state.cleaningCounters[k, default: 0] += v }
+                if let detected = outcome.language {
+                    language = detected
+                    state.languages[detected.language, default: LanguageCount()].documents += 1
+                }
                 if let reason = outcome.dropped { drop(&state, .cleaning(reason), document.location, text: text); continue }
                 text = outcome.text
                 output = outcome.output
@@ -410,11 +418,12 @@ public final class ShardJob {
             for k in 0..<8 { h = h << 8 | UInt64(digest[k]) }
             let split = Double(h) / 18446744073709551616.0 < options.valFraction ? "val" : "train"
             state.documentsKept += 1
+            if let language { state.languages[language.language]!.kept += 1 }
             state.textBytes += text.count
             record.kept += 1
             state.ordinals[split]! += 1
             if state.ordinals[split]! <= state.skip[split]! { continue }  // already inside a finished shard
-            if let sink = textSink { try sink.write(text: text, source: document.location); continue }
+            if let sink = textSink { try sink.write(text: text, source: document.location, language: language); continue }
             toEncode.append(text)
             splits.append(split)
         }

@@ -22,36 +22,14 @@ struct CleanCommand: ParsableCommand {
 
     @Argument(help: "Input files or directories; - reads standard input (needs --input-format).") var inputs: [String]
     @Option(name: [.short, .customLong("output")], help: "Output file (.jsonl, or .jsonl.zst for zstd); - for standard output.") var output: String
-    @Option(help: "text, jsonl, html, warc, wet, wikipedia or parquet (default: from each file's extension).") var inputFormat: InputFormat?
-    @Option(help: "Plain text: file (one document per file), blank-lines or lines.") var split: TextSplit = .file
-    @Option(help: "The JSONL field or Parquet column holding the text.") var textField = "text"
-    @Flag(help: "Keep Project Gutenberg headers and licences.") var keepGutenberg = false
-    @Option(help: "Normalization form: none, nfc, nfkc, nfkc-cf.") var form: NormalizationForm = .nfc
-    @Option(help: "Drop a document whose U+FFFD repairs exceed this share of its characters.") var maxReplacementRatio = 0.02
-    @Option(help: "Decode documents that are not valid UTF-8 from this charset, or auto.") var fallbackEncoding: String?
-    @Option(help: "Drop documents shorter than this many characters (after normalization).") var minChars = 1
-    @Flag(help: "Keep exact duplicates.") var noDedup = false
+    @OptionGroup(title: "Reading and normalization") var reading: ReadingOptions
     @Option(name: .customLong("threads"), help: "Threads (default: all cores).") var threadCount: Int?
-    @Flag(help: "Stop at the first bad input or record (default: report it and go on).") var strict = false
     @Flag(help: "Print the summary as JSON.") var json = false
-    @OptionGroup var cleaning: CleaningArguments
-
-    func validate() throws {
-        guard maxReplacementRatio >= 0 && maxReplacementRatio <= 1 else {
-            throw ValidationError("--max-replacement-ratio \(maxReplacementRatio): expected a share of characters within 0…1 (default 0.02)")
-        }
-        guard minChars >= 0 else { throw ValidationError("--min-chars \(minChars): expected 0 or more characters") }
-    }
+    @OptionGroup(title: "Cleaning") var cleaning: CleaningArguments
 
     func run() throws {
         var options = ShardOptions(inputs: try ShardJob.expandInputs(inputs))
-        options.reader = ReaderOptions(format: inputFormat, split: split, textField: textField, stripGutenberg: !keepGutenberg)
-        options.normalization.form = form
-        options.minChars = minChars
-        options.dedup = !noDedup
-        options.strict = strict
-        options.maxReplacementRatio = maxReplacementRatio
-        options.fallbackEncoding = fallbackEncoding
+        reading.apply(to: &options)
         options.cleaning = try cleaning.options()
         let job = try ShardJob(textOptions: options, threads: threadCount ?? ThreadCount.default)
         job.warning = { FileHandle.standardError.write("warning: \($0)\n".data(using: .utf8)!) }
@@ -77,6 +55,7 @@ struct CleanCommand: ParsableCommand {
             if !report.cleaning.isEmpty {
                 say("  cleaning: " + report.cleaning.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             }
+            if let languages = report.languages, !languages.isEmpty { say("  languages (kept of detected): " + LanguageCount.summary(languages)) }
         }
     }
 }

@@ -10,11 +10,21 @@ struct CleaningArguments: ParsableArguments {
     @Option(help: "MinHash: words per shingle.") var minhashNgrams = 5
     @Option(help: "MinHash: buckets.") var minhashBuckets = 14
     @Option(help: "MinHash: hashes per bucket.") var minhashHashesPerBucket = 8
+    @Option(help: "Keep only documents in these languages (comma-separated CLD2 codes: en, de, fr, zh, …): a document is kept when any of them has a score above --min-language-score, as datatrove's LanguageFilter. Language identification runs before the other filters.")
+    var languages: String?
+    @Option(help: "Language identification's threshold: CLD2's share of the text in a language, within 0…1 (default 0.65, datatrove's). Alone, without --languages, drops documents whose detected language scores no higher.")
+    var minLanguageScore: Double?
     @Option(help: "Write every dropped document (source, reason, text) to DIR/dropped-NNNNNN.jsonl.zst, one file per input with drops.")
     var droppedOut: String?
 
     func validate() throws {
         if let filters { _ = try parsed(filters) }
+        if let languages {
+            do { _ = try LanguageFilter.languages(languages) } catch let error as CleaningError { throw ValidationError(error.description) }
+        }
+        if let minLanguageScore, !(0...1).contains(minLanguageScore) {
+            throw ValidationError("--min-language-score \(minLanguageScore): expected a share of the text within 0…1 (default 0.65)")
+        }
         guard minhashNgrams >= 1, minhashBuckets >= 1, minhashHashesPerBucket >= 1 else {
             throw ValidationError("--minhash-ngrams, --minhash-buckets and --minhash-hashes-per-bucket must be at least 1 (defaults 5, 14, 8)")
         }
@@ -24,10 +34,16 @@ struct CleaningArguments: ParsableArguments {
         do { return try CleaningOptions(filters: filters) } catch let error as CleaningError { throw ValidationError(error.description) }
     }
 
-    /// The options, or nil without `--filters`.
+    /// The options, or nil without `--filters` and language identification.
     func options() throws -> CleaningOptions? {
-        guard let filters else { return nil }
-        var options = try parsed(filters)
+        guard filters != nil || languages != nil || minLanguageScore != nil else { return nil }
+        var options = try filters.map(parsed) ?? CleaningOptions()
+        if languages != nil || minLanguageScore != nil {
+            var filter = LanguageFilter()
+            do { filter.languages = try languages.map(LanguageFilter.languages) } catch let error as CleaningError { throw ValidationError(error.description) }
+            if let minLanguageScore { filter.threshold = minLanguageScore }
+            options.language = filter
+        }
         if options.minhash != nil {
             options.minhash!.nGrams = minhashNgrams
             options.minhash!.buckets = minhashBuckets

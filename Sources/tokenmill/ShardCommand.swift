@@ -31,18 +31,7 @@ struct ShardCommand: ParsableCommand {
     @Argument(help: "Input files or directories; - reads standard input (needs --input-format).") var inputs: [String]
     @Option(name: [.short, .customLong("output")], help: "Output directory.") var output: String
     @Option(help: "A bundled vocabulary name (gpt2, cl100k_base, o200k_base), a .tiktoken file or a tokenizer.json.") var tokenizer = "gpt2"
-    @Option(help: "text, jsonl, html, warc, wet, wikipedia or parquet (default: from each file's extension; .xml files that start with <mediawiki are wikipedia).") var inputFormat: InputFormat?
-    @Option(help: "Plain text: file (one document per file), blank-lines or lines.") var split: TextSplit = .file
-    @Option(help: "The JSONL field or Parquet column holding the text.") var textField = "text"
-    @Flag(help: "Keep Project Gutenberg headers and licences.") var keepGutenberg = false
-    @Option(help: "Normalization form: none, nfc, nfkc, nfkc-cf.") var form: NormalizationForm = .nfc
-    @Flag(help: "Drop documents with invalid UTF-8 instead of repairing them with U+FFFD.") var rejectInvalidUTF8 = false
-    @Option(help: "Drop a document whose U+FFFD repairs exceed this share of its characters (too_many_replacements): text in another encoding, not UTF-8 with a few bad bytes.") var maxReplacementRatio = 0.02
-    @Option(help: "Decode documents that are not valid UTF-8 from this charset (an ICU name such as GB18030, KOI8-R, windows-1252), or auto for ICU's charset detector. UTF-16 with a byte-order mark is always decoded.") var fallbackEncoding: String?
-    @Flag(help: "Keep control characters.") var keepControls = false
-    @Flag(help: "Trim trailing whitespace and collapse blank-line runs.") var trimWhitespace = false
-    @Option(help: "Drop documents shorter than this many characters (after cleaning).") var minChars = 1
-    @Flag(help: "Keep exact duplicates.") var noDedup = false
+    @OptionGroup(title: "Reading and normalization") var reading: ReadingOptions
     @Option(help: "Fraction of documents (by content hash) that go to the validation split.") var valFraction = 0.0
     @Option(help: "Maximum tokens per shard (a larger single document gets a shard of its own).") var shardTokens = 100_000_000
     @Option(help: "Tokens per compressed block.") var blockTokens = 65536
@@ -50,21 +39,15 @@ struct ShardCommand: ParsableCommand {
     @Option(help: "A pre-token (piece) longer than this many bytes is tokenized in parts cut at this length (counted as pieces_cut), so memory stays bounded on one unbroken run of text.") var maxPieceBytes = PreTokenizer.defaultMaxPieceBytes
     @Option(name: .customLong("threads"), help: "Threads (default: all cores).") var threadCount: Int?
     var threads: Int { threadCount ?? ThreadCount.default }
-    @Flag(help: "Stop at the first bad input or record (default: report it and go on).") var strict = false
     @Flag(help: "Print the summary as JSON.") var json = false
     @Flag(help: "No progress on standard error (warnings and errors are still shown).") var quiet = false
-    @OptionGroup var cleaning: CleaningArguments
+    @OptionGroup(title: "Cleaning") var cleaning: CleaningArguments
 
     func validate() throws {
-        guard maxReplacementRatio >= 0 && maxReplacementRatio <= 1 else {
-            throw ValidationError("--max-replacement-ratio \(maxReplacementRatio): expected a share of characters within 0…1 (default 0.02)")
-        }
         guard maxPieceBytes >= PreTokenizer.minimumMaxPieceBytes else {
             throw ValidationError("--max-piece-bytes \(maxPieceBytes): expected at least \(PreTokenizer.minimumMaxPieceBytes) (default \(PreTokenizer.defaultMaxPieceBytes))")
         }
         guard (1...19).contains(level) else { throw ValidationError("--level \(level): zstd levels for shards are 1…19 (default 3)") }
-        guard minChars >= 0 else { throw ValidationError("--min-chars \(minChars): expected 0 or more characters") }
-        guard !textField.isEmpty else { throw ValidationError("--text-field is empty: name the JSONL field that holds the text (default: text)") }
         guard shardTokens > 0, blockTokens > 0, blockTokens <= ShardFormat.maxBlockTokens else {
             throw ValidationError("--shard-tokens must be positive and --block-tokens within 1…\(ShardFormat.maxBlockTokens) (default 65536)")
         }
@@ -75,20 +58,11 @@ struct ShardCommand: ParsableCommand {
     func run(on cluster: Cluster) throws {
         var options = ShardOptions(inputs: try ShardJob.expandInputs(inputs, excluding: output))
         options.tokenizer = tokenizer
-        options.reader = ReaderOptions(format: inputFormat, split: split, textField: textField, stripGutenberg: !keepGutenberg)
-        options.normalization.form = form
-        options.normalization.utf8Policy = rejectInvalidUTF8 ? .strict : .repair
-        options.normalization.stripControls = !keepControls
-        options.normalization.trimWhitespace = trimWhitespace
-        options.minChars = minChars
-        options.dedup = !noDedup
+        reading.apply(to: &options)
         options.valFraction = valFraction
         options.shardTokens = shardTokens
         options.blockTokens = blockTokens
         options.compressionLevel = level
-        options.strict = strict
-        options.maxReplacementRatio = maxReplacementRatio
-        options.fallbackEncoding = fallbackEncoding
         options.maxPieceBytes = maxPieceBytes
         options.cleaning = try cleaning.options()
         let job: ShardJob
@@ -131,6 +105,7 @@ struct ShardCommand: ParsableCommand {
                 "payload_repairs": manifest.repairs?.payload ?? [:],
                 "pieces_cut": manifest.repairs?.piecesCut ?? 0,
                 "cleaning": manifest.cleaning ?? [:],
+                "languages": (manifest.languages ?? [:]).mapValues { ["documents": $0.documents, "kept": $0.kept] },
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
         } else {
@@ -153,6 +128,7 @@ struct ShardCommand: ParsableCommand {
             if let counters = manifest.cleaning, !counters.isEmpty {
                 print("  cleaning: " + counters.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             }
+            if let languages = manifest.languages, !languages.isEmpty { print("  languages (kept of detected): " + LanguageCount.summary(languages)) }
         }
     }
 }

@@ -128,6 +128,38 @@ import Testing
         #expect((all["documents_kept"] as! Int) > kept)
     }
 
+    /// `tokenmill clean` killed with SIGKILL while it writes, then run again, leaves the same kept
+    /// file and the same dropped files as an uninterrupted run, and no temporary file. Before the
+    /// rerun removed them, the killed run's `dropped-NNNNNN.jsonl.zst.tmp-PID` and
+    /// `again.jsonl.zst.tmp-PID` stayed beside the finished files.
+    @Test func cleanKilledAndRunAgainGivesTheSameKeptAndDroppedFiles() throws {
+        let base = try Self.scratch("clean-kill")
+        try FileManager.default.createDirectory(atPath: base + "/whole", withIntermediateDirectories: true)
+        let arguments = ["clean"] + Self.inputs + ["--filters", "fineweb", "--languages", "en", "--threads", "1"]
+        let whole = try CLI.run(arguments + ["-o", base + "/whole/out.jsonl.zst", "--dropped-out", base + "/whole/dropped"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        try FileManager.default.createDirectory(atPath: base + "/again", withIntermediateDirectories: true)
+        // Killed in the main pass, once the first input's dropped file is written (later inputs remain).
+        let killed = try CLI.run(arguments + ["-o", base + "/again/out.jsonl.zst", "--dropped-out", base + "/again/dropped"]) { process in
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline && process.isRunning {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: base + "/again/dropped")) ?? []
+                if names.contains(where: { $0.hasSuffix(".jsonl.zst") }) { break }
+                usleep(2_000)
+            }
+            kill(process.processIdentifier, SIGKILL)
+        }
+        #expect(killed.status != 0, "the run finished before it could be killed")
+        #expect(!FileManager.default.fileExists(atPath: base + "/again/out.jsonl.zst"))
+        let again = try CLI.run(arguments + ["-o", base + "/again/out.jsonl.zst", "--dropped-out", base + "/again/dropped"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(Self.files(base + "/again").keys.sorted() == ["out.jsonl.zst"])   // (directories are not listed)
+        #expect(Self.files(base + "/again/dropped").keys.allSatisfy { $0.hasSuffix(".jsonl.zst") }, "\(Self.files(base + "/again/dropped").keys.sorted())")
+        #expect(Self.files(base + "/again")["out.jsonl.zst"] == Self.files(base + "/whole")["out.jsonl.zst"])
+        #expect(!Self.files(base + "/whole/dropped").isEmpty)
+        #expect(Self.files(base + "/again/dropped") == Self.files(base + "/whole/dropped"))
+    }
+
     @Test func unknownFiltersAndMinhashOnStandardInputAreRefusedWithTheFix() throws {
         let r = try CLI.run(["clean", Repository.path("Fixtures/corpus/web"), "-o", "-", "--filters", "gopher,c4"])
         #expect(r.status != 0 && r.stderr.contains("unknown filter \"gopher\"") && r.stderr.contains("gopher-rep"), "\(r.stderr)")

@@ -8,7 +8,7 @@ import Testing
 /// sets mixed by weight from the command line.
 @Suite(.serialized) struct CLIConsistencyTests {
     static let subcommands = ["encode", "decode", "normalize", "split", "convert", "train-tokenizer", "shard", "inspect",
-                              "verify", "cat", "loader-bench", "pretrain", "generate", "quickstart"]
+                              "verify", "cat", "loader-bench", "pretrain", "generate", "quickstart", "clean"]
 
     /// A small shard set of the fixture corpus, made once.
     static let shards: String = {
@@ -88,6 +88,24 @@ import Testing
                 let defaults = entry.components(separatedBy: "(default").count - 1
                 #expect(defaults <= 1, "\(command) --help states two defaults: \(entry)")
             }
+        }
+    }
+
+    /// `shard` and `clean` read and normalize with one option group (`ReadingOptions`): their
+    /// help prints the same READING AND NORMALIZATION section, word for word. Before the group,
+    /// `clean` lacked --reject-invalid-utf8, --keep-controls and --trim-whitespace and worded
+    /// four of the shared options differently.
+    @Test func shardAndCleanShareOneReadingAndNormalizationGroup() throws {
+        func section(_ command: String) throws -> [String] {
+            let lines = try CLI.run([command, "--help"]).text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            guard let start = lines.firstIndex(of: "READING AND NORMALIZATION:") else { return [] }
+            return Array(lines[start...].prefix { !$0.isEmpty })
+        }
+        let shard = try section("shard"), clean = try section("clean")
+        #expect(shard.count > 10 && shard == clean, "shard:\n\(shard.joined(separator: "\n"))\nclean:\n\(clean.joined(separator: "\n"))")
+        for flag in ["--input-format", "--form", "--reject-invalid-utf8", "--max-replacement-ratio", "--fallback-encoding", "--keep-controls",
+                     "--trim-whitespace", "--min-chars", "--no-dedup", "--strict"] {
+            #expect(clean.contains { $0.hasPrefix("  " + flag) }, "\(flag)")
         }
     }
 
