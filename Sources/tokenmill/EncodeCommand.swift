@@ -77,12 +77,17 @@ struct EncodeCommand: ParsableCommand {
         options.threads = threads
         let job = try EncodeJob(tokenizer: tokenizer, options: options)
         var writer = try OutputWriter(path: outputFile)
+        let summary: EncodeSummary
         do {
-            _ = try job.run(files) { try writer.write($0) }
+            summary = try job.run(files) { try writer.write($0) }
             try writer.close()
         } catch {
             writer.discard()
             throw error
+        }
+        // Nothing silent: what --lossy repaired is counted and said, as the pieces cut are.
+        if summary.replacements > 0 && !quiet {
+            FileHandle.standardError.write(Data("encode: \(summary.replacements) invalid UTF-8 sequences were replaced by U+FFFD (--lossy)\n".utf8))
         }
         if tokenizer.piecesCut > 0 && !quiet {
             FileHandle.standardError.write(Data("encode: \(tokenizer.piecesCut) pieces longer than --max-piece-bytes \(maxPieceBytes) were encoded in parts\n".utf8))

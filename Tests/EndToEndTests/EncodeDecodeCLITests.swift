@@ -94,6 +94,9 @@ import Testing
         #expect(lossy.status == 0)
         let ids = lossy.text.split(separator: "\n").first!.split(separator: " ").map { Int($0)! }
         #expect(ids == (try reference("gpt2", "messy/python-sgml_input.invalid-utf8.html")))
+        // The repairs are counted, not silent: as many as the validator's repair makes.
+        let replaced = UTF8Validation.repair(bytes).replacements
+        #expect(replaced > 0 && lossy.stderr.contains("\(replaced) invalid UTF-8 sequences were replaced by U+FFFD"), "\(lossy.stderr)")
     }
 
     @Test func binaryOutputRoundTrips() throws {
