@@ -265,38 +265,6 @@ final class BatchAssembler: @unchecked Sendable {
     }
 }
 
-/// A bounded single-producer / single-consumer queue.
-final class BoundedQueue<Element: Sendable>: Sendable {
-    private let items = DispatchSemaphore(value: 0)
-    // Created at 0 and signalled up: libdispatch traps when a semaphore is freed with a value
-    // below its initial one.
-    private let slots = DispatchSemaphore(value: 0)
-    private let storage = Mutex<[Element]>([])
-    let closed = Atomic<Bool>(false)
-
-    init(capacity: Int) { for _ in 0..<capacity { slots.signal() } }
-
-    /// Waits for a free slot; false once closed.
-    func waitForSlot() -> Bool {
-        slots.wait()
-        return !closed.load(ordering: .acquiring)
-    }
-    func push(_ e: Element) {
-        storage.withLock { $0.append(e) }
-        items.signal()
-    }
-    func pop() -> Element {
-        items.wait()
-        let e = storage.withLock { $0.removeFirst() }
-        slots.signal()
-        return e
-    }
-    func close() {
-        closed.store(true, ordering: .releasing)
-        slots.signal()
-    }
-}
-
 /// Streams next-token batches from shard sets written by `tokenmill shard`: packed across
 /// documents, deterministically shuffled from (seed, epoch), partitioned by rank, optionally
 /// mixed by weight, prefetched on a background thread, resumable exactly from `state()`.

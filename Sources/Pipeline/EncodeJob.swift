@@ -83,17 +83,18 @@ public struct EncodeJob: Sendable {
     /// is thrown (invalid UTF-8 without `lossy`, a malformed JSONL line, an id over 65,535 with
     /// u16 output, an unreadable file); what came before it has been written.
     public func run(_ files: [String], write: ([UInt8]) throws -> Void) throws -> EncodeSummary {
-        let handoff = Handoff(depth: 1)
+        let handoff = BoundedQueue<ReadBatch?>(capacity: 1)
+        let finished = DispatchSemaphore(value: 0)
         let reader = Reader(files: files, options: options, canCut: tokenizer.canCutDocuments(specials: options.specials),
                             pattern: tokenizer.pattern, handoff: handoff)
-        let thread = Thread { reader.run() }
+        let thread = Thread { reader.run(); finished.signal() }
         thread.stackSize = 1 << 20
         thread.start()
-        defer { handoff.cancel(); handoff.finished.wait() }
+        defer { handoff.close(); finished.wait() }
 
         var summary = EncodeSummary()
         var outputs: [[UInt8]] = []
-        while let batch = handoff.take() {
+        while let batch = handoff.pop() {
             if outputs.count < batch.items.count { outputs += Array(repeating: [], count: batch.items.count - outputs.count) }
             let (counts, failure) = encode(batch.items, into: &outputs)
             // Up to the first failure in input order, whichever worker met it first.
@@ -232,40 +233,13 @@ struct ReadBatch: @unchecked Sendable {
     var error: (any Error)? = nil
 }
 
-/// A bounded queue of batches between the reader thread and the encoder: `put` waits while
-/// `depth` batches are waiting; `cancel` (the encoder stopped) makes the reader stop.
-final class Handoff: @unchecked Sendable {
-    let free: DispatchSemaphore
-    let ready = DispatchSemaphore(value: 0)
-    let finished = DispatchSemaphore(value: 0)
-    let lock = NSLock()
-    var batches: [ReadBatch?] = []
-    var cancelled = false
-
-    init(depth: Int) { free = DispatchSemaphore(value: depth) }
-
-    /// Queues a batch, or nil for the end. False when the encoder has stopped.
+/// The reader thread's side of the hand-over: `put` waits for a free slot (one batch read ahead
+/// while one is encoded); false once the encoder has stopped (`close`), so the reader stops too.
+extension BoundedQueue where Element == ReadBatch? {
     func put(_ batch: ReadBatch?) -> Bool {
-        free.wait()
-        lock.lock(); defer { lock.unlock() }
-        if cancelled { free.signal(); return false }
-        batches.append(batch)
-        ready.signal()
+        guard waitForSlot() else { return false }
+        push(batch)
         return true
-    }
-
-    /// The next batch; nil at the end.
-    func take() -> ReadBatch? {
-        ready.wait()
-        lock.lock(); defer { lock.unlock() }
-        let batch = batches.removeFirst()
-        free.signal()
-        return batch
-    }
-
-    func cancel() {
-        lock.lock(); cancelled = true; lock.unlock()
-        free.signal()
     }
 }
 
@@ -275,17 +249,16 @@ final class Reader: @unchecked Sendable {
     let options: EncodeOptions
     let canCut: Bool
     let pattern: SplitPattern
-    let handoff: Handoff
+    let handoff: BoundedQueue<ReadBatch?>
     var batch = ReadBatch()
 
-    init(files: [String], options: EncodeOptions, canCut: Bool, pattern: SplitPattern, handoff: Handoff) {
+    init(files: [String], options: EncodeOptions, canCut: Bool, pattern: SplitPattern, handoff: BoundedQueue<ReadBatch?>) {
         self.files = files; self.options = options; self.canCut = canCut; self.pattern = pattern; self.handoff = handoff
     }
 
     struct Stopped: Error {}
 
     func run() {
-        defer { handoff.finished.signal() }
         do {
             for file in files {
                 let source = file == "-" ? "<stdin>" : file
