@@ -16,7 +16,7 @@ public struct DataLoaderOptions: Sendable, Hashable {
     /// How the ranks share the stream (see `RankLayout`).
     public var rankLayout: RankLayout = .blocks
     /// `train` or `val`.
-    public var split = "train"
+    public var split = DataSplit.train
     /// Permute chunks per epoch and shuffle within windows. Off: the stream's own order.
     public var shuffle = true
     /// Sequences per chunk (the unit of the global permutation); nil: max(1, blockTokens / T).
@@ -39,7 +39,7 @@ public struct DataLoaderOptions: Sendable, Hashable {
     /// A fixed-order, single-pass stream over the validation split, for evaluation.
     public static func validation(batchSize: Int, context: Int, rank: Int = 0, worldSize: Int = 1) -> DataLoaderOptions {
         var o = DataLoaderOptions(batchSize: batchSize, context: context)
-        o.split = "val"
+        o.split = .val
         o.shuffle = false
         o.epochs = 1
         o.rank = rank

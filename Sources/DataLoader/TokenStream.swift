@@ -39,7 +39,7 @@ final class TokenStream {
     var cacheCapacity = 64
     private var badBlocks = Set<Int>()
 
-    init(directory: String, split: String, expectedFingerprint: [UInt8]?, policy: CorruptBlockPolicy, counters: SharedCounters) throws {
+    init(directory: String, split: DataSplit, expectedFingerprint: [UInt8]?, policy: CorruptBlockPolicy, counters: SharedCounters) throws {
         self.directory = directory
         self.policy = policy
         self.counters = counters
@@ -56,7 +56,7 @@ final class TokenStream {
         _ = try manifest.tokenizerCopy(directory: directory)
         let summaries = manifest.shards.filter { $0.split == split }
         guard !summaries.isEmpty else {
-            throw ShardError("\(directory): no `\(split)` shards (splits: \(manifest.splits.keys.sorted().joined(separator: ", "))); for a validation split re-run `tokenmill shard` with --val-fraction")
+            throw ShardError("\(directory): no `\(split)` shards (splits: \(manifest.splits.keys.sorted().map(\.rawValue).joined(separator: ", "))); for a validation split re-run `tokenmill shard` with --val-fraction")
         }
         var readers: [ShardReader] = []
         var starts = [0], bases: [Int] = [], docs: [Int] = []

@@ -256,7 +256,7 @@ public final class PretrainRun {
     /// the loss is token-weighted over all of them.
     public func evaluate() throws -> Float? {
         guard options.evalBatches > 0 else { return nil }
-        let withVal = zip(sources, manifests).filter { ($0.1.splits["val"]?.tokens ?? 0) > options.context }
+        let withVal = zip(sources, manifests).filter { ($0.1.splits[.val]?.tokens ?? 0) > options.context }
         guard !withVal.isEmpty else { return nil }
         let vo = Self.loaderOptions(options, fingerprintHex: fingerprintHex, rank: rank, worldSize: worldSize, validation: true)
         var sum = 0.0, count = 0

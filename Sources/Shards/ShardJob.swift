@@ -137,10 +137,10 @@ public final class ShardJob {
     }
 
     struct State {
-        var ordinals = ["train": 0, "val": 0]
-        var skip = ["train": 0, "val": 0]
-        var shardIndex = ["train": 0, "val": 0]
-        var writers: [String: ShardWriter] = [:]
+        var ordinals: [DataSplit: Int] = [.train: 0, .val: 0]
+        var skip: [DataSplit: Int] = [.train: 0, .val: 0]
+        var shardIndex: [DataSplit: Int] = [.train: 0, .val: 0]
+        var writers: [DataSplit: ShardWriter] = [:]
         var shards: [ShardSummary] = []
         /// Standard input while it is being read; journal entries of shards finished before a
         /// resumed run has checked its prefix (see `StandardInput`).
@@ -162,7 +162,7 @@ public final class ShardJob {
         /// Resume: the SHA-256 each input had in the interrupted run, for inputs that already
         /// contributed documents to finished shards (or were finished).
         var journalledInputs: [String: InputRecord] = [:]
-        var splitTotals = ["train": SplitTotals(), "val": SplitTotals()]
+        var splitTotals: [DataSplit: SplitTotals] = [.train: SplitTotals(), .val: SplitTotals()]
         /// Counters of the cleaning steps (`c4_quality.line_kept`, `pii.emails`, …), summed in input order.
         var cleaningCounters: [String: Int] = [:]
         /// MinHash: the documents (by `documentsRead` ordinal) that are near duplicates of an earlier one.
@@ -209,7 +209,7 @@ public final class ShardJob {
 
         try findNearDuplicates(&state)
         try readInputs(&state, stdinExpected: stdinExpected)
-        for split in ["train", "val"] { try closeShard(split, &state) }
+        for split in DataSplit.allCases { try closeShard(split, &state) }
 
         // The tokenizer copy, then the manifest: its presence marks the run complete.
         var tokenizerFile = try OutputWriter(path: directory + "/tokenizer.json")
@@ -218,7 +218,7 @@ public final class ShardJob {
         state.repairs.piecesCut = tokenizer.piecesCut
         var totals = state.splitTotals
         for shard in state.shards { totals[shard.split, default: SplitTotals()].shards += 1 }
-        for split in ["train", "val"] {
+        for split in DataSplit.allCases {
             totals[split]!.tokens = state.shards.filter { $0.split == split }.reduce(0) { $0 + $1.tokens }
             totals[split]!.documents = state.shards.filter { $0.split == split }.reduce(0) { $0 + $1.documents }
         }
@@ -350,7 +350,7 @@ public final class ShardJob {
         let results = clean(documents, pipeline)
         // 2. Filter, deduplicate, split — in input order.
         var toEncode: [[UInt8]] = []
-        var splits: [String] = []
+        var splits: [DataSplit] = []
         for (i, document) in documents.enumerated() {
             let ordinal = state.documentsRead
             state.documentsRead += 1
@@ -416,7 +416,7 @@ public final class ShardJob {
             }
             var h: UInt64 = 0
             for k in 0..<8 { h = h << 8 | UInt64(digest[k]) }
-            let split = Double(h) / 18446744073709551616.0 < options.valFraction ? "val" : "train"
+            let split = Double(h) / 18446744073709551616.0 < options.valFraction ? DataSplit.val : .train
             state.documentsKept += 1
             if let language { state.languages[language.language]!.kept += 1 }
             state.textBytes += text.count
@@ -436,7 +436,7 @@ public final class ShardJob {
                 try closeShard(split, &state)
             }
             if state.writers[split] == nil {
-                let name = String(format: "%@-%06d.%@", split, state.shardIndex[split]!, ShardFormat.fileExtension)
+                let name = String(format: "%@-%06d.%@", split.rawValue, state.shardIndex[split]!, ShardFormat.fileExtension)
                 state.writers[split] = try ShardWriter(path: directory + "/" + name, header: header, blockTokens: options.blockTokens,
                                                        level: options.compressionLevel)
             }
@@ -570,7 +570,7 @@ public final class ShardJob {
         return keys
     }
 
-    func closeShard(_ split: String, _ state: inout State) throws {
+    func closeShard(_ split: DataSplit, _ state: inout State) throws {
         guard let writer = state.writers[split] else { return }
         state.writers[split] = nil
         let summary = try writer.finish(split: split)
@@ -609,7 +609,7 @@ public final class ShardJob {
             shards.removeAll { $0.summary.split == shard.split && $0.summary.file >= shard.file }
             shards.append((shard, through))
         }
-        var damaged = Set<String>()
+        var damaged = Set<DataSplit>()
         for (summary, _) in shards where !damaged.contains(summary.split) {
             let found = try? Self.hashFile(directory + "/" + summary.file)
             guard found?.0 != summary.bytes || found?.1 != summary.sha256 else { continue }
@@ -647,7 +647,7 @@ public final class ShardJob {
     static func isOwnShardName(_ name: String, suffix: String = "." + ShardFormat.fileExtension) -> Bool {
         guard name.hasSuffix(suffix) else { return false }
         let stem = name.dropLast(suffix.count)
-        for split in ["train-", "val-"] where stem.hasPrefix(split) {
+        for split in DataSplit.allCases.map({ $0.rawValue + "-" }) where stem.hasPrefix(split) {
             let digits = stem.dropFirst(split.count)
             return digits.count == 6 && digits.allSatisfy { $0.isASCII && $0.isNumber }
         }

@@ -8,7 +8,7 @@ import Testing
         let dir = try Fixture.main.get()
         let (all, starts) = try Fixture.stream(dir)
         let manifest = try Manifest.load(directory: dir)
-        #expect(manifest.shards.filter { $0.split == "train" }.count >= 3)
+        #expect(manifest.shards.filter { $0.split == .train }.count >= 3)
         let eot = Int32(manifest.tokenizer.endOfText!)
         let T = 100
         var o = DataLoaderOptions(batchSize: 7, context: T)
@@ -41,7 +41,7 @@ import Testing
         }
         #expect(next == S)                  // every sequence, in order, once
         #expect(boundaries > 1000)          // real documents start inside rows
-        #expect(loader.stats.blocksDecompressed <= manifest.shards.filter { $0.split == "train" }.count * 2 + all.count / 4096 + 1)
+        #expect(loader.stats.blocksDecompressed <= manifest.shards.filter { $0.split == .train }.count * 2 + all.count / 4096 + 1)
     }
 }
 
@@ -182,7 +182,7 @@ import Testing
         let dir = try Fixture.temporaryDirectory(name)
         try FileManager.default.removeItem(atPath: dir)
         try FileManager.default.copyItem(atPath: source, toPath: dir)
-        let shard = try Manifest.load(directory: dir).shards.filter { $0.split == "train" }[1].file
+        let shard = try Manifest.load(directory: dir).shards.filter { $0.split == .train }[1].file
         let reader = try ShardReader(path: dir + "/" + shard)
         let at = Int(reader.blocks[3].offset) + 10
         let handle = try #require(FileHandle(forUpdatingAtPath: dir + "/" + shard))
@@ -240,7 +240,7 @@ import Testing
 @Suite struct Validation {
     @Test func validationStreamIsFixedSinglePassAndPartitioned() throws {
         let dir = try Fixture.main.get()
-        let (val, _) = try Fixture.stream(dir, split: "val")
+        let (val, _) = try Fixture.stream(dir, split: .val)
         let T = 64
         let S = (val.count - 1) / T
         #expect(S > 20)
