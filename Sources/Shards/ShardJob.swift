@@ -184,22 +184,21 @@ public final class ShardJob {
         var state = State()
         var stdinExpected: (bytes: Int, sha256: String)? = nil
         if let start = journal.entries.first {
-            guard start.kind == .start, start.options == optionsJSON, start.fingerprint == fingerprintHex else {
+            guard case .start(let options, let fingerprint) = start, options == optionsJSON, fingerprint == fingerprintHex else {
                 throw ShardError("\(directory) holds an interrupted run with different options or tokenizer; re-run it with the same command, or choose a new output directory (or delete \(directory))")
             }
             try resume(&state)
             // Standard input: the prefix the last surviving shard was cut from must come again
             // (or, if it was read to its end, the whole stream).
             let kept = Set(state.shards.map { $0.file + " " + $0.sha256 })
-            for entry in journal.entries where entry.kind == .shard {
-                guard let shard = entry.shard, kept.contains(shard.file + " " + shard.sha256) else { continue }
-                if let bytes = entry.stdinBytes, let sha256 = entry.stdinSha256 { stdinExpected = (bytes, sha256) }
+            for case .shard(let finished) in journal.entries where kept.contains(finished.summary.file + " " + finished.summary.sha256) {
+                if let stdin = finished.stdin { stdinExpected = (stdin.bytes, stdin.sha256) }
             }
-            for entry in journal.entries where entry.kind == .input && entry.input?.path == "-" {
-                if let input = entry.input, input.error == nil { stdinExpected = (input.size, input.sha256) }
+            for case .input(let input) in journal.entries where input.path == "-" && input.error == nil {
+                stdinExpected = (input.size, input.sha256)
             }
         } else {
-            try journal.append(JournalEntry(kind: .start, options: optionsJSON, fingerprint: fingerprintHex))
+            try journal.append(.start(options: optionsJSON, fingerprint: fingerprintHex))
         }
         // Unfinished files of an interrupted run are rewritten from scratch; only names this
         // tool writes are removed, never a user's own `*.tmp` file.
@@ -231,7 +230,7 @@ public final class ShardJob {
             cleaning: options.cleaning == nil ? nil : state.cleaningCounters,
             languages: options.cleaning?.language == nil ? nil : state.languages)
         try manifest.write(to: directory)
-        try journal.append(JournalEntry(kind: .complete))
+        try journal.append(.complete)
         return manifest
     }
 
@@ -304,7 +303,7 @@ public final class ShardJob {
                 continue
             }
             state.inputs.append(record)
-            try journal?.append(JournalEntry(kind: .input, input: record))
+            try journal?.append(.input(record))
             report(started, inputIndex, state)
         }
         try startDropped(&state, nil)
@@ -337,7 +336,7 @@ public final class ShardJob {
         warning?("\(error) (skipped; --strict stops here)")
         drop(&state, reason, record.path)
         state.inputs.append(record)
-        try journal?.append(JournalEntry(kind: .input, input: record))
+        try journal?.append(.input(record))
     }
 
     /// Cleans, filters, deduplicates, splits and tokenizes a batch of input `inputIndex` (of
@@ -577,14 +576,13 @@ public final class ShardJob {
         state.shards.append(summary)
         state.shardIndex[split]! += 1
         state.skip[split] = state.skip[split]! + summary.documents
-        var entry = JournalEntry(kind: .shard, input: state.reading, shard: summary, documentsThrough: state.skip[split]!)
+        var finished = JournalEntry.FinishedShard(summary: summary, documentsThrough: state.skip[split]!, input: state.reading)
         if let stdin = state.stdin {
-            entry.stdinBytes = stdin.consumed
-            entry.stdinSha256 = stdin.sha256
-            if !stdin.verified { state.heldBack.append(entry); return }
+            finished.stdin = JournalEntry.StandardInputPrefix(bytes: stdin.consumed, sha256: stdin.sha256)
+            if !stdin.verified { state.heldBack.append(.shard(finished)); return }
         }
         try releaseHeldBack(&state)
-        try journal?.append(entry)
+        try journal?.append(.shard(finished))
     }
 
     /// Journals the shard entries held back while a resumed run's standard input was unchecked,
@@ -603,11 +601,17 @@ public final class ShardJob {
     func resume(_ state: inout State) throws {
         var shards: [(summary: ShardSummary, through: Int)] = []
         for entry in journal?.entries ?? [] {
-            if entry.kind == .input, let input = entry.input { state.journalledInputs[input.path] = input }
-            guard entry.kind == .shard, let shard = entry.shard, let through = entry.documentsThrough else { continue }
-            if let input = entry.input { state.journalledInputs[input.path] = input }
-            shards.removeAll { $0.summary.split == shard.split && $0.summary.file >= shard.file }
-            shards.append((shard, through))
+            switch entry {
+            case .input(let input):
+                state.journalledInputs[input.path] = input
+            case .shard(let finished):
+                if let input = finished.input { state.journalledInputs[input.path] = input }
+                let shard = finished.summary
+                shards.removeAll { $0.summary.split == shard.split && $0.summary.file >= shard.file }
+                shards.append((shard, finished.documentsThrough))
+            case .start, .complete:
+                continue
+            }
         }
         var damaged = Set<DataSplit>()
         for (summary, _) in shards where !damaged.contains(summary.split) {
