@@ -149,10 +149,10 @@ final class SequenceSource {
         let sequences = max(0, (stream.tokenCount - 1) / options.context)
         let chunk = options.chunkSequences ?? max(1, stream.blockTokens / options.context)
         guard options.worldSize >= 1, (0..<options.worldSize).contains(options.rank) else {
-            throw ShardError("rank \(options.rank) is outside 0..<\(options.worldSize)")
+            throw DataLoaderError("rank \(options.rank) is outside 0..<\(options.worldSize)")
         }
         guard sequences / options.worldSize >= 1 else {
-            throw ShardError("\(stream.directory): \(stream.tokenCount) tokens make \(sequences) sequences of \(options.context)+1 tokens, fewer than the \(options.worldSize) ranks")
+            throw DataLoaderError("\(stream.directory): \(stream.tokenCount) tokens make \(sequences) sequences of \(options.context)+1 tokens, fewer than the \(options.worldSize) ranks", directory: stream.directory)
         }
         let sliced = options.rankLayout == .batchSlices && options.worldSize > 1
         slice = sliced ? (options.rank, options.worldSize, options.batchSize) : nil
@@ -302,12 +302,12 @@ public final class DataLoader {
     }
 
     public init(sources: [LoaderSource], options: DataLoaderOptions, resumeFrom state: LoaderState? = nil) throws {
-        guard !sources.isEmpty else { throw ShardError("no sources") }
-        guard options.batchSize >= 1, options.context >= 1 else { throw ShardError("batch size and context must be ≥ 1") }
-        guard sources.allSatisfy({ $0.weight > 0 && $0.weight.isFinite }) else { throw ShardError("mixture weights must be positive") }
-        guard sources.count == 1 || options.epochs == nil else { throw ShardError("a mixture of several sources is endless: leave epochs nil") }
+        guard !sources.isEmpty else { throw DataLoaderError("no sources") }
+        guard options.batchSize >= 1, options.context >= 1 else { throw DataLoaderError("batch size and context must be ≥ 1") }
+        guard sources.allSatisfy({ $0.weight > 0 && $0.weight.isFinite }) else { throw DataLoaderError("mixture weights must be positive") }
+        guard sources.count == 1 || options.epochs == nil else { throw DataLoaderError("a mixture of several sources is endless: leave epochs nil") }
         guard sources.count == 1 || options.rankLayout == .blocks || options.worldSize == 1 else {
-            throw ShardError("the batch-slices rank layout takes one source, not a mixture of \(sources.count)")
+            throw DataLoaderError("the batch-slices rank layout takes one source, not a mixture of \(sources.count)")
         }
         self.options = options
         self.sources = sources
@@ -329,7 +329,7 @@ public final class DataLoader {
             expected.positions = state.positions
             expected.rows = state.rows
             guard state.version == 1, state == expected else {
-                throw ShardError("the saved loader state does not match this loader (sources, seed, context, rank, world size, chunking or shuffle differ): saved \(Self.describe(state)), now \(Self.describe(expected))")
+                throw DataLoaderError("the saved loader state does not match this loader (sources, seed, context, rank, world size, chunking or shuffle differ): saved \(Self.describe(state)), now \(Self.describe(expected))")
             }
             for (source, p) in zip(built, state.positions) { source.position = p }
         }

@@ -171,7 +171,7 @@ import Testing
         let loader = try DataLoader(directory: dir, options: o)
         _ = try loader.next()
         o.seed = 99
-        #expect(throws: ShardError.self) { try DataLoader(directory: dir, options: o, resumeFrom: loader.state()) }
+        #expect(throws: DataLoaderError.self) { try DataLoader(directory: dir, options: o, resumeFrom: loader.state()) }
     }
 }
 
@@ -233,7 +233,26 @@ import Testing
         _ = try DataLoader(directory: dir, options: o)
         bytes[0] ^= 1
         o.expectedFingerprint = bytes
-        #expect(throws: ShardError.self) { try DataLoader(directory: dir, options: o) }
+        let error = #expect(throws: DataLoaderError.self) { try DataLoader(directory: dir, options: o) }
+        #expect(error?.directory == dir)
+    }
+
+    /// The loader's own checks throw its own error (they threw `ShardError` before, as if a
+    /// shard were damaged); a check of the options alone names no directory.
+    @Test func theLoadersOwnChecksThrowDataLoaderErrorNamingTheDirectoryWhenThereIsOne() throws {
+        let dir = try Fixture.main.get()
+        var o = DataLoaderOptions(batchSize: 2, context: 32)
+        o.rank = 3
+        o.worldSize = 2
+        let rank = #expect(throws: DataLoaderError.self) { try DataLoader(directory: dir, options: o) }
+        #expect(rank?.directory == nil && rank?.description == "rank 3 is outside 0..<2")
+        o.rank = 0
+        o.worldSize = 1
+        o.context = 1 << 30
+        let tooShort = #expect(throws: DataLoaderError.self) { try DataLoader(directory: dir, options: o) }
+        #expect(tooShort?.directory == dir)
+        let noSources = #expect(throws: DataLoaderError.self) { try DataLoader(sources: [], options: DataLoaderOptions(batchSize: 2, context: 32)) }
+        #expect(noSources?.description == "no sources")
     }
 }
 
@@ -274,6 +293,6 @@ import Testing
             let resumed = try drain(try DataLoader(sources: sources, options: o, resumeFrom: state), max: 1)
             #expect(resumed.map(\.content) == [batches[k].content], "resume after batch \(k)")
         }
-        #expect(throws: ShardError.self) { try DataLoader(sources: Array(sources.reversed()), options: o, resumeFrom: batches[9].stateAfter) }
+        #expect(throws: DataLoaderError.self) { try DataLoader(sources: Array(sources.reversed()), options: o, resumeFrom: batches[9].stateAfter) }
     }
 }
