@@ -1,4 +1,4 @@
-import GPT
+import GPTModule
 
 /// A failure of a pipeline job that is not another module's error: a checkpoint without its
 /// tokenizer, a tokenizer that does not match the model or the data, a run folder that holds

@@ -1,4 +1,4 @@
-import GPT
+import GPTModule
 
 /// Everything that shapes a pretraining run (saved in each checkpoint's `trainer.json`).
 public struct PretrainOptions: Codable, Sendable, Equatable {

@@ -1,7 +1,7 @@
-import DataLoader
+import DataLoaderModule
 import Dispatch
 import Foundation
-import GPT
+import GPTModule
 import Shards
 import TokenmillSupport
 

@@ -1,7 +1,7 @@
 import BPE
 import Corpus
 import Foundation
-import GPT
+import GPTModule
 import Normalizer
 import Shards
 import Trainer

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import GPT
+import GPTModule
 import Pipeline
 
 struct GenerateCommand: ParsableCommand {

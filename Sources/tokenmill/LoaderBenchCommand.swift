@@ -1,5 +1,5 @@
 import ArgumentParser
-import DataLoader
+import DataLoaderModule
 import Dispatch
 import Foundation
 import Shards

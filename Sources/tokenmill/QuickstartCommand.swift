@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import GPT
+import GPTModule
 import Pipeline
 
 /// `tokenmill quickstart`: the whole pipeline on the bundled real text in one command —

@@ -1,4 +1,4 @@
-import DataLoader
+import DataLoaderModule
 import Foundation
 import Shards
 import Testing

@@ -1,4 +1,4 @@
-import DataLoader
+import DataLoaderModule
 import TestSupport
 import Foundation
 import Shards
