@@ -14,13 +14,17 @@ import PackageDescription
 //   BPE         → Normalizer, TokenmillSupport, Collections
 //   Trainer     → BPE, Normalizer, Corpus, TokenmillSupport, Collections
 //   Shards      → BPE, Normalizer, Corpus, Cleaning, TokenmillSupport, Crypto
-//   DataLoader  → Shards, TokenmillSupport
-//   GPT         → OpenBLAS, TokenmillSupport (a leaf: model, kernels, AdamW, safetensors)
-//   Cluster     → MPIShim (Open MPI; beside the chain, not in it)
-//   Pipeline    → Normalizer, BPE, Corpus, Trainer, Shards, DataLoader, GPT, Cluster, TokenmillSupport: the jobs
+//   DataLoaderModule → Shards, TokenmillSupport
+//   GPTModule   → OpenBLAS, TokenmillSupport (a leaf: model, kernels, AdamW, safetensors)
+//   ClusterModule → MPIShim (Open MPI; beside the chain, not in it)
+//   Pipeline    → Normalizer, BPE, Corpus, Trainer, Shards, DataLoaderModule, GPTModule, ClusterModule, TokenmillSupport: the jobs
 //                 that compose them (quickstart, distributed shard and train-tokenizer, the
 //                 pretraining run, text generation)
 //   tokenmill   → Pipeline and the modules whose types its commands use; argument parsing and output
+//
+// Three modules are named `…Module` because each holds a type of its own short name (`DataLoader`,
+// `GPT`, `Cluster`): a module named like one of its types cannot qualify its other names
+// (`GPT.GPTConfig` would look inside the class), as swift-collections names `HeapModule`.
 //
 // The C libraries come in through system-library targets; CLD2, whose API is C++, through the
 // `CLD2Shim` C++ target (an extern "C" header of <stdint.h> types); ICU is reached only through the
@@ -35,9 +39,9 @@ let package = Package(
         .library(name: "Trainer", targets: ["Trainer"]),
         .library(name: "Cleaning", targets: ["Cleaning"]),
         .library(name: "Shards", targets: ["Shards"]),
-        .library(name: "DataLoader", targets: ["DataLoader"]),
-        .library(name: "GPT", targets: ["GPT"]),
-        .library(name: "Cluster", targets: ["Cluster"]),
+        .library(name: "DataLoaderModule", targets: ["DataLoaderModule"]),
+        .library(name: "GPTModule", targets: ["GPTModule"]),
+        .library(name: "ClusterModule", targets: ["ClusterModule"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
         .executable(name: "tokenmill", targets: ["tokenmill"]),
     ],
@@ -94,17 +98,17 @@ let package = Package(
             name: "Shards",
             dependencies: ["BPE", "Normalizer", "Corpus", "Cleaning", "TokenmillSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "DataLoader", dependencies: ["Shards", "TokenmillSupport"]),
-        .target(name: "GPT", dependencies: ["COpenBLAS", "TokenmillSupport"]),
-        .target(name: "Cluster", dependencies: ["MPIShim"]),
+        .target(name: "DataLoaderModule", dependencies: ["Shards", "TokenmillSupport"]),
+        .target(name: "GPTModule", dependencies: ["COpenBLAS", "TokenmillSupport"]),
+        .target(name: "ClusterModule", dependencies: ["MPIShim"]),
         .target(
             name: "Pipeline",
-            dependencies: ["Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoader", "GPT", "Cluster", "TokenmillSupport"]
+            dependencies: ["Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoaderModule", "GPTModule", "ClusterModule", "TokenmillSupport"]
         ),
         .executableTarget(
             name: "tokenmill",
             dependencies: [
-                "Normalizer", "BPE", "Corpus", "Trainer", "Cleaning", "Shards", "DataLoader", "GPT", "Cluster", "Pipeline", "TokenmillSupport",
+                "Normalizer", "BPE", "Corpus", "Trainer", "Cleaning", "Shards", "DataLoaderModule", "GPTModule", "ClusterModule", "Pipeline", "TokenmillSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -119,7 +123,7 @@ let package = Package(
             dependencies: ["Normalizer", "Corpus"],
             path: "Benchmarks/NormalizeBench"
         ),
-        .executableTarget(name: "GPTBench", dependencies: ["GPT", "TokenmillSupport"], path: "Benchmarks/GPTBench"),
+        .executableTarget(name: "GPTBench", dependencies: ["GPTModule", "TokenmillSupport"], path: "Benchmarks/GPTBench"),
 
         // Shared by the test targets: runs the built CLI, finds the repository's files.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -134,9 +138,9 @@ let package = Package(
             dependencies: ["Cleaning", "Corpus", "Shards", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "ShardsTests", dependencies: ["Shards", "BPE", "Normalizer", "Corpus", "TestSupport"]),
-        .testTarget(name: "DataLoaderTests", dependencies: ["DataLoader", "Shards", "TestSupport"]),
-        .testTarget(name: "GPTTests", dependencies: ["GPT", "Pipeline", "TokenmillSupport", "Shards", "BPE", "TestSupport"]),
+        .testTarget(name: "DataLoaderTests", dependencies: ["DataLoaderModule", "Shards", "TestSupport"]),
+        .testTarget(name: "GPTTests", dependencies: ["GPTModule", "Pipeline", "TokenmillSupport", "Shards", "BPE", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BPE", "Corpus", "Pipeline", "TokenmillSupport", "TestSupport"]),
-        .testTarget(name: "DistributedTests", dependencies: ["Cluster", "Shards", "TestSupport"]),
+        .testTarget(name: "DistributedTests", dependencies: ["ClusterModule", "Shards", "TestSupport"]),
     ]
 )

@@ -11,7 +11,7 @@ import PackageDescription
 // of a sanitized build from scratch. CI's smoke uses it (.ci/run); use a scratch path of its
 // own for it (`make fuzz-smoke` does), since the two builds differ in their modules.
 let readersOnly = ProcessInfo.processInfo.environment["TOKENMILL_FUZZ_SUBSET"] == "readers"
-let libraries = readersOnly ? ["Corpus", "BPE"] : ["Corpus", "BPE", "Shards", "DataLoader", "GPT", "Pipeline"]
+let libraries = readersOnly ? ["Corpus", "BPE"] : ["Corpus", "BPE", "Shards", "DataLoaderModule", "GPTModule", "Pipeline"]
 
 let package = Package(
     name: "TokenmillFuzz",

@@ -4,7 +4,7 @@
 # x86-64 target is the 2003 baseline (SSE2, 4 floats per vector, no AVX, no FMA): the SIMD
 # kernels of the GPT (GELU, softmax, LayerNorm, AdamW, attention rows) then run at half width
 # or less. Where the target has fused multiply-add, TOKENMILL_FMA lets those kernels use it
-# (Sources/GPT/Parallel.swift, fma8).
+# (Sources/GPTModule/Parallel.swift, fma8).
 #
 #   TARGET_CPU=native (default)  the build machine's CPU (binaries may not run on older CPUs)
 #   TARGET_CPU=x86-64-v3         AVX2 + FMA (Haswell, Zen 1 and later), for binaries that move

@@ -8,7 +8,7 @@
 // `cpu_s` is the process CPU time of the timed steps; `ms_per_step_min` the fastest step.
 import Dispatch
 import Foundation
-import GPT
+import GPTModule
 import TokenmillSupport
 
 var configs = ["A", "B"], threads = [1, 2], steps = 10, warmup = 2, batch = 8, context = 256

@@ -192,17 +192,6 @@ public struct ParquetReader {
                                    totalValues: Int(chunk.numValues), zstd: zstd, page: sparePages.popLast() ?? [])
     }
 
-    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var v = UInt(value), n = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat { d[19 - n] = 0x30 + UInt8(v % 10); v /= 10; n += 1 } while v > 0
-            bytes.append(contentsOf: d[(20 - n)...])
-        }
-    }
-
     /// The next row, or nil after the last.
     public mutating func next() throws -> Row? {
         while rowsLeftInGroup == 0 {
@@ -233,7 +222,7 @@ public struct ParquetReader {
         defer { locationScratch = location }
         location.removeAll(keepingCapacity: true)
         location += locationPrefix
-        Self.appendDecimal(row, to: &location)
+        DecimalText.append(row, to: &location)
         for k in labelReaders.indices {
             let start = location.count
             location += labelPrefixes[k]

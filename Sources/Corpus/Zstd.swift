@@ -1,8 +1,13 @@
 import CZstd
 
-/// Errors from reading compressed input, written for the person who has to fix the file.
-public struct CompressionError: Error, CustomStringConvertible, Sendable {
-    public let description: String
+/// A zstd frame that does not decompress to its stated size, written for the person who has to
+/// fix the file. Not a public error of its own: every caller wraps it with its location before
+/// it leaves (`ShardReader`: a `ShardError` with shard and block; the Parquet reader: an
+/// `InputError` naming file, column and page offset), so `InputError` stays Corpus's one public
+/// error type. `package`, because the shard reader (another module of this package) calls the
+/// frame check.
+package struct CompressionError: Error, CustomStringConvertible, Sendable {
+    package let description: String
 }
 
 /// zstd through the system library: one-shot compression here, the shards' checksummed frames

@@ -1,4 +1,4 @@
-import GPT
+import GPTModule
 
 /// What a training checkpoint holds beside the weights (`trainer.json`).
 public struct CheckpointInfo: Codable, Sendable, Equatable {

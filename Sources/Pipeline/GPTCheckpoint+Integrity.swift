@@ -1,5 +1,5 @@
 import Foundation
-import GPT
+import GPTModule
 import Shards
 import Synchronization
 

@@ -1,3 +1,5 @@
+import GPTModule
+
 /// A failure of a pipeline job that is not another module's error: a checkpoint without its
 /// tokenizer, a tokenizer that does not match the model or the data, a run folder that holds
 /// other outputs. Locations (folders, fingerprints) are fields, not parts of a string.
@@ -26,6 +28,17 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
     case unsupportedEncodeInput(format: String)
     /// A token id does not fit the 16-bit output asked for.
     case idTooLargeForU16(id: UInt32)
+    /// `PretrainOptions` that cannot train the model (steps, batch, context, rates): the reason.
+    case invalidPretrainOptions(String)
+    /// A fresh pretraining run was given no model configuration.
+    case noModelConfiguration
+    /// `--init-from` names a checkpoint whose model differs from the configuration asked for.
+    case initFromConfigDiffers(checkpoint: String, found: GPTConfig, requested: GPTConfig)
+    /// The global batch does not divide among the ranks.
+    case batchNotDivisibleByRanks(batch: Int, ranks: Int)
+    /// The model's vocabulary is smaller than the shard set's tokenizer: ids past it would index
+    /// outside the embedding table.
+    case modelVocabularyTooSmall(model: Int, tokenizer: String, ids: Int)
 
     public var description: String {
         switch self {
@@ -53,6 +66,16 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
             return "encode reads text or jsonl input, found \(format): expected text (a file is a document) or jsonl (a line is a document)"
         case .idTooLargeForU16(let id):
             return "token id \(id) does not fit in 16 bits: use --output u32"
+        case .invalidPretrainOptions(let reason):
+            return "invalid pretraining options: \(reason)"
+        case .noModelConfiguration:
+            return "a new run needs a model configuration"
+        case .initFromConfigDiffers(let dir, let found, let requested):
+            return "--init-from \(dir) has the model \(found), which differs from the requested \(requested); drop --config/--preset"
+        case .batchNotDivisibleByRanks(let batch, let ranks):
+            return "--batch \(batch) is the global batch and must divide evenly among the \(ranks) ranks: use a multiple of \(ranks)"
+        case .modelVocabularyTooSmall(let model, let tokenizer, let ids):
+            return "the model's vocabulary (\(model)) is smaller than the shard set's tokenizer \(tokenizer) (\(ids) ids): set vocabSize ≥ \(ids) in the config (presets are widened automatically)"
         }
     }
 }

@@ -1,4 +1,4 @@
-import GPT
+import GPTModule
 
 /// Everything that shapes a pretraining run (saved in each checkpoint's `trainer.json`).
 public struct PretrainOptions: Codable, Sendable, Equatable {
@@ -42,7 +42,7 @@ public struct PretrainOptions: Codable, Sendable, Equatable {
     }
 
     public func validate(config: GPTConfig) throws {
-        func bad(_ s: String) -> GPTError { .invalidConfig(s) }
+        func bad(_ s: String) -> PipelineError { .invalidPretrainOptions(s) }
         guard steps > 0 else { throw bad("steps must be ≥ 1 (got \(steps))") }
         guard batchSize > 0, gradAccum > 0 else { throw bad("batch size and gradient accumulation must be ≥ 1") }
         guard context > 0, context <= config.contextLength else {

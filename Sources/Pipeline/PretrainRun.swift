@@ -1,7 +1,7 @@
-import DataLoader
+import DataLoaderModule
 import Dispatch
 import Foundation
-import GPT
+import GPTModule
 import Shards
 import TokenmillSupport
 
@@ -97,7 +97,7 @@ public final class PretrainRun {
             if rank == 0, fm.fileExists(atPath: out + "/latest") || fm.fileExists(atPath: out + "/metrics.jsonl") {
                 throw PipelineError.runExists(directory: out, initFrom: false)
             }
-            guard let config else { throw GPTError.invalidConfig("a new run needs a model configuration") }
+            guard let config else { throw PipelineError.noModelConfiguration }
             try Self.checkVocabulary(config, manifest: manifest)
             try options.validate(config: config)
             model = try GPT(config: config, seed: options.seed)
@@ -138,14 +138,14 @@ public final class PretrainRun {
             }
             model = try GPTCheckpoint.loadModel(from: dir)
             if let config, config != model.config {
-                throw GPTError.invalidConfig("--init-from \(dir) has the model \(model.config), which differs from the requested \(config); drop --config/--preset")
+                throw PipelineError.initFromConfigDiffers(checkpoint: dir, found: model.config, requested: config)
             }
             try Self.checkVocabulary(model.config, manifest: manifest)
             try options.validate(config: model.config)
             step = 0; tokensSeen = 0
         }
         if worldSize > 1, options.batchSize % worldSize != 0 {
-            throw GPTError.invalidConfig("--batch \(options.batchSize) is the global batch and must divide evenly among the \(worldSize) ranks: use a multiple of \(worldSize)")
+            throw PipelineError.batchNotDivisibleByRanks(batch: options.batchSize, ranks: worldSize)
         }
         self.options = options
         self.model = model
@@ -184,7 +184,7 @@ public final class PretrainRun {
     static func checkVocabulary(_ config: GPTConfig, manifest: Manifest) throws {
         let need = manifest.tokenizer.vocabularySize
         guard config.vocabSize >= need else {
-            throw GPTError.invalidConfig("the model's vocabulary (\(config.vocabSize)) is smaller than the shard set's tokenizer \(manifest.tokenizer.name) (\(need) ids): set vocabSize ≥ \(need) in the config (presets are widened automatically)")
+            throw PipelineError.modelVocabularyTooSmall(model: config.vocabSize, tokenizer: manifest.tokenizer.name, ids: need)
         }
     }
 
@@ -256,7 +256,7 @@ public final class PretrainRun {
     /// the loss is token-weighted over all of them.
     public func evaluate() throws -> Float? {
         guard options.evalBatches > 0 else { return nil }
-        let withVal = zip(sources, manifests).filter { ($0.1.splits["val"]?.tokens ?? 0) > options.context }
+        let withVal = zip(sources, manifests).filter { ($0.1.splits[.val]?.tokens ?? 0) > options.context }
         guard !withVal.isEmpty else { return nil }
         let vo = Self.loaderOptions(options, fingerprintHex: fingerprintHex, rank: rank, worldSize: worldSize, validation: true)
         var sum = 0.0, count = 0

@@ -1,5 +1,5 @@
 import Foundation
-import GPT
+import GPTModule
 
 /// What `QuickstartPipeline` runs with: the options of `tokenmill quickstart`, and the fixed
 /// recipe of the demo (learning rate, prompts, sampling) that docs/quickstart.md measured.

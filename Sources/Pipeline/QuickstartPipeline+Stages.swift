@@ -1,7 +1,7 @@
 import BPE
 import Corpus
 import Foundation
-import GPT
+import GPTModule
 import Normalizer
 import Shards
 import Trainer
@@ -114,8 +114,8 @@ extension QuickstartPipeline {
         let m = try job.run()
         let seconds = Date().timeIntervalSince(clock)
         manifest = m
-        let train = (documents: m.splits["train"]?.documents ?? 0, tokens: m.splits["train"]?.tokens ?? 0)
-        let val = (documents: m.splits["val"]?.documents ?? 0, tokens: m.splits["val"]?.tokens ?? 0)
+        let train = (documents: m.splits[.train]?.documents ?? 0, tokens: m.splits[.train]?.tokens ?? 0)
+        let val = (documents: m.splits[.val]?.documents ?? 0, tokens: m.splits[.val]?.tokens ?? 0)
         let dropped = m.dropped.mapValues(\.count)
         report.shards = .init(directory: "shards", documentsRead: m.documentsRead, documentsKept: m.documentsKept,
                               trainDocuments: train.documents, valDocuments: val.documents, trainTokens: train.tokens, valTokens: val.tokens,
@@ -138,7 +138,7 @@ extension QuickstartPipeline {
         var trainTokens = 0, valTokens = 0, valBytes = 0, trainBytes = 0
         for shard in manifest.shards {
             let reader = try ShardReader(path: shardsDirectory + "/" + shard.file)
-            if shard.split == "val" {
+            if shard.split == .val {
                 for d in 0..<reader.documentCount {
                     let ids = try reader.document(d)
                     valTokens += ids.count
@@ -154,7 +154,7 @@ extension QuickstartPipeline {
             }
         }
         if let eot = manifest.tokenizer.endOfText, Int(eot) < counts.count {   // the model predicts document ends too
-            counts[Int(eot)] += manifest.splits["train"]?.documents ?? 0
+            counts[Int(eot)] += manifest.splits[.train]?.documents ?? 0
         }
         if var s = report.shards {
             s.textBytes = trainBytes + valBytes
@@ -201,7 +201,7 @@ extension QuickstartPipeline {
         report.samples = zip(prompts, zip(before, after)).map { .init(prompt: $0.0, beforeTraining: $0.1.0, afterTraining: $0.1.1) }
 
         let c = runner.model.config
-        let trainTokens = manifest.splits["train"]?.tokens ?? 0
+        let trainTokens = manifest.splits[.train]?.tokens ?? 0
         let initialVal = runner.valHistory.first { $0.step == 0 }?.loss
         report.training = .init(
             model: .init(vocabSize: c.vocabSize, contextLength: c.contextLength, layers: c.layers, heads: c.heads, channels: c.channels,

@@ -1,6 +1,6 @@
 import BPE
 import Foundation
-import GPT
+import GPTModule
 import Shards
 
 /// The stages of `tokenmill quickstart`, run in order on one corpus into one run folder. Each

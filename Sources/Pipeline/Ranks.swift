@@ -1,6 +1,6 @@
-import Cluster
+import ClusterModule
 import Foundation
-import GPT
+import GPTModule
 
 /// The job this process belongs to: itself alone, or the ranks of `mpirun`/`srun`.
 public enum Ranks {

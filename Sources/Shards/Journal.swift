@@ -4,30 +4,6 @@ import TokenmillSupport
 import Glibc
 #endif
 
-/// One line of `journal.jsonl`.
-struct JournalEntry: Codable {
-    /// What the line records; written as its name (`"kind":"shard"`).
-    enum Kind: String, Codable {
-        /// The run began: `options` and `fingerprint` are set.
-        case start
-        /// An input was read to its end: `input` is set.
-        case input
-        /// A shard was finished (renamed, fsynced): `shard`, `documentsThrough` and for standard
-        /// input `stdinBytes`, `stdinSha256` are set.
-        case shard
-        /// The run finished.
-        case complete
-    }
-    var kind: Kind
-    var options: String? = nil       // start: the options as JSON
-    var fingerprint: String? = nil   // start: the tokenizer fingerprint
-    var input: InputRecord? = nil    // input: a finished input
-    var shard: ShardSummary? = nil   // shard: a finished (renamed, fsynced) shard
-    var documentsThrough: Int? = nil // shard: documents of its split inside finished shards, this one included
-    var stdinBytes: Int? = nil       // shard: bytes of standard input read when it was finished (input `-`)
-    var stdinSha256: String? = nil   // shard: SHA-256 of those bytes, checked when a re-run resumes
-}
-
 /// An append-only JSON Lines journal; every append is fsynced before it returns. A last line cut
 /// short by a kill is ignored (and overwritten by the next append).
 final class Journal {

@@ -49,7 +49,7 @@ extension Manifest {
             ShardError("\(name): \(what) (manifest.json of \(directory)): the shard comes from another run or was changed; re-run `tokenmill shard`", shard: name)
         }
         guard reader.fileSize == summary.bytes else { throw fail("\(reader.fileSize) bytes, the manifest says \(summary.bytes)") }
-        guard (name as NSString).lastPathComponent.hasPrefix(summary.split + "-") else { throw fail("listed under split \"\(summary.split)\"") }
+        guard (name as NSString).lastPathComponent.hasPrefix(summary.split.rawValue + "-") else { throw fail("listed under split \"\(summary.split)\"") }
         let h = reader.header
         guard h.fingerprintHex == tokenizer.fingerprint else {
             throw fail("header field fingerprint \(h.fingerprintHex.prefix(16))… differs from the manifest's tokenizer fingerprint \(tokenizer.fingerprint.prefix(16))…")

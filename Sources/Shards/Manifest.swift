@@ -146,7 +146,7 @@ public struct Manifest: Sendable, Codable {
     public var options: ShardOptions
     public var inputs: [InputRecord]
     public var shards: [ShardSummary]
-    public var splits: [String: SplitTotals]
+    public var splits: [DataSplit: SplitTotals]
     public var dropped: [String: DropReport]
     public var documentsRead: Int
     public var documentsKept: Int

@@ -5,7 +5,7 @@ import TokenmillSupport
 /// One file written by `ShardExporter`.
 public struct ExportedFile: Sendable, Equatable {
     public var path: String
-    public var split: String
+    public var split: DataSplit
     public var tokens: Int
     public var documents: Int
     public var bytes: Int
@@ -42,7 +42,7 @@ public final class ShardExporter {
         let manifest = try Manifest.load(directory: directory)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         var files: [ExportedFile] = []
-        for split in ["train", "val"] where manifest.shards.contains(where: { $0.split == split }) {
+        for split in DataSplit.allCases where manifest.shards.contains(where: { $0.split == split }) {
             let stream = try SplitTokenStream(directory: directory, manifest: manifest, split: split)
             let header = stream.readers[0].header
             switch format {
@@ -157,7 +157,7 @@ public final class ShardExporter {
             guard count <= Int(Int32.max) else {
                 throw ShardError("\(directory): a document run of \(count) tokens does not fit llm.c's int32 token count; lower the file size")
             }
-            let path = output + "/" + String(format: "%@_%06d.bin", stream.split, k)
+            let path = output + "/" + String(format: "%@_%06d.bin", stream.split.rawValue, k)
             var out = try OutputWriter(path: path)
             var bytes = 0
             do {

@@ -6,8 +6,8 @@ import Foundation
 /// One file (or Megatron prefix) to import, and the split its documents go to.
 public struct ImportInput: Sendable, Equatable {
     public var path: String
-    public var split: String
-    public init(path: String, split: String = "train") {
+    public var split: DataSplit
+    public init(path: String, split: DataSplit = .train) {
         self.path = path
         self.split = split
     }
@@ -55,9 +55,6 @@ public final class ShardImporter {
         guard format == .megatron || header.endOfText != nil else {
             throw ShardError("\(format.rawValue) files separate documents with end-of-text, but tokenizer \(tokenizer) has no <|endoftext|> token; pass the tokenizer the files were made with")
         }
-        for input in inputs where !["train", "val"].contains(input.split) {
-            throw ShardError("\(input.path): split \(input.split); expected train or val")
-        }
     }
 
     /// Where one split's documents are being written.
@@ -67,7 +64,7 @@ public final class ShardImporter {
         var open = false      // a document is begun and not yet ended (llmc / nanogpt streams)
     }
 
-    var writers: [String: SplitWriter] = [:]
+    var writers: [DataSplit: SplitWriter] = [:]
     var summaries: [ShardSummary] = []
     var documentsInInput = 0
 
@@ -96,7 +93,7 @@ public final class ShardImporter {
                     records.append(InputRecord(path: file, format: format.rawValue, size: size, sha256: sha, documents: docs, kept: docs, error: nil))
                 }
             }
-            for split in ["train", "val"] {
+            for split in DataSplit.allCases {
                 if format == .nanogpt, writers[split]?.open == true { repairs["nanogpt_no_trailing_end_of_text", default: 0] += 1 }
                 try closeShard(split)
             }
@@ -107,7 +104,7 @@ public final class ShardImporter {
         var tokenizerFile = try OutputWriter(path: directory + "/tokenizer.json")
         try tokenizerFile.write(Array(try tokenizer.huggingFaceJSON()))
         try tokenizerFile.close()
-        var totals: [String: SplitTotals] = ["train": SplitTotals(), "val": SplitTotals()]
+        var totals: [DataSplit: SplitTotals] = [.train: SplitTotals(), .val: SplitTotals()]
         for s in summaries {
             totals[s.split]!.shards += 1
             totals[s.split]!.documents += s.documents
@@ -136,7 +133,7 @@ public final class ShardImporter {
 
     // MARK: writing
 
-    func beginDocument(_ split: String) throws {
+    func beginDocument(_ split: DataSplit) throws {
         var w = writers[split, default: SplitWriter()]
         if let writer = w.writer, Int(writer.tokenCount) >= shardTokens {
             writers[split] = w
@@ -144,7 +141,7 @@ public final class ShardImporter {
             w = writers[split]!
         }
         if w.writer == nil {
-            let name = String(format: "%@-%06d.%@", split, w.index, ShardFormat.fileExtension)
+            let name = String(format: "%@-%06d.%@", split.rawValue, w.index, ShardFormat.fileExtension)
             w.writer = try ShardWriter(path: directory + "/" + name, header: header, blockTokens: blockTokens, level: level)
         }
         try w.writer!.beginDocument()
@@ -153,7 +150,7 @@ public final class ShardImporter {
         documentsInInput += 1
     }
 
-    func closeShard(_ split: String) throws {
+    func closeShard(_ split: DataSplit) throws {
         guard var w = writers[split], let writer = w.writer else { return }
         summaries.append(try writer.finish(split: split))
         w.writer = nil
@@ -195,7 +192,7 @@ public final class ShardImporter {
     }
 
     /// llm.c or nanoGPT: a stream of ids with end-of-text before (llm.c) or after (nanoGPT) each document.
-    func importStream(path: String, split: String) throws {
+    func importStream(path: String, split: DataSplit) throws {
         let data = try Self.map(path)
         var base = 0, width = 2
         if format == .llmc {
@@ -237,7 +234,7 @@ public final class ShardImporter {
     }
 
     /// Cuts a piece of a stream into documents at end-of-text.
-    func cutDocuments(_ tokens: [UInt32], eot: UInt32, split: String) throws {
+    func cutDocuments(_ tokens: [UInt32], eot: UInt32, split: DataSplit) throws {
         var start = 0
         for i in 0..<tokens.count where tokens[i] == eot {
             if format == .llmc {
@@ -254,7 +251,7 @@ public final class ShardImporter {
     }
 
     /// Appends tokens to the open document, beginning one first if none is open.
-    func flush(_ tokens: ArraySlice<UInt32>, split: String, leading: Bool) throws {
+    func flush(_ tokens: ArraySlice<UInt32>, split: DataSplit, leading: Bool) throws {
         guard !tokens.isEmpty else { return }
         if writers[split]?.open != true {
             if leading { repairs["llmc_no_leading_end_of_text", default: 0] += 1 }
@@ -264,7 +261,7 @@ public final class ShardImporter {
     }
 
     /// Megatron's indexed dataset: `PREFIX.idx` and `PREFIX.bin`.
-    func importMegatron(prefix: String, split: String) throws {
+    func importMegatron(prefix: String, split: DataSplit) throws {
         let idxPath = prefix + ".idx", binPath = prefix + ".bin"
         let idx = try Self.map(idxPath), bin = try Self.map(binPath)
         let headerSize = 9 + 8 + 1 + 8 + 8

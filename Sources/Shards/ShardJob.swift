@@ -137,10 +137,10 @@ public final class ShardJob {
     }
 
     struct State {
-        var ordinals = ["train": 0, "val": 0]
-        var skip = ["train": 0, "val": 0]
-        var shardIndex = ["train": 0, "val": 0]
-        var writers: [String: ShardWriter] = [:]
+        var ordinals: [DataSplit: Int] = [.train: 0, .val: 0]
+        var skip: [DataSplit: Int] = [.train: 0, .val: 0]
+        var shardIndex: [DataSplit: Int] = [.train: 0, .val: 0]
+        var writers: [DataSplit: ShardWriter] = [:]
         var shards: [ShardSummary] = []
         /// Standard input while it is being read; journal entries of shards finished before a
         /// resumed run has checked its prefix (see `StandardInput`).
@@ -162,7 +162,7 @@ public final class ShardJob {
         /// Resume: the SHA-256 each input had in the interrupted run, for inputs that already
         /// contributed documents to finished shards (or were finished).
         var journalledInputs: [String: InputRecord] = [:]
-        var splitTotals = ["train": SplitTotals(), "val": SplitTotals()]
+        var splitTotals: [DataSplit: SplitTotals] = [.train: SplitTotals(), .val: SplitTotals()]
         /// Counters of the cleaning steps (`c4_quality.line_kept`, `pii.emails`, …), summed in input order.
         var cleaningCounters: [String: Int] = [:]
         /// MinHash: the documents (by `documentsRead` ordinal) that are near duplicates of an earlier one.
@@ -184,22 +184,21 @@ public final class ShardJob {
         var state = State()
         var stdinExpected: (bytes: Int, sha256: String)? = nil
         if let start = journal.entries.first {
-            guard start.kind == .start, start.options == optionsJSON, start.fingerprint == fingerprintHex else {
+            guard case .start(let options, let fingerprint) = start, options == optionsJSON, fingerprint == fingerprintHex else {
                 throw ShardError("\(directory) holds an interrupted run with different options or tokenizer; re-run it with the same command, or choose a new output directory (or delete \(directory))")
             }
             try resume(&state)
             // Standard input: the prefix the last surviving shard was cut from must come again
             // (or, if it was read to its end, the whole stream).
             let kept = Set(state.shards.map { $0.file + " " + $0.sha256 })
-            for entry in journal.entries where entry.kind == .shard {
-                guard let shard = entry.shard, kept.contains(shard.file + " " + shard.sha256) else { continue }
-                if let bytes = entry.stdinBytes, let sha256 = entry.stdinSha256 { stdinExpected = (bytes, sha256) }
+            for case .shard(let finished) in journal.entries where kept.contains(finished.summary.file + " " + finished.summary.sha256) {
+                if let stdin = finished.stdin { stdinExpected = (stdin.bytes, stdin.sha256) }
             }
-            for entry in journal.entries where entry.kind == .input && entry.input?.path == "-" {
-                if let input = entry.input, input.error == nil { stdinExpected = (input.size, input.sha256) }
+            for case .input(let input) in journal.entries where input.path == "-" && input.error == nil {
+                stdinExpected = (input.size, input.sha256)
             }
         } else {
-            try journal.append(JournalEntry(kind: .start, options: optionsJSON, fingerprint: fingerprintHex))
+            try journal.append(.start(options: optionsJSON, fingerprint: fingerprintHex))
         }
         // Unfinished files of an interrupted run are rewritten from scratch; only names this
         // tool writes are removed, never a user's own `*.tmp` file.
@@ -209,7 +208,7 @@ public final class ShardJob {
 
         try findNearDuplicates(&state)
         try readInputs(&state, stdinExpected: stdinExpected)
-        for split in ["train", "val"] { try closeShard(split, &state) }
+        for split in DataSplit.allCases { try closeShard(split, &state) }
 
         // The tokenizer copy, then the manifest: its presence marks the run complete.
         var tokenizerFile = try OutputWriter(path: directory + "/tokenizer.json")
@@ -218,7 +217,7 @@ public final class ShardJob {
         state.repairs.piecesCut = tokenizer.piecesCut
         var totals = state.splitTotals
         for shard in state.shards { totals[shard.split, default: SplitTotals()].shards += 1 }
-        for split in ["train", "val"] {
+        for split in DataSplit.allCases {
             totals[split]!.tokens = state.shards.filter { $0.split == split }.reduce(0) { $0 + $1.tokens }
             totals[split]!.documents = state.shards.filter { $0.split == split }.reduce(0) { $0 + $1.documents }
         }
@@ -231,7 +230,7 @@ public final class ShardJob {
             cleaning: options.cleaning == nil ? nil : state.cleaningCounters,
             languages: options.cleaning?.language == nil ? nil : state.languages)
         try manifest.write(to: directory)
-        try journal.append(JournalEntry(kind: .complete))
+        try journal.append(.complete)
         return manifest
     }
 
@@ -304,7 +303,7 @@ public final class ShardJob {
                 continue
             }
             state.inputs.append(record)
-            try journal?.append(JournalEntry(kind: .input, input: record))
+            try journal?.append(.input(record))
             report(started, inputIndex, state)
         }
         try startDropped(&state, nil)
@@ -337,7 +336,7 @@ public final class ShardJob {
         warning?("\(error) (skipped; --strict stops here)")
         drop(&state, reason, record.path)
         state.inputs.append(record)
-        try journal?.append(JournalEntry(kind: .input, input: record))
+        try journal?.append(.input(record))
     }
 
     /// Cleans, filters, deduplicates, splits and tokenizes a batch of input `inputIndex` (of
@@ -350,7 +349,7 @@ public final class ShardJob {
         let results = clean(documents, pipeline)
         // 2. Filter, deduplicate, split — in input order.
         var toEncode: [[UInt8]] = []
-        var splits: [String] = []
+        var splits: [DataSplit] = []
         for (i, document) in documents.enumerated() {
             let ordinal = state.documentsRead
             state.documentsRead += 1
@@ -416,7 +415,7 @@ public final class ShardJob {
             }
             var h: UInt64 = 0
             for k in 0..<8 { h = h << 8 | UInt64(digest[k]) }
-            let split = Double(h) / 18446744073709551616.0 < options.valFraction ? "val" : "train"
+            let split = Double(h) / 18446744073709551616.0 < options.valFraction ? DataSplit.val : .train
             state.documentsKept += 1
             if let language { state.languages[language.language]!.kept += 1 }
             state.textBytes += text.count
@@ -436,7 +435,7 @@ public final class ShardJob {
                 try closeShard(split, &state)
             }
             if state.writers[split] == nil {
-                let name = String(format: "%@-%06d.%@", split, state.shardIndex[split]!, ShardFormat.fileExtension)
+                let name = String(format: "%@-%06d.%@", split.rawValue, state.shardIndex[split]!, ShardFormat.fileExtension)
                 state.writers[split] = try ShardWriter(path: directory + "/" + name, header: header, blockTokens: options.blockTokens,
                                                        level: options.compressionLevel)
             }
@@ -570,21 +569,20 @@ public final class ShardJob {
         return keys
     }
 
-    func closeShard(_ split: String, _ state: inout State) throws {
+    func closeShard(_ split: DataSplit, _ state: inout State) throws {
         guard let writer = state.writers[split] else { return }
         state.writers[split] = nil
         let summary = try writer.finish(split: split)
         state.shards.append(summary)
         state.shardIndex[split]! += 1
         state.skip[split] = state.skip[split]! + summary.documents
-        var entry = JournalEntry(kind: .shard, input: state.reading, shard: summary, documentsThrough: state.skip[split]!)
+        var finished = JournalEntry.FinishedShard(summary: summary, documentsThrough: state.skip[split]!, input: state.reading)
         if let stdin = state.stdin {
-            entry.stdinBytes = stdin.consumed
-            entry.stdinSha256 = stdin.sha256
-            if !stdin.verified { state.heldBack.append(entry); return }
+            finished.stdin = JournalEntry.StandardInputPrefix(bytes: stdin.consumed, sha256: stdin.sha256)
+            if !stdin.verified { state.heldBack.append(.shard(finished)); return }
         }
         try releaseHeldBack(&state)
-        try journal?.append(entry)
+        try journal?.append(.shard(finished))
     }
 
     /// Journals the shard entries held back while a resumed run's standard input was unchecked,
@@ -603,13 +601,19 @@ public final class ShardJob {
     func resume(_ state: inout State) throws {
         var shards: [(summary: ShardSummary, through: Int)] = []
         for entry in journal?.entries ?? [] {
-            if entry.kind == .input, let input = entry.input { state.journalledInputs[input.path] = input }
-            guard entry.kind == .shard, let shard = entry.shard, let through = entry.documentsThrough else { continue }
-            if let input = entry.input { state.journalledInputs[input.path] = input }
-            shards.removeAll { $0.summary.split == shard.split && $0.summary.file >= shard.file }
-            shards.append((shard, through))
+            switch entry {
+            case .input(let input):
+                state.journalledInputs[input.path] = input
+            case .shard(let finished):
+                if let input = finished.input { state.journalledInputs[input.path] = input }
+                let shard = finished.summary
+                shards.removeAll { $0.summary.split == shard.split && $0.summary.file >= shard.file }
+                shards.append((shard, finished.documentsThrough))
+            case .start, .complete:
+                continue
+            }
         }
-        var damaged = Set<String>()
+        var damaged = Set<DataSplit>()
         for (summary, _) in shards where !damaged.contains(summary.split) {
             let found = try? Self.hashFile(directory + "/" + summary.file)
             guard found?.0 != summary.bytes || found?.1 != summary.sha256 else { continue }
@@ -647,7 +651,7 @@ public final class ShardJob {
     static func isOwnShardName(_ name: String, suffix: String = "." + ShardFormat.fileExtension) -> Bool {
         guard name.hasSuffix(suffix) else { return false }
         let stem = name.dropLast(suffix.count)
-        for split in ["train-", "val-"] where stem.hasPrefix(split) {
+        for split in DataSplit.allCases.map({ $0.rawValue + "-" }) where stem.hasPrefix(split) {
             let digits = stem.dropFirst(split.count)
             return digits.count == 6 && digits.allSatisfy { $0.isASCII && $0.isNumber }
         }

@@ -10,7 +10,7 @@ import Glibc
 /// What a finished shard holds.
 public struct ShardSummary: Sendable, Codable, Equatable {
     public var file: String
-    public var split: String
+    public var split: DataSplit
     public var tokens: Int
     public var documents: Int
     public var bytes: Int
@@ -107,7 +107,7 @@ public final class ShardWriter {
     }
 
     /// Writes the index and footer, makes the file durable and gives it its real name.
-    public func finish(split: String) throws -> ShardSummary {
+    public func finish(split: DataSplit) throws -> ShardSummary {
         try flushBlock()
         let indexOffset = written
         var index: [UInt8] = []

@@ -3,14 +3,14 @@ import Foundation
 /// The shards of one split of a shard directory, in manifest order, read as one token stream,
 /// block by block (for `ShardExporter`: sequential reads, one decompressed block in memory).
 struct SplitTokenStream {
-    let split: String
+    let split: DataSplit
     let readers: [ShardReader]
     /// readers.count + 1 global token offsets.
     let shardStart: [Int]
     var tokenCount: Int { shardStart.last! }
     var documentCount: Int { readers.reduce(0) { $0 + $1.documentCount } }
 
-    init(directory: String, manifest: Manifest, split: String) throws {
+    init(directory: String, manifest: Manifest, split: DataSplit) throws {
         self.split = split
         var readers: [ShardReader] = [], starts = [0]
         for summary in manifest.shards where summary.split == split {

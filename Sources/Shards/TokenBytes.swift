@@ -1,3 +1,5 @@
+import TokenmillSupport
+
 /// Little-endian token bytes, as the exported files hold them.
 public enum TokenBytes {
     /// Appends `tokens` as `width`-byte little-endian integers (2 or 4). u32 on a little-endian
@@ -30,23 +32,16 @@ public enum TokenBytes {
 }
 
 /// Token ids as decimal text (`tokenmill encode --output text`): written straight into a byte
-/// buffer, two digits per table lookup, through a small stack buffer that is appended to `out`
-/// in one copy, so no `String` is made per id and `out` (reused by the caller) is never
-/// zero-filled first.
+/// buffer by `DecimalText` (TokenmillSupport, two digits per table lookup), through a small stack
+/// buffer that is appended to `out` in one copy, so no `String` is made per id and `out` (reused
+/// by the caller) is never zero-filled first.
 public enum TokenText {
-    /// "00" "01" … "99".
-    static let pairs: [UInt8] = {
-        var table: [UInt8] = []
-        for n in 0..<100 { table.append(UInt8(0x30 + n / 10)); table.append(UInt8(0x30 + n % 10)) }
-        return table
-    }()
-
     /// Appends `ids` in decimal separated by single spaces (a space also before the first id when
     /// `leadingSpace`). O(ids).
     public static func append(_ ids: UnsafeBufferPointer<UInt32>, leadingSpace: Bool = false, to out: inout [UInt8]) {
         guard !ids.isEmpty else { return }
         out.reserveCapacity(out.count + ids.count * 7)
-        pairs.withUnsafeBufferPointer { pairs in
+        DecimalText.withPairs { pairs in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { scratch in
                 let s = scratch.baseAddress!
                 var n = 0
@@ -58,23 +53,7 @@ public enum TokenText {
                     }
                     if space { s[n] = 0x20; n += 1 }
                     space = true
-                    var v = id
-                    let digits = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10_000 ? 4 : v < 100_000 ? 5
-                        : v < 1_000_000 ? 6 : v < 10_000_000 ? 7 : v < 100_000_000 ? 8 : v < 1_000_000_000 ? 9 : 10
-                    var e = n + digits
-                    n = e
-                    while v >= 100 {
-                        let r = Int(v % 100) &* 2
-                        v /= 100
-                        e -= 2
-                        s[e] = pairs[r]; s[e + 1] = pairs[r + 1]
-                    }
-                    if v >= 10 {
-                        let r = Int(v) &* 2
-                        s[e - 2] = pairs[r]; s[e - 1] = pairs[r + 1]
-                    } else {
-                        s[e - 1] = 0x30 &+ UInt8(truncatingIfNeeded: v)
-                    }
+                    n += DecimalText.write(UInt64(id), to: s + n, pairs: pairs)
                 }
                 out.append(contentsOf: UnsafeBufferPointer(start: s, count: n))
             }

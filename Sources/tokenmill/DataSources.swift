@@ -1,5 +1,5 @@
 import ArgumentParser
-import DataLoader
+import DataLoaderModule
 
 /// `--data [WEIGHT:]DIR`, repeated: the shard sets a loader mixes, with their weights (default
 /// 1). A prefix is a weight only when it parses as a positive number, so a directory whose name

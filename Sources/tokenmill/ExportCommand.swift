@@ -31,7 +31,7 @@ struct ExportCommand: ParsableCommand {
         let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let bytes = files.reduce(0) { $0 + $1.bytes }
         if json {
-            let list = files.map { ["path": $0.path, "split": $0.split, "tokens": $0.tokens, "documents": $0.documents, "bytes": $0.bytes] as [String: Any] }
+            let list = files.map { ["path": $0.path, "split": $0.split.rawValue, "tokens": $0.tokens, "documents": $0.documents, "bytes": $0.bytes] as [String: Any] }
             let summary: [String: Any] = ["format": format.rawValue, "files": list, "bytes_out": bytes, "wall_s": wall, "mb_per_s": Double(bytes) / 1e6 / wall]
             print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
         } else {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import GPT
+import GPTModule
 import Pipeline
 
 struct GenerateCommand: ParsableCommand {
@@ -29,16 +29,14 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         GPTThreads.set(threads)
         // The generator's own failures (no tokenizer beside the checkpoint, another tokenizer,
-        // an empty prompt without <|endoftext|>) are reported as usage errors, as before.
-        do {
-            let generator = try TextGenerator.load(checkpoint: checkpoint)
-            let stdout = FileHandle.standardOutput
-            if !noEcho { stdout.write(Data(prompt.utf8)) }
-            try generator.generate(prompt: prompt, maxTokens: maxTokens,
-                                   options: SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed),
-                                   stopAtEndOfText: !ignoreEot) { stdout.write(Data($0.utf8)) }
-        } catch let error as PipelineError { throw ValidationError(error.description) }
+        // an empty prompt without <|endoftext|>) are `PipelineError`s: printed as they are, exit 1
+        // (not as usage errors with the usage text: the arguments were well formed).
+        let generator = try TextGenerator.load(checkpoint: checkpoint)
         let stdout = FileHandle.standardOutput
+        if !noEcho { stdout.write(Data(prompt.utf8)) }
+        try generator.generate(prompt: prompt, maxTokens: maxTokens,
+                               options: SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed),
+                               stopAtEndOfText: !ignoreEot) { stdout.write(Data($0.utf8)) }
         stdout.write(Data("\n".utf8))
     }
 }

@@ -30,13 +30,13 @@ struct ImportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let all = inputs.map { ImportInput(path: $0, split: "train") } + valInputs.map { ImportInput(path: $0, split: "val") }
+        let all = inputs.map { ImportInput(path: $0, split: .train) } + valInputs.map { ImportInput(path: $0, split: .val) }
         let importer = try ShardImporter(format: format, inputs: all, directory: output, tokenizer: tokenizer)
         importer.shardTokens = shardTokens
         importer.blockTokens = blockTokens
         importer.level = level
         let manifest = try importer.run()
-        let splits = manifest.splits.mapValues { ["documents": $0.documents, "tokens": $0.tokens, "shards": $0.shards] }
+        let splits = Dictionary(uniqueKeysWithValues: manifest.splits.map { ($0.key.rawValue, ["documents": $0.value.documents, "tokens": $0.value.tokens, "shards": $0.value.shards]) })
         if json {
             let summary: [String: Any] = ["format": format.rawValue, "output": output, "documents": manifest.documentsKept, "tokens": manifest.tokens,
                                           "bytes_in": manifest.bytesIn, "bytes_out": manifest.bytesOut, "splits": splits, "repairs": importer.repairs]

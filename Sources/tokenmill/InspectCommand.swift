@@ -44,7 +44,7 @@ struct InspectCommand: ParsableCommand {
             "text_bytes_per_token": manifest.textBytes.map { Double($0) / Double(max(manifest.tokens, 1)) as Any } ?? NSNull(),
             "tokens_per_document": Double(manifest.tokens) / Double(max(manifest.documentsKept, 1)),
             "tokenizer": manifest.tokenizer.name, "fingerprint": manifest.tokenizer.fingerprint, "token_bytes": manifest.tokenizer.tokenBytes,
-            "splits": manifest.splits.mapValues { ["documents": $0.documents, "tokens": $0.tokens, "shards": $0.shards] },
+            "splits": Dictionary(uniqueKeysWithValues: manifest.splits.map { ($0.key.rawValue, ["documents": $0.value.documents, "tokens": $0.value.tokens, "shards": $0.value.shards]) }),
             "dropped": manifest.dropped.mapValues { $0.count }, "top_tokens": topTokens,
         ]
         if json {
@@ -55,7 +55,7 @@ struct InspectCommand: ParsableCommand {
         print("tokenizer        \(manifest.tokenizer.name) (\(manifest.tokenizer.fingerprint.prefix(16))…, \(manifest.tokenizer.tokenBytes * 8)-bit ids)")
         print("documents        \(manifest.documentsKept) kept of \(manifest.documentsRead) read")
         for (split, t) in manifest.splits.sorted(by: { $0.key > $1.key }) where t.shards > 0 {
-            print("  \(split.padding(toLength: 14, withPad: " ", startingAt: 0)) \(t.documents) documents, \(t.tokens) tokens, \(t.shards) shards")
+            print("  \(split.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(t.documents) documents, \(t.tokens) tokens, \(t.shards) shards")
         }
         print("tokens           \(manifest.tokens) (\(String(format: "%.1f", summary["tokens_per_document"] as! Double)) per document)")
         // Bytes per token are counted on the cleaned text that was tokenized: the input files'

@@ -1,7 +1,11 @@
 import ArgumentParser
-import DataLoader
+import DataLoaderModule
 import Dispatch
 import Foundation
+import Shards
+
+/// `--split train|val`; a bad value is refused by the parser with the list of valid ones.
+extension DataSplit: ExpressibleByArgument {}
 
 struct LoaderBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,7 +18,7 @@ struct LoaderBenchCommand: ParsableCommand {
     @Option(help: "Run this long (seconds).") var seconds = 5.0
     @Option(help: "Run exactly this many batches instead of --seconds.") var batches: Int?
     @Option(help: "Shuffle seed.") var seed: UInt64 = 0
-    @Option(help: "train or val.") var split = "train"
+    @Option(help: "The split to stream.") var split: DataSplit = .train
     @Option(help: "This process's rank (0..<--world-size): it reads that rank's share of the stream.") var rank = 0
     @Option(help: "Number of ranks sharing the stream.") var worldSize = 1
     @Option(help: "How ranks share the stream: blocks (independent shares) or batch-slices (slices of one process's batches).") var rankLayout: String = "blocks"

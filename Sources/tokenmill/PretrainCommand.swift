@@ -1,8 +1,8 @@
 import ArgumentParser
-import Cluster
+import ClusterModule
 import Foundation
-import DataLoader
-import GPT
+import DataLoaderModule
+import GPTModule
 import Pipeline
 import Shards
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import GPT
+import GPTModule
 import Pipeline
 
 /// `tokenmill quickstart`: the whole pipeline on the bundled real text in one command —
@@ -50,9 +50,8 @@ struct QuickstartCommand: ParsableCommand {
         options.preset = preset
         options.threads = threads
         options.summariesOnStandardError = json
-        do { try QuickstartPipeline.prepareOutput(out, overwrite: overwrite) } catch let error as PipelineError {
-            throw ValidationError(error.description)
-        }
+        // Earlier outputs in --out are a `PipelineError` (exit 1, without the usage text).
+        try QuickstartPipeline.prepareOutput(out, overwrite: overwrite)
         var pipeline = try QuickstartPipeline(options: options, corpus: corpusPath)
         let report = try pipeline.run()
         if json { FileHandle.standardOutput.write(try QuickstartReport.encoder.encode(report) + Data("\n".utf8)) }

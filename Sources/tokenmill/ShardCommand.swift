@@ -1,5 +1,5 @@
 import ArgumentParser
-import Cluster
+import ClusterModule
 import BPE
 import Corpus
 import Foundation

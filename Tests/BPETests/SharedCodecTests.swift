@@ -40,6 +40,33 @@ import TokenmillSupport
     /// Every 1-, 2- and 3-byte sequence, and every 4-byte sequence whose lead is 0xF0–0xF4 with
     /// continuation bytes at the range edges: valid exactly when the standard library decodes it
     /// without a replacement, and the offset is where a valid prefix stops.
+    /// `DecimalText` (token ids as text, Parquet row numbers) against the standard library's
+    /// `String(v)`: both sides of every power of ten up to `UInt64.max`, and a million draws of
+    /// every magnitude, written back to back as `TokenText` writes them.
+    @Test func decimalTextAgreesWithTheStandardLibrary() {
+        var values: [UInt64] = [0, UInt64.max, UInt64.max - 1, UInt64(UInt32.max), UInt64(UInt32.max) + 1]
+        var power: UInt64 = 1
+        for _ in 0..<20 {
+            values += [power - 1, power, power + 1]
+            if power > UInt64.max / 10 { break }
+            power *= 10
+        }
+        var rng = SplitMix64(seed: 7)
+        for _ in 0..<1_000_000 { values.append(rng.next() >> (rng.next() % 64)) }
+        var out: [UInt8] = [], expected: [UInt8] = []
+        for v in values {
+            DecimalText.append(v, to: &out)
+            out.append(0x20)
+            expected += Array(String(v).utf8)
+            expected.append(0x20)
+            #expect(DecimalText.digitCount(v) == String(v).utf8.count)
+        }
+        #expect(out == expected)
+        var row: [UInt8] = []
+        DecimalText.append(1_234_567, to: &row)
+        #expect(row == Array("1234567".utf8))
+    }
+
     @Test func utf8ValidatorAgreesWithTheStandardLibrary() {
         func stdlibValid(_ bytes: [UInt8]) -> Bool { String(validating: bytes, as: UTF8.self) != nil }
         func check(_ bytes: [UInt8]) {

@@ -1,4 +1,4 @@
-import DataLoader
+import DataLoaderModule
 import Testing
 
 /// The batch-slices layout: W ranks' batches, stacked in rank order, are one loader's batches

@@ -1,4 +1,4 @@
-import DataLoader
+import DataLoaderModule
 import Foundation
 import Shards
 import Testing
@@ -8,7 +8,7 @@ import Testing
         let dir = try Fixture.main.get()
         let (all, starts) = try Fixture.stream(dir)
         let manifest = try Manifest.load(directory: dir)
-        #expect(manifest.shards.filter { $0.split == "train" }.count >= 3)
+        #expect(manifest.shards.filter { $0.split == .train }.count >= 3)
         let eot = Int32(manifest.tokenizer.endOfText!)
         let T = 100
         var o = DataLoaderOptions(batchSize: 7, context: T)
@@ -41,7 +41,7 @@ import Testing
         }
         #expect(next == S)                  // every sequence, in order, once
         #expect(boundaries > 1000)          // real documents start inside rows
-        #expect(loader.stats.blocksDecompressed <= manifest.shards.filter { $0.split == "train" }.count * 2 + all.count / 4096 + 1)
+        #expect(loader.stats.blocksDecompressed <= manifest.shards.filter { $0.split == .train }.count * 2 + all.count / 4096 + 1)
     }
 }
 
@@ -171,7 +171,7 @@ import Testing
         let loader = try DataLoader(directory: dir, options: o)
         _ = try loader.next()
         o.seed = 99
-        #expect(throws: ShardError.self) { try DataLoader(directory: dir, options: o, resumeFrom: loader.state()) }
+        #expect(throws: DataLoaderError.self) { try DataLoader(directory: dir, options: o, resumeFrom: loader.state()) }
     }
 }
 
@@ -182,7 +182,7 @@ import Testing
         let dir = try Fixture.temporaryDirectory(name)
         try FileManager.default.removeItem(atPath: dir)
         try FileManager.default.copyItem(atPath: source, toPath: dir)
-        let shard = try Manifest.load(directory: dir).shards.filter { $0.split == "train" }[1].file
+        let shard = try Manifest.load(directory: dir).shards.filter { $0.split == .train }[1].file
         let reader = try ShardReader(path: dir + "/" + shard)
         let at = Int(reader.blocks[3].offset) + 10
         let handle = try #require(FileHandle(forUpdatingAtPath: dir + "/" + shard))
@@ -233,14 +233,33 @@ import Testing
         _ = try DataLoader(directory: dir, options: o)
         bytes[0] ^= 1
         o.expectedFingerprint = bytes
-        #expect(throws: ShardError.self) { try DataLoader(directory: dir, options: o) }
+        let error = #expect(throws: DataLoaderError.self) { try DataLoader(directory: dir, options: o) }
+        #expect(error?.directory == dir)
+    }
+
+    /// The loader's own checks throw its own error (they threw `ShardError` before, as if a
+    /// shard were damaged); a check of the options alone names no directory.
+    @Test func theLoadersOwnChecksThrowDataLoaderErrorNamingTheDirectoryWhenThereIsOne() throws {
+        let dir = try Fixture.main.get()
+        var o = DataLoaderOptions(batchSize: 2, context: 32)
+        o.rank = 3
+        o.worldSize = 2
+        let rank = #expect(throws: DataLoaderError.self) { try DataLoader(directory: dir, options: o) }
+        #expect(rank?.directory == nil && rank?.description == "rank 3 is outside 0..<2")
+        o.rank = 0
+        o.worldSize = 1
+        o.context = 1 << 30
+        let tooShort = #expect(throws: DataLoaderError.self) { try DataLoader(directory: dir, options: o) }
+        #expect(tooShort?.directory == dir)
+        let noSources = #expect(throws: DataLoaderError.self) { try DataLoader(sources: [], options: DataLoaderOptions(batchSize: 2, context: 32)) }
+        #expect(noSources?.description == "no sources")
     }
 }
 
 @Suite struct Validation {
     @Test func validationStreamIsFixedSinglePassAndPartitioned() throws {
         let dir = try Fixture.main.get()
-        let (val, _) = try Fixture.stream(dir, split: "val")
+        let (val, _) = try Fixture.stream(dir, split: .val)
         let T = 64
         let S = (val.count - 1) / T
         #expect(S > 20)
@@ -274,6 +293,6 @@ import Testing
             let resumed = try drain(try DataLoader(sources: sources, options: o, resumeFrom: state), max: 1)
             #expect(resumed.map(\.content) == [batches[k].content], "resume after batch \(k)")
         }
-        #expect(throws: ShardError.self) { try DataLoader(sources: Array(sources.reversed()), options: o, resumeFrom: batches[9].stateAfter) }
+        #expect(throws: DataLoaderError.self) { try DataLoader(sources: Array(sources.reversed()), options: o, resumeFrom: batches[9].stateAfter) }
     }
 }

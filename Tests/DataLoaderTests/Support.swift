@@ -1,4 +1,4 @@
-import DataLoader
+import DataLoaderModule
 import TestSupport
 import Foundation
 import Shards
@@ -26,7 +26,7 @@ enum Fixture {
     static let books: Result<String, Error> = Result { try build("books", inputs: ["books"], valFraction: 0) }
 
     /// The split's token stream and document starts, read shard by shard without the loader.
-    static func stream(_ dir: String, split: String = "train") throws -> (tokens: [UInt32], docStarts: [Int]) {
+    static func stream(_ dir: String, split: DataSplit = .train) throws -> (tokens: [UInt32], docStarts: [Int]) {
         let manifest = try Manifest.load(directory: dir)
         var tokens: [UInt32] = [], starts: [Int] = []
         for s in manifest.shards where s.split == split {

@@ -7,9 +7,9 @@ import Testing
 /// the same tokens, the same drops — including duplicates that sit on different ranks.
 @Suite(.serialized) struct DistributedShardTests {
     /// Every document of a shard set, per split, as token arrays in a canonical (sorted) order.
-    static func documents(_ directory: String) throws -> [String: [[UInt32]]] {
+    static func documents(_ directory: String) throws -> [DataSplit: [[UInt32]]] {
         let manifest = try Manifest.load(directory: directory)
-        var out: [String: [[UInt32]]] = [:]
+        var out: [DataSplit: [[UInt32]]] = [:]
         for shard in manifest.shards {
             let reader = try ShardReader(path: directory + "/" + shard.file)
             for i in 0..<reader.documentCount { out[shard.split, default: []].append(try reader.document(i)) }

@@ -1,4 +1,4 @@
-import Cluster
+import ClusterModule
 import Testing
 
 @Suite struct PartitionTests {

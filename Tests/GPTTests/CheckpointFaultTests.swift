@@ -39,6 +39,17 @@ import Testing
         try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 
+    /// A generator failure is a runtime error (exit 1, the message alone); it was rethrown as an
+    /// argument-parser usage error before (exit 64, followed by the usage text).
+    @Test func aCheckpointWithoutItsTokenizerIsARuntimeErrorNotAUsageError() throws {
+        let (_, run) = try Self.run("ckpt-no-tokenizer")
+        try FileManager.default.removeItem(atPath: run + "/step-000004/tokenizer.json")
+        try Self.resum(run + "/step-000004")   // SHA256SUMS without it, to reach the generator's own check
+        let gen = try Self.generate(run + "/step-000004")
+        #expect(gen.status == 1, "\(gen.status) \(gen.stderr)")
+        #expect(gen.stderr == "Error: \(run)/step-000004 has no tokenizer.json: generation needs the tokenizer the model was trained with\n", "\(gen.stderr)")
+    }
+
     @Test func aFlippedBitIsRefusedNamingTheFileAndTheNewestIntactCheckpointIsOffered() throws {
         let (data, run) = try Self.run("ckpt-flip")
         let weights = run + "/step-000004/model.safetensors"

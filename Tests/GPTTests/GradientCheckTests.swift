@@ -1,4 +1,4 @@
-import GPT
+import GPTModule
 import Testing
 import TokenmillSupport
 

@@ -1,5 +1,5 @@
 import Foundation
-import GPT
+import GPTModule
 import Pipeline
 import TestSupport
 import Shards
@@ -27,7 +27,7 @@ extension TrainingTests {
         let model = try GPTCheckpoint.loadModel(from: checkpoint)
         // Real text: the first n_positions tokens of the validation split.
         let manifest = try Manifest.load(directory: data)
-        let shard = try #require(manifest.shards.first { $0.split == "val" })
+        let shard = try #require(manifest.shards.first { $0.split == .val })
         let reader = try ShardReader(path: data + "/" + shard.file)
         let T = min(model.config.contextLength, Int(reader.tokenCount))
         let ids = try reader.tokens(0..<T).map { Int32($0) }

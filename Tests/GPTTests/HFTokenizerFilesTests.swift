@@ -1,6 +1,6 @@
 import BPE
 import Foundation
-import GPT
+import GPTModule
 import Pipeline
 import TestSupport
 import Testing

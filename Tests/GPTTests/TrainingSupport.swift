@@ -44,7 +44,7 @@ enum GPTRunFixture {
     struct CLIFailure: Error, CustomStringConvertible { var message: String; var description: String { message } }
 
     /// Unigram entropy (nats/token) of a split's tokens, read with ShardReader.
-    static func unigramEntropy(_ dir: String, split: String = "train") throws -> Double {
+    static func unigramEntropy(_ dir: String, split: DataSplit = .train) throws -> Double {
         let manifest = try Manifest.load(directory: dir)
         var counts: [Int: Int] = [:], total = 0
         for s in manifest.shards where s.split == split {

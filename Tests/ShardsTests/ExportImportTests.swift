@@ -19,7 +19,7 @@ import Testing
     }
 
     /// Per split: documents (without their leading end-of-text) and the shard stream.
-    static func split(_ dir: String, _ split: String) throws -> (docs: [[UInt32]], stream: [UInt32], eot: UInt32) {
+    static func split(_ dir: String, _ split: DataSplit) throws -> (docs: [[UInt32]], stream: [UInt32], eot: UInt32) {
         let manifest = try Manifest.load(directory: dir)
         var docs: [[UInt32]] = [], stream: [UInt32] = []
         for s in manifest.shards where s.split == split {
@@ -42,7 +42,7 @@ import Testing
         let out = try CLI.temporaryDirectory("export-nanogpt")
         _ = try ShardExporter(directory: dir, output: out + "/n", format: .nanogpt).run()
         _ = try ShardExporter(directory: dir, output: out + "/m", format: .megatron).run()
-        for split in ["train", "val"] {
+        for split in DataSplit.allCases {
             let (docs, _, eot) = try Self.split(dir, split)
             let expected = docs.flatMap { $0 + [eot] }
             #expect(try Self.uint16s(out + "/n/\(split).bin") == expected)
@@ -71,7 +71,7 @@ import Testing
         let exporter = ShardExporter(directory: dir, output: out, format: .llmc)
         exporter.llmcFileTokens = 50_000
         let files = try exporter.run()
-        for split in ["train", "val"] {
+        for split in DataSplit.allCases {
             let (_, stream, eot) = try Self.split(dir, split)
             var joined: [UInt32] = []
             for f in files where f.split == split {
@@ -84,7 +84,7 @@ import Testing
             }
             #expect(joined == stream)
         }
-        #expect(files.filter { $0.split == "train" }.count > 1)
+        #expect(files.filter { $0.split == .train }.count > 1)
     }
 
     @Test func importOfEachExportGivesTheSameDocuments() throws {
@@ -99,7 +99,7 @@ import Testing
             let manifest = try importer.run()
             #expect(importer.repairs.isEmpty, "\(format): \(importer.repairs)")
             #expect(manifest.shards.count > 2)
-            for split in ["train", "val"] {
+            for split in DataSplit.allCases {
                 let (a, sa, _) = try Self.split(dir, split), (b, sb, _) = try Self.split(out + "/back", split)
                 #expect(a == b, "\(format) \(split)")
                 #expect(sa == sb)

@@ -74,7 +74,7 @@ func decodedDocuments(_ directory: String, tokenizer: Tokenizer) throws -> [[UIn
         let m2 = try ShardJob(options: options, directory: b, threads: 1).run()
         #expect(m1.shards.map(\.sha256) == m2.shards.map(\.sha256))
         #expect(m1.dropped["duplicate"]!.count >= m1.documentsKept)
-        let val = Double(m1.splits["val"]!.documents) / Double(m1.documentsKept)
+        let val = Double(m1.splits[.val]!.documents) / Double(m1.documentsKept)
         #expect(val > 0.2 && val < 0.4)
     }
 }

@@ -1,8 +1,8 @@
 #if canImport(Shards)
 import Foundation
 @testable import Corpus
-@testable import DataLoader
-@testable import GPT
+@testable import DataLoaderModule
+@testable import GPTModule
 @testable import Pipeline
 @testable import Shards
 

@@ -1,8 +1,8 @@
 #if canImport(Shards)
 import Foundation
 @testable import BPE
-@testable import DataLoader
-@testable import GPT
+@testable import DataLoaderModule
+@testable import GPTModule
 @testable import Pipeline
 @testable import Shards
 

@@ -39,7 +39,7 @@ final class TokenStream {
     var cacheCapacity = 64
     private var badBlocks = Set<Int>()
 
-    init(directory: String, split: String, expectedFingerprint: [UInt8]?, policy: CorruptBlockPolicy, counters: SharedCounters) throws {
+    init(directory: String, split: DataSplit, expectedFingerprint: [UInt8]?, policy: CorruptBlockPolicy, counters: SharedCounters) throws {
         self.directory = directory
         self.policy = policy
         self.counters = counters
@@ -48,7 +48,7 @@ final class TokenStream {
         if let expected = expectedFingerprint {
             let hex = Hex.encode(expected)
             guard hex == fingerprintHex else {
-                throw ShardError("\(directory): made with tokenizer \(manifest.tokenizer.name) of fingerprint \(fingerprintHex.prefix(16))…, but the model expects fingerprint \(hex.prefix(16))…: these token ids mean different text; refusing to load")
+                throw DataLoaderError("\(directory): made with tokenizer \(manifest.tokenizer.name) of fingerprint \(fingerprintHex.prefix(16))…, but the model expects fingerprint \(hex.prefix(16))…: these token ids mean different text; refusing to load", directory: directory)
             }
         }
         // The set's tokenizer copy is what decodes (and `pretrain` copies into checkpoints): a
@@ -56,7 +56,7 @@ final class TokenStream {
         _ = try manifest.tokenizerCopy(directory: directory)
         let summaries = manifest.shards.filter { $0.split == split }
         guard !summaries.isEmpty else {
-            throw ShardError("\(directory): no `\(split)` shards (splits: \(manifest.splits.keys.sorted().joined(separator: ", "))); for a validation split re-run `tokenmill shard` with --val-fraction")
+            throw DataLoaderError("\(directory): no `\(split)` shards (splits: \(manifest.splits.keys.sorted().map(\.rawValue).joined(separator: ", "))); for a validation split re-run `tokenmill shard` with --val-fraction", directory: directory)
         }
         var readers: [ShardReader] = []
         var starts = [0], bases: [Int] = [], docs: [Int] = []
