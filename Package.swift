@@ -17,7 +17,7 @@ import PackageDescription
 //   DataLoader  → Shards, TokenmillSupport
 //   GPT         → OpenBLAS, TokenmillSupport (a leaf: model, kernels, AdamW, safetensors)
 //   Cluster     → MPIShim (Open MPI; beside the chain, not in it)
-//   Pipeline    → Normalizer, BPE, Corpus, Trainer, Shards, DataLoader, GPT, Cluster, TokenmillSupport: the jobs
+//   Pipeline    → Normalizer, BPE, Corpus, Trainer, Cleaning, Shards, DataLoader, GPT, Cluster, TokenmillSupport: the jobs
 //                 that compose them (quickstart, distributed shard and train-tokenizer, the
 //                 pretraining run, text generation)
 //   tokenmill   → Pipeline and the modules whose types its commands use; argument parsing and output
@@ -99,7 +99,7 @@ let package = Package(
         .target(name: "Cluster", dependencies: ["MPIShim"]),
         .target(
             name: "Pipeline",
-            dependencies: ["Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoader", "GPT", "Cluster", "TokenmillSupport"]
+            dependencies: ["Normalizer", "BPE", "Corpus", "Trainer", "Cleaning", "Shards", "DataLoader", "GPT", "Cluster", "TokenmillSupport"]
         ),
         .executableTarget(
             name: "tokenmill",
