@@ -8,7 +8,8 @@
 # Sets, made under $TMPDIR/tokenmill-bench-encode from ../shared/corpora (decompressed):
 #   eight  the 8 documents of scripts/bench-encode.sh, CR removed (19.2 MB)
 #   all    every valid-UTF-8 text file of books/ articles/ multilingual/ messy/ (118 files, 67 MB)
-#   crlf   the books of `all` with CR LF line ends (6.5 MB)
+#   crlf   the books of `all` with CR LF line ends, eight copies of each (52 MB: one copy, 6.5 MB,
+#          ran 0.28 s in all, too short to tell start-up from the split)
 #   multi  multilingual/ (20 files, 51 MB)
 #   one100 `all` twice over, cut to one 100 MB document
 set -euo pipefail
@@ -20,7 +21,8 @@ swift build -c release $(scripts/swift-flags.sh) --product tokenmill >&2
 BENCH=.build/release/TokenmillBench
 CLI=.build/release/tokenmill
 D=${TMPDIR:-/tmp}/tokenmill-bench-encode
-if [ ! -f "$D/one100.txt" ]; then
+if [ ! -f "$D/one100.txt" ] || ! ls "$D/crlf" 2>/dev/null | grep -q '^8-'; then
+  rm -rf "$D"
   mkdir -p "$D"/{all,crlf,multi,eight}
   (cd ../shared/corpora
    for f in $(find books articles multilingual messy -type f \( -name '*.zst' -o -name '*.txt' \) | sort); do
@@ -34,7 +36,9 @@ if [ ! -f "$D/one100.txt" ]; then
             multilingual/zh/fortunes-zh-chinese.txt.zst; do
      zstd -qdc "$f" | tr -d '\r' > "$D/eight/$(echo "$f" | tr / _ | sed 's/.zst$//')"
    done)
-  for f in "$D"/all/books_*; do sed 's/\r$//; s/$/\r/' "$f" > "$D/crlf/$(basename "$f")"; done
+  for f in "$D"/all/books_*; do
+    for copy in 1 2 3 4 5 6 7 8; do sed 's/\r$//; s/$/\r/' "$f" > "$D/crlf/$copy-$(basename "$f")"; done
+  done
   cp "$D"/all/multilingual_* "$D/multi/"
   cat "$D"/all/* "$D"/all/* | head -c 100000000 > "$D/one100.txt"
 fi
