@@ -94,4 +94,14 @@ import Testing
         #expect(languages.count >= 4 && (languages["de"]?.kept ?? 0) > 0 && (languages["en"]?.kept ?? 0) > 0, "\(languages)")
         #expect(one.dropped.keys.contains { $0.hasPrefix("language.") } && one.dropped.keys.contains { $0.hasPrefix("c4_quality.") }, "\(one.dropped.keys)")
     }
+
+    /// The whole FineWeb chain (Gopher repetition and quality, C4, FineWeb quality, MinHash, PII)
+    /// on the WARC, WET and HTML fixtures: every filter's decisions and counters under mpirun.
+    @Test func theFinewebChainKeepsTheSingleProcessDocuments() throws {
+        let one = try Self.compare("mpi-fineweb", inputs: ["formats/warc", "formats/wet", "corpus/web"].map { CLI.fixtures + "/" + $0 },
+                                   flags: ["--filters", "fineweb"])
+        let rules = Set(one.dropped.keys.compactMap { $0.split(separator: ".").first.map(String.init) })
+        #expect(rules.isSuperset(of: ["gopher_repetition", "gopher_quality", "c4_quality", "fineweb_quality"]), "\(one.dropped.keys)")
+        #expect((one.cleaning?["pii.documents_redacted"] ?? 0) > 0 && (one.cleaning?["minhash.signatures"] ?? 0) > 0, "\(one.cleaning ?? [:])")
+    }
 }
