@@ -14,8 +14,9 @@ import TokenmillSupport
 /// memory the job needs for it; the answer, one bit per document, goes back to every rank.
 ///
 /// Protocol (every message little-endian; every rank calls the same collectives in order):
-/// 1. each rank reads its inputs once (`ShardJob.signaturePass`, which also drops exact
-///    duplicates of earlier inputs on other ranks, as the main pass will) and all-gathers
+/// 1. each rank reads its inputs once (`ShardJob.signaturePass`), exchanges the exact-dedup keys
+///    from that same read (`exchangeDedupKeys`: one read serves both, where they used to be two)
+///    and drops exact duplicates as the main pass will, then all-gathers
 ///    `(global input: UInt32, documents read: UInt32)` per input; every rank then numbers the
 ///    documents as one process would (inputs in global order, documents in read order);
 /// 2. each rank's signed documents, `(global ordinal: UInt32, digests: buckets × UInt64)`, are
@@ -25,7 +26,8 @@ import TokenmillSupport
 ///    entries: UInt64, bitmap of near duplicates over global ordinals)`; the other ranks send
 ///    nothing.
 /// Cost: 4 + 8 × buckets bytes per signed document (116 with 14 buckets) sent once and held by
-/// its rank until sent; rank 0's index as in one process.
+/// its rank until sent (during the read, 16 bytes of key and 8 × buckets of digests per kept
+/// document of the rank); rank 0's index as in one process.
 extension DistributedShard {
     /// At most this many bytes per rank per gather round: 64 MiB, less when the memory bound
     /// divided over the ranks is smaller (rank 0 holds one round of every rank at a time).
@@ -37,15 +39,35 @@ extension DistributedShard {
     static func exchangeSignatures(job: ShardJob, mine: [Int], cluster: Cluster) throws -> SharedNearDuplicates {
         let buckets = job.options.cleaning?.minhash?.buckets ?? 14
         let recordBytes = 4 + 8 * buckets
-        // 1. This rank's signatures (with its own ordinals for now) and document counts.
+        // 1. One read of this rank's inputs: the filter-kept documents' keys and signatures.
+        var kept: [(ordinal: Int, input: Int, key: DocumentKey, digests: Int?)] = []
+        var allDigests: [UInt64] = []
+        let perInput = try job.signaturePass(exactDedup: false) { ordinal, input, key, digests in
+            kept.append((ordinal, input, key, digests.map { _ in allDigests.count }))
+            if let digests { allDigests += digests }
+        }
+        // Exact deduplication across ranks from the same keys, then this rank's signatures
+        // (with its own ordinals for now) of the documents that survive it, as the main pass will.
+        if job.options.dedup {
+            var keysOf = [[DocumentKey]](repeating: [], count: mine.count)
+            for k in kept { keysOf[k.input].append(k.key) }
+            try exchangeDedupKeys(job: job, mine: mine, cluster: cluster) { keysOf[$0] }
+        }
         var payload: [UInt8] = []
         var signed = 0
-        let perInput = try job.signaturePass { ordinal, digests in
-            guard let digests else { return }
+        var seen = Set<DocumentKey>()
+        for k in kept {
+            if job.options.dedup {
+                if !seen.insert(k.key).inserted { continue }
+                if let earlier = job.isEarlierDuplicate, earlier(k.key, k.input) { continue }
+            }
+            guard let at = k.digests else { continue }
             signed += 1
-            payload.appendLE(UInt32(ordinal))
-            for d in digests { payload.appendLE(d) }
+            payload.appendLE(UInt32(k.ordinal))
+            for d in allDigests[at..<(at + buckets)] { payload.appendLE(d) }
         }
+        kept = []
+        allDigests = []
         var counts: [UInt8] = []
         for (local, global) in mine.enumerated() { counts.appendLE(UInt32(global)); counts.appendLE(UInt32(perInput[local])) }
         var perGlobal: [Int: Int] = [:]

@@ -29,22 +29,25 @@ public enum DistributedShard {
         let job = try ShardJob(options: share, directory: directory + "/" + rankDirectory(cluster.rank), threads: threads)
         job.inputNumbers = mine
         job.minhashMemory = minhashMemory
-        if options.dedup { try exchangeDedupKeys(job: job, mine: mine, cluster: cluster) }
         if options.cleaning?.minhash != nil {
+            // One read gives both the dedup keys and the signatures (see DistributedShard+NearDuplicates).
             try FileManager.default.createDirectory(atPath: job.directory, withIntermediateDirectories: true)
             job.sharedNearDuplicates = try exchangeSignatures(job: job, mine: mine, cluster: cluster)
+        } else if options.dedup {
+            try exchangeDedupKeys(job: job, mine: mine, cluster: cluster) { job.dedupKeys(inputIndex: $0) }
         }
         return job
     }
 
-    /// Exact deduplication across ranks: sets `job.isEarlierDuplicate`.
-    static func exchangeDedupKeys(job: ShardJob, mine: [Int], cluster: Cluster) throws {
+    /// Exact deduplication across ranks: sets `job.isEarlierDuplicate`. `keys(i)`: the keys of
+    /// the documents of this rank's input `i` that cleaning and filtering keep, in order.
+    static func exchangeDedupKeys(job: ShardJob, mine: [Int], cluster: Cluster, keys: (Int) throws -> [DocumentKey]) throws {
         // Only a key's first occurrence on this rank matters (`mine` is ascending, so it carries
         // the smallest input index): later repeats are not sent.
         var payload: [UInt8] = []
         var sent = Set<DocumentKey>()
         for (local, global) in mine.enumerated() {
-            for key in job.dedupKeys(inputIndex: local) where sent.insert(key).inserted {
+            for key in try keys(local) where sent.insert(key).inserted {
                 for k in 0..<16 { payload.append(key[k]) }
                 payload.appendLE(UInt32(global))
             }

@@ -37,7 +37,7 @@ extension ShardJob {
         }
         var index = makeNearDuplicateIndex(spillArea: spillArea)
         defer { index.removeRuns() }
-        _ = try signaturePass { ordinal, digests in try index.add(ordinal, digests) }
+        _ = try signaturePass { ordinal, _, _, digests in try index.add(ordinal, digests) }
         let signed = index.signed
         let (set, pairs) = try index.duplicates()
         state.nearDuplicates = set
@@ -67,12 +67,14 @@ extension ShardJob {
         counters["minhash.spilled_entries", default: 0] += index.spilledEntries
     }
 
-    /// Reads, cleans and filters every input once, calling `body(ordinal, digests)` for each
-    /// document the main pass hands to near-deduplication (kept by the filters, not an exact
-    /// duplicate — of this job's inputs or, with `isEarlierDuplicate`, of another rank's
-    /// earlier ones), with its ordinal among this job's documents read; nil digests: too few
-    /// words for a signature. Returns the documents read per input.
-    public func signaturePass(_ body: (Int, [UInt64]?) throws -> Void) throws -> [Int] {
+    /// Reads, cleans and filters every input once, calling `body(ordinal, input, key, digests)`
+    /// for each document the main pass hands to near-deduplication (kept by the filters, not an
+    /// exact duplicate — of this job's inputs or, with `isEarlierDuplicate`, of another rank's
+    /// earlier ones), with its ordinal among this job's documents read, its input's index, its
+    /// exact-dedup key; nil digests: too few words for a signature. With `exactDedup` false,
+    /// exact duplicates are passed on too (the caller deduplicates: `DistributedShard`, which
+    /// learns the other ranks' keys from this same pass). Returns the documents read per input.
+    public func signaturePass(exactDedup: Bool = true, _ body: (Int, Int, DocumentKey, [UInt64]?) throws -> Void) throws -> [Int] {
         if options.inputs.contains("-") {
             throw ShardError("--filters minhash reads the inputs twice (signatures first), and standard input can be read only once; save the stream to a file and pass the file")
         }
@@ -88,12 +90,12 @@ extension ShardJob {
                 guard document.problem == nil, document.dropReason == nil, case .success(let cleaned)? = results[i],
                       !tooManyReplacements(cleaned), rejection(cleaned.text) == nil,
                       let outcome = cleaned.outcome, outcome.dropped == nil else { continue }
-                if options.dedup {
-                    let key = Self.key(Array(SHA256.hash(data: outcome.text)))
+                let key = Self.key(Array(SHA256.hash(data: outcome.text)))
+                if options.dedup && exactDedup {
                     if !seen.insert(key).inserted { continue }
                     if let earlier = isEarlierDuplicate, earlier(key, inputIndex) { continue }
                 }
-                try body(ordinal, outcome.digests)
+                try body(ordinal, inputIndex, key, outcome.digests)
             }
             batch = Batch()
         }
