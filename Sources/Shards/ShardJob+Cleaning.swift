@@ -22,15 +22,16 @@ extension ShardJob {
     }
 
     /// Removes `PATH.tmp-PID` files that a killed run left (`OutputWriter` writes `PATH` under
-    /// that name and renames it when complete) whose process is gone, so that running a killed
-    /// `clean` again leaves the same files as an uninterrupted run. A live process's file stays.
+    /// that name and renames it when complete; MinHash's spill directory `minhash-spill.tmp-PID`)
+    /// whose process is gone, so that running a killed `clean` again leaves the same files as an
+    /// uninterrupted run. A live process's file stays.
     static func removeStaleTemporaries(of path: String) {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let prefix = url.lastPathComponent + ".tmp-"
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(prefix) {
             guard let pid = Int32(name.dropFirst(prefix.count)), pid > 0, pid != getpid() else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH { unlink(directory + "/" + name) }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: directory + "/" + name) }
         }
     }
 

@@ -51,13 +51,10 @@ extension ShardJob {
     /// a directory of this process's own under `spillArea`; such directories of dead processes
     /// (a killed run) are removed first.
     public func makeNearDuplicateIndex(spillArea: String) -> NearDuplicateIndex {
-        let prefix = "minhash-spill.tmp-"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: spillArea)) ?? [] where name.hasPrefix(prefix) {
-            guard let pid = Int32(name.dropFirst(prefix.count)), pid > 0, pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
-            try? FileManager.default.removeItem(atPath: spillArea + "/" + name)
-        }
+        let name = spillArea + "/minhash-spill"
+        Self.removeStaleTemporaries(of: name)
         return NearDuplicateIndex(buckets: options.cleaning?.minhash?.buckets ?? 14, memoryBytes: minhashMemory,
-                                  spillDirectory: spillArea + "/" + prefix + "\(getpid())")
+                                  spillDirectory: name + ".tmp-\(getpid())")
     }
 
     /// `minhash.spilled_runs` / `minhash.spilled_entries`, when the index spilled.

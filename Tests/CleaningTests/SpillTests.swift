@@ -53,7 +53,16 @@ import Testing
         #expect(CleaningCLI.files(out + "/memory-dropped") == CleaningCLI.files(out + "/spilled-dropped"))
         let left = try FileManager.default.contentsOfDirectory(atPath: out + "/spilled").filter { $0.contains("spill") }
         #expect(left.isEmpty, "\(left)")
+        // A killed run's spill directory (its process gone) is removed by the next run there.
+        let dead = Process()
+        dead.executableURL = URL(fileURLWithPath: "/bin/true")
+        try dead.run()
+        dead.waitUntilExit()
+        let stale = out + "/minhash-spill.tmp-\(dead.processIdentifier)"
+        try FileManager.default.createDirectory(atPath: stale, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: stale + "/run-000000", contents: Data(count: 32))
         let cleanA = try CLI.run(["clean", inputs, "--filters", "minhash", "-o", out + "/a.jsonl"])
+        #expect(!FileManager.default.fileExists(atPath: stale), "stale spill directory left")
         let cleanB = try CLI.run(["clean", inputs, "--filters", "minhash", "--minhash-memory", "2K", "-o", out + "/b.jsonl", "--json"])
         #expect(cleanA.status == 0 && cleanB.status == 0, "\(cleanB.stderr)")
         #expect(FileManager.default.contents(atPath: out + "/a.jsonl") == FileManager.default.contents(atPath: out + "/b.jsonl"))
