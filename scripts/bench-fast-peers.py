@@ -13,6 +13,8 @@ equal tiktoken `encode_ordinary`'s. Files are read as ../shared/bench/peers.py r
 Tokenmill's figures on the same bytes. With --threads 1 each document is encoded alone in a
 loop (`encode_ordinary`); with more, the libraries' batch calls run on that many threads
 (quicktok `encode_batch(threads=N)`, fastokens `encode_batch_flat` with RAYON_NUM_THREADS=N).
+`--lib tiktoken` times tiktoken itself the same way (`encode_ordinary` per document); quicktok has
+no gpt2 encoding and says so.
 """
 import argparse, json, os, sys, time
 
@@ -24,19 +26,29 @@ import peers  # noqa: E402  (../shared/bench/peers.py: the vocabulary files and 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--vocab", default="cl100k", choices=["cl100k", "o200k"])
+    ap.add_argument("--vocab", default="cl100k", choices=["gpt2", "cl100k", "o200k"])
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--lib", action="append", choices=["quicktok", "fastokens"])
+    ap.add_argument("--lib", action="append", choices=["quicktok", "fastokens", "tiktoken"])
     ap.add_argument("files", nargs="+")
     a = ap.parse_args()
     os.environ["RAYON_NUM_THREADS"] = str(a.threads)
     texts = peers.docs(a.files)
     nbytes = sum(len(t.encode()) for t in texts)
     reference = [peers.tiktoken_encoding(a.vocab).encode_ordinary(t) for t in texts]
-    name = {"cl100k": "cl100k_base", "o200k": "o200k_base"}[a.vocab]
+    name = {"gpt2": "gpt2", "cl100k": "cl100k_base", "o200k": "o200k_base"}[a.vocab]
     for lib in a.lib or ["quicktok", "fastokens"]:
-        if lib == "quicktok":
+        if lib == "quicktok" and a.vocab == "gpt2":
+            # quicktok 0.4.0 ships cl100k/o200k-family encodings only (no r50k/gpt2 pattern).
+            print(json.dumps({"lib": lib, "vocab": a.vocab, "unsupported": True}), flush=True)
+            continue
+        if lib == "tiktoken":
+            enc = peers.tiktoken_encoding(a.vocab)
+            if a.threads == 1:
+                run = lambda: [enc.encode_ordinary(t) for t in texts]
+            else:
+                run = lambda: enc.encode_ordinary_batch(texts, num_threads=a.threads)
+        elif lib == "quicktok":
             import quicktok
             enc = quicktok.get_encoding(name)
             if a.threads == 1:

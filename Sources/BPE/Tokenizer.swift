@@ -114,8 +114,11 @@ public struct Tokenizer: Sendable {
     func appendPieces(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [TokenID]) {
         guard let base = bytes.baseAddress else { return }
         let model = self.model
+        let count = bytes.count
+        let cache = PieceCache(textBytes: count)
+        defer { cache.deallocate() }
         let cut = preTokenizer.forEachPiece(in: bytes, maxBytes: maxPieceBytes) { start, end in
-            model.encodePiece(base + start, end - start, into: &out)
+            model.encodePiece(base + start, end - start, readable: count - start, cache: cache, base: base, into: &out)
         }
         if cut > 0 { cutCounter.value.add(cut, ordering: .relaxed) }
     }

@@ -87,12 +87,7 @@ extension BytePairModel {
     /// no merge reaches are skipped. O(total token bytes · log).
     public func mergeList() -> [(left: [UInt8], right: [UInt8])] {
         var rules: [(priority: UInt32, left: TokenID, right: TokenID)] = []
-        for slot in 0..<pairs.keys.count where pairs.keys[slot] != PairTable.emptyKey {
-            let key = pairs.keys[slot], value = pairs.values[slot]
-            let left = TokenID(truncatingIfNeeded: key >> 32), right = TokenID(truncatingIfNeeded: key)
-            let priority = UInt32(truncatingIfNeeded: value >> 32)
-            rules.append((priority, left, right))
-        }
+        pairs.forEachRule { left, right, priority, _ in rules.append((priority, left, right)) }
         switch origin {
         case .merges:
             rules.sort { $0.priority < $1.priority }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# One-thread encoder core, side by side (issue 17): Tokenmill (TokenmillBench, `encodeBatch`
+# with 1 thread, in process) against tiktoken, quicktok-v1 and fastokens (`encode_ordinary` per
+# document, scripts/bench-fast-peers.py; their ids checked against tiktoken's), on the eight real
+# documents of scripts/bench-encode.sh (19.2 MB, CR removed), for gpt2, cl100k and o200k.
+#
+# Usage: scripts/bench-encode-core.sh [ROUNDS]      (default 3)
+#   BEFORE=path/to/TokenmillBench  also runs that binary (e.g. main's) in every round
+# Rounds alternate the encoders (Tokenmill, peers, Tokenmill before) so that a change of load
+# on a shared machine hits all of them; each line is the best of 3 passes with its CPU seconds.
+# `uptime` is printed before every round. Read the median of the rounds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds="${1:-3}"
+PY=$(../shared/bench/setup.sh)
+swift build -c release $(scripts/swift-flags.sh) --product TokenmillBench >&2
+BENCH=.build/release/TokenmillBench
+DIR=$(mktemp -d)
+trap 'rm -rf "$DIR"' EXIT
+for f in books/kjv-bible.txt.zst books/jargon-file-4.4.7.txt.zst articles/linux-man-pages.en.txt.zst \
+         articles/debian-reference.en.txt.zst multilingual/de/fortunes-de.txt.zst \
+         multilingual/ja/debian-reference.ja.txt.zst multilingual/ru/fortunes-ru.txt.zst \
+         multilingual/zh/fortunes-zh-chinese.txt.zst; do
+  zstd -qdc "../shared/corpora/$f" | tr -d '\r' > "$DIR/$(echo "$f" | tr / _ | sed 's/.zst$//')"
+done
+for round in $(seq "$rounds"); do
+  echo "# round $round: $(uptime)"
+  for vocab in gpt2 cl100k o200k; do
+    "$BENCH" encode --vocab "$vocab" --threads 1 --repeat 3 "$DIR"/*
+    "$PY" scripts/bench-fast-peers.py --vocab "$vocab" --repeat 3 --lib tiktoken --lib quicktok --lib fastokens "$DIR"/*
+    if [ -n "${BEFORE:-}" ]; then "$BEFORE" encode --vocab "$vocab" --threads 1 --repeat 3 "$DIR"/* | sed 's/"lib":"tokenmill"/"lib":"tokenmill-before"/'; fi
+  done
+done
