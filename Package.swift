@@ -17,7 +17,7 @@ import PackageDescription
 //   DataLoaderModule → Shards, TokenmillSupport
 //   GPTModule   → OpenBLAS, TokenmillSupport (a leaf: model, kernels, AdamW, safetensors)
 //   ClusterModule → MPIShim (Open MPI; beside the chain, not in it)
-//   Pipeline    → Normalizer, BPE, Corpus, Trainer, Shards, DataLoaderModule, GPTModule, ClusterModule, TokenmillSupport: the jobs
+//   Pipeline    → Normalizer, BPE, Corpus, Trainer, Cleaning, Shards, DataLoaderModule, GPTModule, ClusterModule, TokenmillSupport: the jobs
 //                 that compose them (quickstart, distributed shard and train-tokenizer, the
 //                 pretraining run, text generation)
 //   tokenmill   → Pipeline and the modules whose types its commands use; argument parsing and output
@@ -103,7 +103,7 @@ let package = Package(
         .target(name: "ClusterModule", dependencies: ["MPIShim"]),
         .target(
             name: "Pipeline",
-            dependencies: ["Normalizer", "BPE", "Corpus", "Trainer", "Shards", "DataLoaderModule", "GPTModule", "ClusterModule", "TokenmillSupport"]
+            dependencies: ["Normalizer", "BPE", "Corpus", "Trainer", "Cleaning", "Shards", "DataLoaderModule", "GPTModule", "ClusterModule", "TokenmillSupport"]
         ),
         .executableTarget(
             name: "tokenmill",

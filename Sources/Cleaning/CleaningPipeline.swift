@@ -39,9 +39,16 @@ public struct CleaningPipeline: Sendable {
         }
         var language: LanguageDetection? = nil
         if let f = options.language {
-            step("language") { _ in
+            step("language") { document in
                 let (detection, rule) = f.apply(utf8)
                 language = detection
+                // What CLD2 could not read as it was: counted, never silent.
+                if detection.blankedSequences > 0 {
+                    document.counters["blanked_sequences"] = detection.blankedSequences
+                    document.counters["blanked_bytes"] = detection.blankedBytes
+                    document.counters["documents_blanked"] = 1
+                }
+                if detection.unreadBytes > 0 { document.counters["unread_bytes"] = detection.unreadBytes }
                 return rule
             }
         }

@@ -1,3 +1,4 @@
+import Cleaning
 import ClusterModule
 import Corpus
 import Foundation
@@ -20,18 +21,33 @@ public enum DistributedShard {
 
     /// The job of this rank (the caller has checked, with `Manifest.finished`, that `directory`
     /// does not hold the finished job already).
-    public static func prepare(options: ShardOptions, directory: String, threads: Int, cluster: Cluster) throws -> ShardJob {
+    public static func prepare(options: ShardOptions, directory: String, threads: Int, cluster: Cluster,
+                               minhashMemory: Int = NearDuplicateIndex.defaultMemoryBytes) throws -> ShardJob {
         let mine = cluster.share(files: options.inputs)
         var share = options
         share.inputs = mine.map { options.inputs[$0] }
         let job = try ShardJob(options: share, directory: directory + "/" + rankDirectory(cluster.rank), threads: threads)
-        guard options.dedup else { return job }
+        job.inputNumbers = mine
+        job.minhashMemory = minhashMemory
+        if options.cleaning?.minhash != nil {
+            // One read gives both the dedup keys and the signatures (see DistributedShard+NearDuplicates).
+            try FileManager.default.createDirectory(atPath: job.directory, withIntermediateDirectories: true)
+            job.sharedNearDuplicates = try exchangeSignatures(job: job, mine: mine, cluster: cluster)
+        } else if options.dedup {
+            try exchangeDedupKeys(job: job, mine: mine, cluster: cluster) { job.dedupKeys(inputIndex: $0) }
+        }
+        return job
+    }
+
+    /// Exact deduplication across ranks: sets `job.isEarlierDuplicate`. `keys(i)`: the keys of
+    /// the documents of this rank's input `i` that cleaning and filtering keep, in order.
+    static func exchangeDedupKeys(job: ShardJob, mine: [Int], cluster: Cluster, keys: (Int) throws -> [DocumentKey]) throws {
         // Only a key's first occurrence on this rank matters (`mine` is ascending, so it carries
         // the smallest input index): later repeats are not sent.
         var payload: [UInt8] = []
         var sent = Set<DocumentKey>()
         for (local, global) in mine.enumerated() {
-            for key in job.dedupKeys(inputIndex: local) where sent.insert(key).inserted {
+            for key in try keys(local) where sent.insert(key).inserted {
                 for k in 0..<16 { payload.append(key[k]) }
                 payload.appendLE(UInt32(global))
             }
@@ -49,7 +65,6 @@ public enum DistributedShard {
             }
         }
         job.isEarlierDuplicate = { key, local in (first[key] ?? .max) < UInt32(mine[local]) }
-        return job
     }
 
     /// After every rank's job: rank 0 merges the per-rank manifests into `directory`'s and

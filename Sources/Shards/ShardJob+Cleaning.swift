@@ -10,78 +10,28 @@ import Glibc
 /// The cleaning side of a job: the MinHash pre-pass, `--dropped-out` and the text-only run
 /// (`tokenmill clean`).
 extension ShardJob {
-    /// MinHash near-deduplication needs every signature before the first document is written:
-    /// this pass reads, cleans and filters all inputs once (as the main pass will, so document
-    /// ordinals agree), computes the signatures of the documents the main pass would keep up
-    /// to that point, and clusters them. Memory: `NearDuplicateIndex` (about 230 bytes per
-    /// signed document). A resumed run repeats it: the result is the same.
-    func findNearDuplicates(_ state: inout State) throws {
-        guard let config = options.cleaning?.minhash else { return }
-        guard isEarlierDuplicate == nil else {
-            throw ShardError("--filters minhash is not supported under mpirun yet (ranks would have to exchange signatures); run it in one process, or drop minhash from --filters")
-        }
-        if options.inputs.contains("-") {
-            throw ShardError("--filters minhash reads the inputs twice (signatures first), and standard input can be read only once; save the stream to a file and pass the file")
-        }
-        let pipeline = options.normalization.pipeline
-        var index = NearDuplicateIndex(buckets: config.buckets)
-        var seen = Set<DocumentKey>()
-        var ordinal = 0
-        var batch = Batch()
-        func flush() {
-            let results = clean(batch.raw, pipeline, signatures: true)
-            for (i, document) in batch.raw.enumerated() {
-                defer { ordinal += 1 }
-                guard document.problem == nil, document.dropReason == nil, case .success(let cleaned)? = results[i],
-                      !tooManyReplacements(cleaned), rejection(cleaned.text) == nil,
-                      let outcome = cleaned.outcome, outcome.dropped == nil else { continue }
-                if options.dedup && !seen.insert(Self.key(Array(SHA256.hash(data: outcome.text)))).inserted { continue }
-                index.add(ordinal, outcome.digests)
-            }
-            batch = Batch()
-        }
-        for path in options.inputs {
-            // An input that cannot be read gives the documents read before the failure, as in `run()`.
-            if var reader = try? DocumentReader(path: path, options: readerOptions(for: path)) {
-                while true {
-                    let next: Document?
-                    do { next = try reader.next() } catch { break }
-                    guard let document = next else { break }
-                    batch.append(document)
-                    if batch.isFull { flush() }
-                }
-            }
-            flush()
-        }
-        let signed = index.signed
-        let (set, pairs) = index.duplicates()
-        state.nearDuplicates = set
-        state.cleaningCounters["minhash.signatures", default: 0] += signed
-        state.cleaningCounters["minhash.candidate_pairs", default: 0] += pairs
-        state.cleaningCounters["minhash.near_duplicates", default: 0] += set.count
-    }
-
     /// Finishes the dropped-documents file of the previous input and, for input `index`,
     /// prepares the next one (`--dropped-out`).
     func startDropped(_ state: inout State, _ index: Int?) throws {
         if let writer = state.droppedWriter { try writer.finish() }
         state.droppedWriter = nil
         guard let directory = droppedOut, let index else { return }
-        let path = directory + "/" + String(format: "dropped-%06d.jsonl.zst", index)
+        let path = directory + "/" + String(format: "dropped-%06d.jsonl.zst", inputNumbers?[index] ?? index)
         Self.removeStaleTemporaries(of: path)
         state.droppedWriter = DroppedWriter(path: path)
     }
 
     /// Removes `PATH.tmp-PID` files that a killed run left (`OutputWriter` writes `PATH` under
-    /// that name and renames it when complete) whose process is gone, so that running a killed
-    /// `clean` again leaves the same files as an uninterrupted run. A live process's file stays.
+    /// that name and renames it when complete; MinHash's spill directory `minhash-spill.tmp-PID`)
+    /// whose process is gone, so that running a killed `clean` again leaves the same files as an
+    /// uninterrupted run. A live process's file stays.
     static func removeStaleTemporaries(of path: String) {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let prefix = url.lastPathComponent + ".tmp-"
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(prefix) {
             guard let pid = Int32(name.dropFirst(prefix.count)), pid > 0, pid != getpid() else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH { unlink(directory + "/" + name) }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: directory + "/" + name) }
         }
     }
 
@@ -96,7 +46,7 @@ extension ShardJob {
         let sink = try TextSink(path: path)
         textSink = sink
         defer { textSink = nil }
-        try findNearDuplicates(&state)
+        try findNearDuplicates(&state, spillArea: path == "-" ? FileManager.default.temporaryDirectory.path : FileIO.parent(of: path))
         try readInputs(&state, stdinExpected: nil)
         try sink.close()
         return CleanReport(output: path, inputs: state.inputs, documentsRead: state.documentsRead, documentsKept: state.documentsKept,

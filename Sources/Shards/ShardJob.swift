@@ -51,6 +51,13 @@ public final class ShardJob {
     /// `--dropped-out DIR`: every dropped document that had text, as `dropped-NNNNNN.jsonl.zst`
     /// per input (see `DroppedWriter`). Not part of the options: it does not change the shards.
     public var droppedOut: String?
+    /// `--minhash-memory`: bytes of MinHash bucket entries held before they spill to disk.
+    public var minhashMemory = NearDuplicateIndex.defaultMemoryBytes
+    /// Set when this job is one rank's share: the global input index of each of `options.inputs`
+    /// (names `--dropped-out` files as one process would), and the near duplicates the ranks
+    /// found together (`DistributedShard`), used instead of this job's own first pass.
+    public var inputNumbers: [Int]?
+    public var sharedNearDuplicates: SharedNearDuplicates?
 
     /// Nil for a text-only job (`tokenmill clean`, `init(textOptions:)`).
     let tokenizer: Tokenizer!
@@ -206,7 +213,7 @@ public final class ShardJob {
             unlink(directory + "/" + name)
         }
 
-        try findNearDuplicates(&state)
+        try findNearDuplicates(&state, spillArea: directory)
         try readInputs(&state, stdinExpected: stdinExpected)
         for split in DataSplit.allCases { try closeShard(split, &state) }
 

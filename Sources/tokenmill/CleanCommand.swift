@@ -34,6 +34,7 @@ struct CleanCommand: ParsableCommand {
         let job = try ShardJob(textOptions: options, threads: threadCount ?? ThreadCount.default)
         job.warning = { FileHandle.standardError.write("warning: \($0)\n".data(using: .utf8)!) }
         job.droppedOut = cleaning.droppedOut
+        job.minhashMemory = try cleaning.minhashMemoryBytes()
         let start = Date()
         let report = try job.runText(to: output)
         let seconds = Date().timeIntervalSince(start)

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Cleaning
 import Shards
@@ -10,6 +11,8 @@ struct CleaningArguments: ParsableArguments {
     @Option(help: "MinHash: words per shingle.") var minhashNgrams = 5
     @Option(help: "MinHash: buckets.") var minhashBuckets = 14
     @Option(help: "MinHash: hashes per bucket.") var minhashHashesPerBucket = 8
+    @Option(help: "MinHash: memory for the bucket entries (16 bytes per bucket per document, 224 with 14 buckets), as bytes or with K, M, G (1024-based); past it they spill to sorted run files beside the output, merged at the end (same result). Default 1G.")
+    var minhashMemory = "1G"
     @Option(help: "Keep only documents in these languages (comma-separated CLD2 codes: en, de, fr, zh, …): a document is kept when any of them has a score above --min-language-score, as datatrove's LanguageFilter. Language identification runs before the other filters.")
     var languages: String?
     @Option(help: "Language identification's threshold: CLD2's share of the text in a language, within 0…1 (default 0.65, datatrove's). Alone, without --languages, drops documents whose detected language scores no higher.")
@@ -25,9 +28,22 @@ struct CleaningArguments: ParsableArguments {
         if let minLanguageScore, !(0...1).contains(minLanguageScore) {
             throw ValidationError("--min-language-score \(minLanguageScore): expected a share of the text within 0…1 (default 0.65)")
         }
+        _ = try minhashMemoryBytes()
         guard minhashNgrams >= 1, minhashBuckets >= 1, minhashHashesPerBucket >= 1 else {
             throw ValidationError("--minhash-ngrams, --minhash-buckets and --minhash-hashes-per-bucket must be at least 1 (defaults 5, 14, 8)")
         }
+    }
+
+    /// `--minhash-memory` in bytes.
+    func minhashMemoryBytes() throws -> Int {
+        let text = minhashMemory.trimmingCharacters(in: .whitespaces).uppercased()
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        let unit = text.last.flatMap { units[$0] }
+        guard let number = Int(unit == nil ? text : String(text.dropLast())), number > 0,
+              number <= Int.max / (unit ?? 1) else {
+            throw ValidationError("--minhash-memory \(minhashMemory): expected a positive number of bytes, optionally with K, M or G (e.g. 512M; default 1G)")
+        }
+        return number * (unit ?? 1)
     }
 
     func parsed(_ filters: String) throws -> CleaningOptions {

@@ -74,7 +74,8 @@ struct ShardCommand: ParsableCommand {
                 if cluster.isRoot { try report(done, seconds: 0) }
                 return
             }
-            job = try DistributedShard.prepare(options: options, directory: output, threads: threads, cluster: cluster)
+            job = try DistributedShard.prepare(options: options, directory: output, threads: threads, cluster: cluster,
+                                               minhashMemory: try cleaning.minhashMemoryBytes())
         } else {
             job = try ShardJob(options: options, directory: output, threads: threads)
         }
@@ -82,6 +83,7 @@ struct ShardCommand: ParsableCommand {
         if status.enabled { job.progress = { status.update($0.statusText) } }
         job.warning = { FileHandle.standardError.write("warning: \($0)\n".data(using: .utf8)!) }
         job.droppedOut = cleaning.droppedOut
+        job.minhashMemory = try cleaning.minhashMemoryBytes()
         let start = Date()
         var manifest = try job.run()
         status.clear()

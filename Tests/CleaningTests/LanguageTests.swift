@@ -40,6 +40,58 @@ import Testing
         #expect(detection.language == "zh" && detection.score > 0.8, "\(detection)")   // 0.89
     }
 
+    /// The scalars CLD2 refuses, measured by running it on "a", each of U+0000…U+10FFFF, "b"
+    /// (4 minutes: too slow for a test, so the test checks every range's edges and neighbours).
+    static let refused: [ClosedRange<UInt32>] = [0x00...0x08, 0x0B...0x0B, 0x0E...0x1F, 0x7F...0x9F, 0xFDD0...0xFDEF]
+        + (0...16).map { UInt32($0) << 16 | 0xFFFE...UInt32($0) << 16 | 0xFFFF }
+
+    /// `sanitize` blanks exactly what CLD2 refuses: on each edge of the refused ranges (and the
+    /// scalars just outside), CLD2 reads the whole text after it, and a scalar is counted as
+    /// blanked only where it lies in a refused range.
+    @Test func exactlyTheScalarsCLD2RefusesAreBlankedAndCounted() {
+        var probes = Set<UInt32>()
+        for r in Self.refused { for c in [r.lowerBound &- 1, r.lowerBound, r.upperBound, r.upperBound + 1] { probes.insert(c) } }
+        for c in probes.sorted() where c <= 0x10FFFF && !(0xD800...0xDFFF).contains(c) {
+            let text = Array("a".utf8) + Array(String(Character(Unicode.Scalar(c)!)).utf8) + Array("b".utf8)
+            let d = LanguageIdentifier.detect(text)
+            let refused = Self.refused.contains { $0.contains(c) }
+            #expect(d.unreadBytes == 0, "U+\(String(c, radix: 16)): CLD2 stopped reading")
+            #expect(d.blankedSequences == (refused ? 1 : 0), "U+\(String(c, radix: 16)): \(d.blankedSequences) blanked")
+        }
+    }
+
+    /// Hostile text: 300 noncharacters (U+1FFFE, which the old sanitizer let through, and
+    /// U+FDD0), C1 controls and stray bytes before a German page. CLD2 stops at the first
+    /// sequence it refuses; the old `detect` blanked one per rerun, gave up after 64 reruns and
+    /// judged the language on the prefix before the 65th ("un"). Now every sequence is blanked
+    /// in one pass, counted, and the page is German.
+    @Test func hostileSequencesAreBlankedInOnePassAndCounted() throws {
+        let german = Reference.text(Self.directory + "/de-fortunes.excerpt.txt")
+        var hostile: [UInt8] = []
+        for i in 0..<300 {
+            switch i % 4 {
+            case 0: hostile += [0xF0, 0x9F, 0xBF, 0xBE]   // U+1FFFE
+            case 1: hostile += [0xEF, 0xB7, 0x90]         // U+FDD0
+            case 2: hostile += [0xC2, 0x85]               // U+0085 (C1)
+            default: hostile += [0xFF]                     // not UTF-8
+            }
+            hostile += Array(" x ".utf8)
+        }
+        let d = LanguageIdentifier.detect(hostile + german)
+        #expect(d.language == "de" && d.score > 0.65, "\(d)")
+        #expect(d.blankedSequences == 300 && d.blankedBytes == 75 * (4 + 3 + 2 + 1) && d.unreadBytes == 0, "\(d)")
+        // The pipeline counts them (language.blanked_*), once per document.
+        var options = CleaningOptions()
+        options.language = LanguageFilter(languages: ["de"])
+        let outcome = CleaningPipeline(options).apply(hostile + german)
+        #expect(outcome.dropped == nil)
+        #expect(outcome.counters["language.blanked_sequences"] == 300 && outcome.counters["language.blanked_bytes"] == 750
+                && outcome.counters["language.documents_blanked"] == 1, "\(outcome.counters)")
+        // Clean text: nothing blanked, nothing counted.
+        let clean = CleaningPipeline(options).apply(german)
+        #expect(clean.counters["language.blanked_sequences"] == nil && LanguageIdentifier.detect(german).blankedSequences == 0)
+    }
+
     @Test func codesAreDatatrovesAndUnknownOnesAreRefused() throws {
         #expect(try LanguageFilter.languages("en, DE,iw,zh-Hant,en") == ["en", "de", "he", "zh"])
         #expect(throws: CleaningError.self) { try LanguageFilter.languages("en,klingonish") }
