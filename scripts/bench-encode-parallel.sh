@@ -21,7 +21,7 @@ swift build -c release $(scripts/swift-flags.sh) --product tokenmill >&2
 BENCH=.build/release/TokenmillBench
 CLI=.build/release/tokenmill
 D=${TMPDIR:-/tmp}/tokenmill-bench-encode
-if [ ! -f "$D/one100.txt" ] || ! ls "$D/crlf" 2>/dev/null | grep -q '^8-'; then
+if [ ! -f "$D/one100.txt" ] || ! compgen -G "$D/crlf/8-*" > /dev/null; then
   rm -rf "$D"
   mkdir -p "$D"/{all,crlf,multi,eight}
   (cd ../shared/corpora
