@@ -17,12 +17,7 @@ swift build -c release $(scripts/swift-flags.sh) --product TokenmillBench >&2
 BENCH=.build/release/TokenmillBench
 DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
-for f in books/kjv-bible.txt.zst books/jargon-file-4.4.7.txt.zst articles/linux-man-pages.en.txt.zst \
-         articles/debian-reference.en.txt.zst multilingual/de/fortunes-de.txt.zst \
-         multilingual/ja/debian-reference.ja.txt.zst multilingual/ru/fortunes-ru.txt.zst \
-         multilingual/zh/fortunes-zh-chinese.txt.zst; do
-  zstd -qdc "../shared/corpora/$f" | tr -d '\r' > "$DIR/$(echo "$f" | tr / _ | sed 's/.zst$//')"
-done
+scripts/eight-documents.sh "$DIR"
 for round in $(seq "$rounds"); do
   echo "# round $round: $(uptime)"
   for vocab in gpt2 cl100k o200k; do

@@ -30,12 +30,7 @@ if [ ! -f "$D/one100.txt" ] || ! compgen -G "$D/crlf/8-*" > /dev/null; then
      case "$f" in *.zst) zstd -qdc "$f" > "$out" ;; *) cp "$f" "$out" ;; esac
      iconv -f utf-8 -t utf-8 "$out" > /dev/null 2>&1 || rm "$out"
    done
-   for f in books/kjv-bible.txt.zst books/jargon-file-4.4.7.txt.zst articles/linux-man-pages.en.txt.zst \
-            articles/debian-reference.en.txt.zst multilingual/de/fortunes-de.txt.zst \
-            multilingual/ja/debian-reference.ja.txt.zst multilingual/ru/fortunes-ru.txt.zst \
-            multilingual/zh/fortunes-zh-chinese.txt.zst; do
-     zstd -qdc "$f" | tr -d '\r' > "$D/eight/$(echo "$f" | tr / _ | sed 's/.zst$//')"
-   done)
+   "$OLDPWD/scripts/eight-documents.sh" "$D/eight")
   for f in "$D"/all/books_*; do
     for copy in 1 2 3 4 5 6 7 8; do sed 's/\r$//; s/$/\r/' "$f" > "$D/crlf/$copy-$(basename "$f")"; done
   done

@@ -10,13 +10,7 @@ BENCH=.build/release/TokenmillBench
 if [ $# -eq 0 ]; then
   DIR=$(mktemp -d)
   trap 'rm -rf "$DIR"' EXIT
-  for f in books/kjv-bible.txt.zst books/jargon-file-4.4.7.txt.zst articles/linux-man-pages.en.txt.zst \
-           articles/debian-reference.en.txt.zst multilingual/de/fortunes-de.txt.zst \
-           multilingual/ja/debian-reference.ja.txt.zst multilingual/ru/fortunes-ru.txt.zst \
-           multilingual/zh/fortunes-zh-chinese.txt.zst; do
-    # Without CR: the Python peers read text with universal newlines, Tokenmill reads bytes.
-    zstd -qdc "../shared/corpora/$f" | tr -d '\r' > "$DIR/$(echo "$f" | tr / _ | sed 's/.zst$//')"
-  done
+  scripts/eight-documents.sh "$DIR"
   set -- "$DIR"/*
 fi
 for vocab in gpt2 cl100k; do
