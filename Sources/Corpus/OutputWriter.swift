@@ -63,7 +63,15 @@ public struct OutputWriter {
         }
         let temporaryPath = "\(target).tmp-\(getpid())"
         let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw InputError("cannot create \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            let reason = errno
+            let folder = target.lastIndex(of: "/").map { String(target[..<$0]) } ?? ""
+            var st = stat()
+            if reason == ENOENT && !folder.isEmpty && stat(folder, &st) != 0 {
+                throw InputError("cannot create \(path): the folder \(folder) does not exist; create it first (mkdir -p \(folder)) or name a file in an existing folder")
+            }
+            throw InputError("cannot create \(path): \(String(cString: strerror(reason)))")
+        }
         self.fd = fd
         temporary = Temporary(temporaryPath)
         self.path = target

@@ -160,6 +160,14 @@ import Testing
         #expect(Self.files(base + "/again/dropped") == Self.files(base + "/whole/dropped"))
     }
 
+    /// Before, `clean -o missing/out.jsonl` said only "cannot create …: No such file or directory".
+    @Test func anOutputInAMissingFolderIsRefusedNamingTheFolderAndTheFix() throws {
+        let base = try Self.scratch("missing-folder")
+        let r = try CLI.run(["clean", Repository.path("Fixtures/corpus/web"), "-o", base + "/no/such/out.jsonl"])
+        #expect(r.status != 0 && r.stderr.contains("the folder \(base)/no/such does not exist") && r.stderr.contains("mkdir -p"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: base + "/no"))
+    }
+
     @Test func unknownFiltersAndMinhashOnStandardInputAreRefusedWithTheFix() throws {
         let r = try CLI.run(["clean", Repository.path("Fixtures/corpus/web"), "-o", "-", "--filters", "gopher,c4"])
         #expect(r.status != 0 && r.stderr.contains("unknown filter \"gopher\"") && r.stderr.contains("gopher-rep"), "\(r.stderr)")
