@@ -1,4 +1,5 @@
 import Glibc
+import TokenmillSupport
 
 /// The large float buffers of a model (parameters, gradients, activations): one allocation each,
 /// as llm.c's arenas, aligned to 2 MiB and marked for transparent huge pages.
@@ -9,18 +10,11 @@ import Glibc
 /// Debian's default transparent-huge-page mode is `madvise`, so the advice is needed; where the
 /// kernel refuses it, the buffers work as ordinary pages.
 enum Arena {
-    static let alignment = 1 << 21
-
     /// `count` floats, uninitialized; release with `free`. Traps when memory is exhausted, as
     /// Swift's own allocation does.
     static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
-        let bytes = (max(1, count) * MemoryLayout<Float>.stride + alignment - 1) / alignment * alignment
-        var raw: UnsafeMutableRawPointer?
-        guard posix_memalign(&raw, alignment, bytes) == 0, let raw else {
-            fatalError("out of memory: could not allocate \(bytes >> 20) MiB for a model buffer")
-        }
-        _ = madvise(raw, bytes, MADV_HUGEPAGE)
-        return raw.bindMemory(to: Float.self, capacity: count)
+        HugePageBuffer<Float>.allocateHugePages(max(1, count) * MemoryLayout<Float>.stride, for: "a model buffer")
+            .bindMemory(to: Float.self, capacity: count)
     }
 
     static func free(_ pointer: UnsafeMutablePointer<Float>) {

@@ -11,7 +11,7 @@ import Glibc
 /// encoder touches); measured in BENCHMARKS.md ("BPE encoding", issue 17). Debian's default
 /// transparent-huge-page mode is `madvise`, so the advice is needed, and it is given before the
 /// first write so that the pages are huge from the start. Where the kernel refuses, the buffer
-/// works as ordinary pages. (`GPT/Arena.swift` does the same for the model's float buffers.)
+/// works as ordinary pages. (`GPTModule/Arena.swift` allocates the model's float buffers through `allocateHugePages` too.)
 public final class HugePageBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
     /// Immutable after `init` returns (the initializer's closure fills it), so sharing across
     /// threads is safe.
@@ -26,13 +26,7 @@ public final class HugePageBuffer<Element: BitwiseCopyable>: @unchecked Sendable
         let bytes = max(1, count) * MemoryLayout<Element>.stride
         var raw: UnsafeMutableRawPointer?
         if bytes >= Self.alignment {
-            let rounded = (bytes + Self.alignment - 1) / Self.alignment * Self.alignment
-            guard posix_memalign(&raw, Self.alignment, rounded) == 0, let r = raw else {
-                fatalError("out of memory: could not allocate \(rounded >> 20) MiB for a lookup table")
-            }
-            #if canImport(Glibc)
-            _ = madvise(r, rounded, MADV_HUGEPAGE)
-            #endif
+            raw = Self.allocateHugePages(bytes, for: "a lookup table")
         } else {
             raw = malloc(bytes)
             guard raw != nil else { fatalError("out of memory: could not allocate \(bytes) bytes for a lookup table") }
@@ -44,4 +38,20 @@ public final class HugePageBuffer<Element: BitwiseCopyable>: @unchecked Sendable
     }
 
     deinit { free(UnsafeMutableRawPointer(base)) }
+
+    /// `bytes` rounded up to 2 MiB, 2 MiB-aligned and advised for transparent huge pages (the one
+    /// place that does this: the tokenizer's tables above and the model's float arenas,
+    /// `GPTModule/Arena.swift`, use it); release with `free`. Traps when memory is exhausted, as
+    /// Swift's own allocation does; `what` names the buffer in that message.
+    public static func allocateHugePages(_ bytes: Int, for what: String) -> UnsafeMutableRawPointer {
+        let rounded = (max(1, bytes) + alignment - 1) / alignment * alignment
+        var raw: UnsafeMutableRawPointer?
+        guard posix_memalign(&raw, alignment, rounded) == 0, let raw else {
+            fatalError("out of memory: could not allocate \(rounded >> 20) MiB for \(what)")
+        }
+        #if canImport(Glibc)
+        _ = madvise(raw, rounded, MADV_HUGEPAGE)
+        #endif
+        return raw
+    }
 }
