@@ -90,7 +90,7 @@ extension DistributedShard {
             let local = Int(payload.readLE32(off))
             while input + 1 < localStart.count && local >= localStart[input + 1] { input += 1 }
             let global = UInt32(offset[mine[input]]! + local - localStart[input])
-            for k in 0..<4 { payload[off + k] = UInt8(truncatingIfNeeded: global >> (8 * UInt32(k))) }
+            payload.writeLE(global, at: off)
         }
         // 2. Gather on rank 0, in rounds.
         let round = roundBytes(memory: job.minhashMemory, ranks: cluster.size, recordBytes: recordBytes)

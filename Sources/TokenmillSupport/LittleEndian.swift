@@ -13,6 +13,15 @@ extension Array where Element == UInt8 {
         for shift in stride(from: 0, to: T.bitWidth, by: 8) { append(UInt8(truncatingIfNeeded: value >> shift)) }
     }
 
+    /// Overwrites bytes `offset ..< offset + T.size` with `value`, least significant first (a
+    /// field patched in place, such as the ordinals of a message renumbered before sending);
+    /// traps when they are not all inside the array.
+    @inlinable
+    public mutating func writeLE<T: FixedWidthInteger>(_ value: T, at offset: Int) {
+        precondition(offset >= 0 && offset <= count - MemoryLayout<T>.size, "little-endian write past the end")
+        withUnsafeMutableBytes { $0.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self) }
+    }
+
     /// The `T` stored little-endian at bytes `offset ..< offset + T.size`; traps when they are
     /// not all inside the array (callers check lengths first, with messages naming the field).
     @inlinable
