@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Parquet input (issue #18), three measurements in one run on the same files:
-#  1. text extraction only, 1 thread: `TokenmillBench read` (DocumentReader over the text
-#     column) against pyarrow.parquet.read_table(columns=["text"], use_threads=False) with
-#     Arrow's CPU and I/O pools at 1 thread; best of 3 each, MB/s of text bytes.
+#  1. text extraction only, 1 thread: `TokenmillBench read` (ParquetReader.nextBatch over the
+#     text column: a batch per page, as read_table builds columns) against
+#     pyarrow.parquet.read_table(columns=["text"], use_threads=False) with Arrow's CPU and I/O
+#     pools at 1 thread; best of 3 each, MB/s of text bytes. Once before the pairs, `read --rows`
+#     (one Document per row with its id label, as shard reads) for the record.
 #  2. `tokenmill shard` on the Parquet file against the same records as JSON Lines.
 #  3. peak RSS (/usr/bin/time -v) of both shard runs.
 # Input: scripts/make_parquet_fixtures.py --large MB (the paragraphs of ../shared/corpora's text
@@ -22,6 +24,7 @@ ls -l "$WORK"
 grep -m1 'model name' /proc/cpuinfo; nproc; uptime
 # PAIRS alternating pairs (default 5): the machine's load changes within a minute, so each ratio
 # compares two runs made seconds apart.
+"$BIN/TokenmillBench" read --repeat 3 --rows "$WORK/large.parquet"
 for pair in $(seq "${PAIRS:-5}"); do
 "$BIN/TokenmillBench" read --repeat 3 "$WORK/large.parquet"
 "$PY" - "$WORK/large.parquet" <<'PY'

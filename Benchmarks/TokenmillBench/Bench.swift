@@ -3,8 +3,12 @@
 //
 //   TokenmillBench encode --vocab gpt2|cl100k|o200k [--threads N] [--repeat R] FILE...
 //   TokenmillBench worst-case --vocab gpt2|cl100k|o200k [--size BYTES] SAMPLE-FILE
-//   TokenmillBench read [--repeat R] FILE...   (text extraction only: DocumentReader over each
-//                                               file, e.g. a .parquet's text column; 1 thread)
+//   TokenmillBench read [--repeat R] [--rows] FILE...   (text extraction only, 1 thread: a
+//                                               .parquet's text column batch by batch through
+//                                               ParquetReader.nextBatch, as pyarrow's read_table
+//                                               builds its table; other formats, or --rows, one
+//                                               Document per row through DocumentReader, with
+//                                               the id/url source labels, as shard reads)
 //   TokenmillBench load [--repeat R] TOKENIZER...  (Tokenizer.load of each file: a tokenizer.json,
 //                                               a .tiktoken, a vocab.json folder; best of R)
 //   TokenmillBench format --vocab V [--repeat R] FILE...  (the ids of FILE... written as
@@ -21,7 +25,7 @@ struct Bench {
         var args = Array(CommandLine.arguments.dropFirst())
         guard let mode = args.first else { usage() }
         args.removeFirst()
-        var vocab = "gpt2", threads = 1, repeatCount = 3, size = 1 << 20
+        var vocab = "gpt2", threads = 1, repeatCount = 3, size = 1 << 20, rowByRow = false
         var files: [String] = []
         while let arg = args.first {
             args.removeFirst()
@@ -30,6 +34,7 @@ struct Bench {
             case "--threads": threads = Int(args.removeFirst())!
             case "--repeat": repeatCount = Int(args.removeFirst())!
             case "--size": size = Int(args.removeFirst())!
+            case "--rows": rowByRow = true
             default: files.append(arg)
             }
         }
@@ -71,6 +76,18 @@ struct Bench {
                 bytes = 0; rows = 0; nulls = 0
                 let c0 = cpuSeconds(), t0 = Date()
                 for file in files {
+                    if !rowByRow && InputFormat.guess(path: file) == .parquet {
+                        // The text column alone, a page at a time into one reused batch (no
+                        // array or label per row): what read_table(columns=["text"]) does.
+                        var reader = try ParquetReader(path: file, column: "text", labels: false)
+                        var batch = ParquetBatch()
+                        while try reader.nextBatch(&batch) {
+                            rows += batch.count
+                            nulls += batch.nullCount
+                            bytes += batch.valueBytes
+                        }
+                        continue
+                    }
                     var reader = try DocumentReader(path: file, options: ReaderOptions())
                     while let document = try reader.next() {
                         rows += 1
@@ -81,7 +98,7 @@ struct Bench {
                 best = min(best, Date().timeIntervalSince(t0))
                 bestCPU = min(bestCPU, cpuSeconds() - c0)
             }
-            emit(["lib": "tokenmill", "mode": "read", "rows": rows, "nulls": nulls, "bytes": bytes, "wall_s": best,
+            emit(["lib": "tokenmill", "mode": rowByRow ? "read --rows" : "read", "rows": rows, "nulls": nulls, "bytes": bytes, "wall_s": best,
                   "cpu_s": bestCPU, "mb_per_s": Double(bytes) / 1e6 / best, "mb_per_cpu_s": Double(bytes) / 1e6 / bestCPU])
         case "format":
             let documents = try files.map { try InputFile.read($0) }

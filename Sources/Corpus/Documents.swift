@@ -72,8 +72,14 @@ public struct ReaderOptions: Sendable, Hashable, Codable {
 /// malformed JSONL line: the caller reports it and goes on with the next record.
 public struct Document: Sendable {
     public var bytes: [UInt8]
-    /// `path`, `path:line` or `path#record` — where to look.
-    public var location: String
+    /// `path`, `path:line` or `path#record` — where to look. A Parquet row's is made when read
+    /// (from its batch's label columns), not when the row is read.
+    public var location: String {
+        get { parquetRow.map { $0.locations.location($0.row) } ?? storedLocation }
+        set { storedLocation = newValue; parquetRow = nil }
+    }
+    var storedLocation: String
+    var parquetRow: (locations: ParquetLocations, row: Int)? = nil
     public var problem: String?
     /// Set (and `bytes` empty) for a record that holds no text by design, such as a Parquet row
     /// whose text is null: the caller counts it as a drop under this reason, without a warning.
@@ -85,8 +91,16 @@ public struct Document: Sendable {
 
     public init(bytes: [UInt8], location: String, problem: String? = nil, dropReason: DropReason? = nil) {
         self.bytes = bytes
-        self.location = location
+        self.storedLocation = location
         self.problem = problem
+        self.dropReason = dropReason
+    }
+
+    /// Row `row` of the batch whose location parts are `locations`.
+    init(bytes: [UInt8], locations: ParquetLocations, row: Int, dropReason: DropReason? = nil) {
+        self.bytes = bytes
+        storedLocation = ""
+        parquetRow = (locations, row)
         self.dropReason = dropReason
     }
 }
@@ -163,9 +177,7 @@ public struct DocumentReader {
             }
             return nil
         case .parquet:
-            guard let row = try parquet!.next() else { return nil }
-            guard let text = row.text else { return Document(bytes: [], location: row.location, dropReason: .nullText) }
-            return Document(bytes: text, location: row.location)
+            return try parquet!.next()
         }
     }
 

@@ -1,6 +1,7 @@
 import TokenmillSupport
 
-/// Reads the values of one flat column chunk of one row group, one row at a time: it walks the
+/// Reads the values of one flat column chunk of one row group, a data page at a time into a
+/// `ParquetBatch` (the text column) or one row at a time (the label columns): it walks the
 /// chunk's pages (an optional dictionary page, then data pages v1 or v2), decompresses each page
 /// when it is reached, decodes its definition levels (RLE/bit-packed hybrid; level 0 = null) and
 /// its values (PLAIN, or RLE_DICTIONARY / PLAIN_DICTIONARY indices into the dictionary page).
@@ -12,6 +13,8 @@ import TokenmillSupport
 struct ParquetColumnReader {
     struct ParquetError: Error, CustomStringConvertible {
         let description: String
+        /// The row, in the batch being read, that the error concerns (nil: the batch's first).
+        var row: Int? = nil
     }
 
     /// The column chunk's bytes are `chunk[0..<chunkEnd]`; the buffer may be longer, reused
@@ -67,7 +70,7 @@ struct ParquetColumnReader {
         self.totalValues = totalValues
     }
 
-    func fail(_ what: String) -> ParquetError { ParquetError(description: what) }
+    func fail(_ what: String, row: Int? = nil) -> ParquetError { ParquetError(description: what, row: row) }
 
     /// Where the next row's value is, without copying it.
     enum Value {
@@ -78,7 +81,7 @@ struct ParquetColumnReader {
         case integer(Int64)
     }
 
-    /// The next row's value (the one decoding step that `next` and `appendNext` share), nil after
+    /// The next row's value (the one decoding step of `appendLabel`), nil after
     /// the last value.
     mutating func nextValue() throws -> Value? {
         while pageIndex == pageValues {
@@ -100,31 +103,144 @@ struct ParquetColumnReader {
         return value
     }
 
-    /// The next row's value: `.some(bytes)`, `.some(nil)` for a null, nil after the last value.
-    mutating func next() throws -> [UInt8]?? {
-        switch try nextValue() {
-        case nil: return nil
-        case .null: return .some(nil)
-        case .dictionary(let index): return .some(withDictionaryValue(index) { Array($0) })
-        // Through a buffer pointer: one memcpy, where `Array(page[range])` took the generic
-        // slice copy (`_copyCollectionToContiguousArray`, perf).
-        case .plain(let range): return .some(page.withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[range])) })
-        case .integer(let value): return .some(Array(String(value).utf8))
+    /// The most bytes of dictionary values gathered into one batch (a batch then ends early and
+    /// the next one goes on in the same page). A dictionary page's values may be referenced any
+    /// number of times: without a bound, a page of a million indices to a 1 MB value would ask
+    /// for a terabyte. PLAIN pages are read in place and need none.
+    static let gatherLimit = 64 << 20
+
+    /// Reads the rest of the current data page, or the next one, into `batch` (the text
+    /// column's path; `ParquetReader.nextBatch`): ranges, null bitmap and counts; false after
+    /// the last page. A PLAIN page's buffer is swapped into `batch.bytes` (no copy: the codec
+    /// wrote the values where the batch reads them) and the batch's old buffer becomes the next
+    /// page's; a dictionary page's values are copied into `batch.bytes` (at most `gatherLimit`
+    /// bytes of them, or one value). Sets `batch.count`, `bytes`, `starts`, `ends`, `validity`,
+    /// `nullCount` and `valueBytes`. Errors carry the index in the batch of the row they concern
+    /// (`ParquetError.row`).
+    mutating func readBatch(into batch: inout ParquetBatch) throws -> Bool {
+        while pageIndex == pageValues {
+            if valuesRead >= totalValues { return false }
+            try readPage()
         }
+        let first = pageIndex
+        var n = pageValues - pageIndex
+        batch.starts.removeAll(keepingCapacity: true)
+        batch.ends.removeAll(keepingCapacity: true)
+        // Not `n`, which a corrupt header may make 2^31: the arrays grow as values are found,
+        // and keep their capacity from batch to batch.
+        batch.starts.reserveCapacity(min(n, 1 << 16))
+        batch.ends.reserveCapacity(min(n, 1 << 16))
+        let levels = definitions, full = UInt32(maxDefinition)
+        var nulls = 0, total = 0
+        if let indices {
+            // Dictionary indices: the values are gathered from the dictionary, back to back.
+            let (values, offsets) = dictionary!
+            var cursor = indexCursor, k = 0
+            while k < n {
+                if let levels, levels[first + k] < full {
+                    batch.starts.append(total); batch.ends.append(total)
+                    nulls += 1; k += 1
+                    continue
+                }
+                guard cursor < indices.count else {
+                    throw fail("page at byte \(pageStart) has fewer dictionary indices than non-null values", row: k)
+                }
+                let index = Int(indices[cursor])
+                let length = offsets[index + 1] - offsets[index]
+                if k > 0 && total + length > Self.gatherLimit { break }
+                cursor += 1
+                batch.starts.append(total)
+                total += length
+                batch.ends.append(total)
+                k += 1
+            }
+            n = k
+            if batch.bytes.count < total {
+                batch.bytes = []
+                // Uninitialized (UInt8 is trivial): every byte of 0..<total is written below.
+                batch.bytes = [UInt8](unsafeUninitializedCapacity: total) { _, count in count = total }
+            }
+            var next = indexCursor
+            batch.bytes.withUnsafeMutableBufferPointer { out in
+                values.withUnsafeBufferPointer { dictionary in
+                    for k in 0..<n where levels == nil || levels![first + k] == full {
+                        let index = Int(indices[next])
+                        next += 1
+                        out.baseAddress!.advanced(by: batch.starts[k]).update(from: dictionary.baseAddress! + offsets[index], count: batch.ends[k] - batch.starts[k])
+                    }
+                }
+            }
+            indexCursor = cursor
+        } else {
+            guard type == .byteArray else { throw fail("physical type \(type) is not a text column") }
+            // PLAIN BYTE_ARRAY values: a 4-byte little-endian length, then the bytes. The lengths
+            // are read here rather than through `plainValue` per value (a call and an array
+            // retain each: 4% of a read, perf); a value that does not fit goes through
+            // `plainValue`, whose error says what is wrong.
+            var cursor = plainCursor
+            let end = pageEnd
+            var bad: Int? = nil
+            page.withUnsafeBytes { raw in
+                for k in 0..<n {
+                    if let levels, levels[first + k] < full {
+                        batch.starts.append(cursor); batch.ends.append(cursor)
+                        nulls += 1
+                        continue
+                    }
+                    guard end - cursor >= 4 else { bad = k; return }
+                    let length = Int(raw.readLE(UInt32.self, at: cursor))
+                    guard end - cursor - 4 >= length else { bad = k; return }
+                    batch.starts.append(cursor + 4)
+                    cursor += 4 + length
+                    batch.ends.append(cursor)
+                    total += length
+                }
+            }
+            if let bad {
+                do { _ = try plainValue(page, at: &cursor, end: end) } catch let error as ParquetError { throw fail(error.description, row: bad) }
+                preconditionFailure("plainValue accepted the value that the batch loop refused")
+            }
+            plainCursor = cursor
+            swap(&batch.bytes, &page)
+            pageEnd = 0
+        }
+        pageIndex = first + n
+        batch.count = n
+        batch.nullCount = nulls
+        batch.validity.removeAll(keepingCapacity: true)
+        if nulls > 0, let levels {
+            batch.validity.append(contentsOf: repeatElement(0, count: (n + 7) / 8))
+            for k in 0..<n where levels[first + k] == full { batch.validity[k >> 3] |= 1 << UInt8(k & 7) }
+        }
+        batch.valueBytes = total
+        return true
     }
 
-    /// Appends at most `limit` bytes of the next row's value to `bytes` (no array per value: the
-    /// source labels of 310,947 rows were 4% of a read as arrays); false for a null, nil after the
-    /// last value.
-    mutating func appendNext(to bytes: inout [UInt8], limit: Int) throws -> Bool? {
+    /// Appends the next row's value to `labels` (at most `ParquetBatch.labelLimit` bytes, line
+    /// breaks made spaces), absent for a null or after the column's last value.
+    mutating func appendLabel(to labels: inout ParquetBatch.Labels) throws {
+        let start = labels.bytes.count
         switch try nextValue() {
-        case nil: return nil
-        case .null: return false
-        case .dictionary(let index): withDictionaryValue(index) { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0.prefix(limit))) }
-        case .plain(let range): bytes.append(contentsOf: page[range.prefix(limit)])
-        case .integer(let value): bytes.append(contentsOf: String(value).utf8.prefix(limit))
+        case nil, .null?:
+            labels.present.append(false)
+            labels.offsets.append(start)
+            return
+        case .dictionary(let index)?:
+            withDictionaryValue(index) { labels.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0.prefix(ParquetBatch.labelLimit))) }
+        case .plain(let range)?:
+            page.withUnsafeBufferPointer { labels.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range.prefix(ParquetBatch.labelLimit)])) }
+        case .integer(let value)?:
+            // Digits without a String (the limit cannot cut an integer's 20 digits and sign).
+            if value >= 0 { DecimalText.append(UInt64(value), to: &labels.bytes) } else {
+                labels.bytes.append(0x2D)  // "-"
+                DecimalText.append(value.magnitude, to: &labels.bytes)
+            }
         }
-        return true
+        labels.bytes.withUnsafeMutableBufferPointer { all in
+            for i in start..<all.count where all[i] == 0x0A || all[i] == 0x0D { all[i] = 0x20 }
+        }
+        labels.present.append(true)
+        labels.offsets.append(labels.bytes.count)
     }
 
     /// One PLAIN value at `cursor` in `bytes`: a BYTE_ARRAY's range in `bytes`, or an integer.

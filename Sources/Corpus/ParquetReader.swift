@@ -4,8 +4,11 @@ import Glibc
 #endif
 
 /// Reads the text column of a Parquet file (the layout of Hugging Face datasets such as FineWeb),
-/// row group by row group: for each row the column's value (or nil for a null) and a source
-/// label built from the row number and the `id` and `url` columns when the file has them.
+/// row group by row group, one data page at a time: `nextBatch` hands over a page's rows as
+/// columns (`ParquetBatch`: the values in one buffer, their ranges, a null bitmap, the label
+/// columns), with no allocation or copy per row; `next` gives them one row at a time, the text
+/// in an array of its own and a source label built from the row number and the `id` and `url`
+/// columns when the file has them.
 ///
 /// What it reads (apache/parquet-format: parquet.thrift, Encodings.md): the footer and page
 /// headers in Thrift's compact protocol; flat (non-nested) BYTE_ARRAY columns (UTF8 / STRING or
@@ -18,13 +21,6 @@ import Glibc
 /// Memory: the footer, plus, for the current row group, the compressed column chunks it reads
 /// (text and labels), their dictionaries and one decompressed page each — never the whole file.
 public struct ParquetReader {
-    public struct Row {
-        /// The text, or nil when the row's value is null.
-        public var text: [UInt8]?
-        /// `path#row N` (0-based row in the file), then ` id=…` and ` <url>` when present.
-        public var location: String
-    }
-
     final class File {
         let fd: Int32
         init(_ fd: Int32) { self.fd = fd }
@@ -46,7 +42,11 @@ public struct ParquetReader {
     let locationPrefix: [UInt8]
     let labelPrefixes: [[UInt8]]
     let labelIsURL: [Bool]
-    var locationScratch: [UInt8] = []
+    /// `next()`'s batch and its next row.
+    var batch = ParquetBatch()
+    var rowInBatch = 0
+    /// The location parts of `batch`, shared with the documents made from its rows.
+    var locations: ParquetLocations? = nil
 
     var rowGroup = -1
     var text: ParquetColumnReader? = nil
@@ -61,12 +61,16 @@ public struct ParquetReader {
     /// read of the 350 MB test file (perf).
     let largestChunk: Int
     var rowsLeftInGroup: Int64 = 0
+    /// Rows read so far (by `nextBatch`): the file row of the next batch's first row.
     public private(set) var row = 0
 
     /// The Parquet magic, at the start and the end of every file.
     static let magic: [UInt8] = Array("PAR1".utf8)
 
-    public init(path: String, column: String) throws {
+    /// Opens `path` to read `column`. `labels: false` reads the text column alone (text
+    /// extraction only, as `pyarrow.parquet.read_table(columns=[column])`): locations are then
+    /// `path#row N` without `id`/`url`.
+    public init(path: String, column: String, labels readLabels: Bool = true) throws {
         self.path = path
         columnName = column
         let fd = open(path, O_RDONLY)
@@ -128,7 +132,7 @@ public struct ParquetReader {
         textColumn = index
         textDefinition = leaf.maxDefinition
         var labels: [(String, Int, Int)] = []
-        for name in ["id", "url"] where name != column {
+        for name in ["id", "url"] where name != column && readLabels {
             if let i = leaves.firstIndex(where: { $0.path == [name] }), leaves[i].maxRepetition == 0,
                [.byteArray, .int32, .int64].contains(leafTypes[i]) {
                 labels.append((name, i, leaves[i].maxDefinition))
@@ -192,11 +196,14 @@ public struct ParquetReader {
                                    totalValues: Int(chunk.numValues), zstd: zstd, page: sparePages.popLast() ?? [])
     }
 
-    /// The next row, or nil after the last.
-    public mutating func next() throws -> Row? {
+    /// Fills `batch` with the rows of the text column's next data page (see `ParquetBatch`),
+    /// with their source labels; false after the last row. Pass the same batch every time, and
+    /// keep no copy of its buffers, so that they are reused (decompressed into in place) rather
+    /// than copied. A batch never spans row groups.
+    public mutating func nextBatch(_ batch: inout ParquetBatch) throws -> Bool {
         while rowsLeftInGroup == 0 {
             rowGroup += 1
-            guard rowGroup < metadata.rowGroups.count else { text = nil; labelReaders = []; spareChunks = []; sparePages = []; return nil }
+            guard rowGroup < metadata.rowGroups.count else { text = nil; labelReaders = []; spareChunks = []; sparePages = []; return false }
             // The finished row group's chunk and page buffers are reused for the next one.
             spareChunks = labelReaders.reversed().map(\.chunk) + (text.map { [$0.chunk] } ?? [])
             sparePages = labelReaders.reversed().map(\.page) + (text.map { [$0.page] } ?? [])
@@ -207,38 +214,55 @@ public struct ParquetReader {
             text = try columnReader(group: rowGroup, column: textColumn, definition: textDefinition)
             labelReaders = try labels.map { try columnReader(group: rowGroup, column: $0.column, definition: $0.definition) }
         }
-        let value: [UInt8]??
-        do { value = try text!.next() } catch let error as ParquetColumnReader.ParquetError {
-            throw InputError("\(path): row group \(rowGroup), column \"\(columnName)\", row \(row): \(error)")
+        let read: Bool
+        do { read = try text!.readBatch(into: &batch) } catch let error as ParquetColumnReader.ParquetError {
+            throw InputError("\(path): row group \(rowGroup), column \"\(columnName)\", row \(row + (error.row ?? 0)): \(error)")
         }
-        guard let value else {
+        guard read else {
             throw InputError("\(path): row group \(rowGroup), column \"\(columnName)\" ends after fewer values than the row group's \(metadata.rowGroups[rowGroup].numRows) rows: corrupt file")
         }
-        // The label is assembled as bytes and made a String once: interpolating and appending
-        // Strings per row cost 6% of the read (perf, 310,947 rows).
-        // One scratch buffer for every row (a new one per row was one more allocation each).
-        var location = locationScratch
-        locationScratch = []
-        defer { locationScratch = location }
-        location.removeAll(keepingCapacity: true)
-        location += locationPrefix
-        DecimalText.append(row, to: &location)
-        for k in labelReaders.indices {
-            let start = location.count
-            location += labelPrefixes[k]
-            let present: Bool?
-            do { present = try labelReaders[k].appendNext(to: &location, limit: 256) } catch let error as ParquetColumnReader.ParquetError {
-                throw InputError("\(path): row group \(rowGroup), column \"\(labels[k].name)\", row \(row): \(error)")
-            }
-            guard present == true else { location.removeSubrange(start...); continue }
-            // Line breaks become spaces.
-            location.withUnsafeMutableBufferPointer { all in
-                for i in (start + labelPrefixes[k].count)..<all.count where all[i] == 0x0A || all[i] == 0x0D { all[i] = 0x20 }
-            }
-            if labelIsURL[k] { location.append(0x3E) }  // ">"
+        guard batch.count <= rowsLeftInGroup else {
+            throw InputError("\(path): row group \(rowGroup), column \"\(columnName)\", row \(row): a page of \(batch.count) values where the row group has \(rowsLeftInGroup) rows left: corrupt file")
         }
-        rowsLeftInGroup -= 1
-        row += 1
-        return Row(text: value, location: String(decoding: location, as: UTF8.self))
+        batch.rowGroup = rowGroup
+        batch.firstRow = row
+        batch.parts.firstRow = row
+        if batch.parts.prefix.isEmpty {
+            batch.parts.prefix = locationPrefix
+            batch.parts.labelPrefixes = labelPrefixes
+            batch.parts.labelIsURL = labelIsURL
+        }
+        if batch.parts.labels.count != labelReaders.count { batch.parts.labels = Array(repeating: ParquetBatch.Labels(), count: labelReaders.count) }
+        for k in labelReaders.indices {
+            batch.parts.labels[k].reset(capacity: batch.count)
+            for i in 0..<batch.count {
+                do { try labelReaders[k].appendLabel(to: &batch.parts.labels[k]) } catch let error as ParquetColumnReader.ParquetError {
+                    throw InputError("\(path): row group \(rowGroup), column \"\(labels[k].name)\", row \(row + i): \(error)")
+                }
+            }
+        }
+        rowsLeftInGroup -= Int64(batch.count)
+        row += batch.count
+        return true
+    }
+
+    /// The next row as a `Document`, or nil after the last: a row of `nextBatch`'s batches, its
+    /// text copied into an array of its own (a null is a `.nullText` drop). Its location is made
+    /// when the document's `location` is read: the documents of a batch share its label columns
+    /// (`ParquetLocations`) instead of each holding a label string built when it was read.
+    public mutating func next() throws -> Document? {
+        if rowInBatch == batch.count {
+            // Taken out of `self` while it is filled, so that `nextBatch` may change `self`.
+            var filled = batch
+            batch = ParquetBatch()
+            defer { batch = filled }
+            rowInBatch = 0
+            guard try nextBatch(&filled) else { filled.count = 0; return nil }
+            locations = ParquetLocations(filled.parts)
+        }
+        defer { rowInBatch += 1 }
+        let i = rowInBatch
+        guard let text = batch.value(i) else { return Document(bytes: [], locations: locations!, row: i, dropReason: .nullText) }
+        return Document(bytes: text, locations: locations!, row: i)
     }
 }

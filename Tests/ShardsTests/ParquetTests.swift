@@ -57,6 +57,60 @@ import Testing
         }
     }
 
+    /// The rows of `ParquetReader.nextBatch` with the labels read, and without: (text or nil,
+    /// location), checking each batch's counts against its rows on the way.
+    static func batchRows(_ path: String, labels: Bool = true) throws -> (rows: [([UInt8]?, String)], batches: Int) {
+        var reader = try ParquetReader(path: path, column: "text", labels: labels)
+        var batch = ParquetBatch()
+        var rows: [([UInt8]?, String)] = []
+        var batches = 0
+        while try reader.nextBatch(&batch) {
+            batches += 1
+            #expect(batch.firstRow == rows.count && batch.count > 0)
+            var nulls = 0, bytes = 0
+            for i in 0..<batch.count {
+                if batch.isNull(i) { nulls += 1; #expect(batch.starts[i] == batch.ends[i]) }
+                bytes += batch.ends[i] - batch.starts[i]
+                rows.append((batch.value(i), batch.location(i)))
+            }
+            #expect(batch.nullCount == nulls && batch.valueBytes == bytes)
+        }
+        #expect(try !reader.nextBatch(&batch))
+        return (rows, batches)
+    }
+
+    @Test func batchesHoldEveryRowsTextNullAndExactSourceLabel() throws {
+        // Each file's pages as batches (values in place in a PLAIN page, gathered from the
+        // dictionary otherwise; v1 and v2 pages; codecs; the null row): the texts of records.jsonl
+        // byte for byte, and the label `path#row N id=… <url>` exactly (as the row-by-row reader
+        // built it before batches existed).
+        let records = try Self.jsonRecords()
+        var mostBatches = 0
+        for name in Self.goodFiles {
+            let path = Self.directory + "/" + name
+            let (rows, batches) = try Self.batchRows(path)
+            #expect(rows.count == records.count, "\(name)")
+            mostBatches = max(mostBatches, batches)
+            for (k, (row, record)) in zip(rows, records).enumerated() {
+                #expect(row.0 == record.text.map { Array($0.utf8) }, "\(name) row \(k)")
+                var label = "\(path)#row \(k)"
+                if name != "text-only.parquet" {
+                    label += " id=\(record.id!)" + (record.url.map { " <\($0)>" } ?? "")
+                }
+                #expect(row.1 == label, "\(name) row \(k)")
+            }
+            // Text only (what `TokenmillBench read` times): the same texts, labels `path#row N`.
+            let (textOnly, _) = try Self.batchRows(path, labels: false)
+            #expect(textOnly.map(\.0) == rows.map(\.0), "\(name)")
+            #expect(textOnly.map(\.1) == (0..<rows.count).map { "\(path)#row \($0)" }, "\(name)")
+            // Row by row (DocumentReader, what shard reads): the same texts and labels.
+            let documents = try Self.documents(path)
+            #expect(documents.map { $0.dropReason == nil ? $0.bytes : nil } == rows.map(\.0), "\(name)")
+            #expect(documents.map(\.location) == rows.map(\.1), "\(name)")
+        }
+        #expect(mostBatches > 2)  // files of several pages and row groups are among them
+    }
+
     @Test func textFieldNamesAnotherColumn() throws {
         // --text-field url: the url column is read as the text (null urls are null rows).
         let documents = try Self.documents(Self.directory + "/snappy-dictionary-v1.parquet", field: "url")
