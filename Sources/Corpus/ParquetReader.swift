@@ -19,7 +19,9 @@ import Glibc
 /// throws an `InputError` naming the file, row group, column and what is unsupported.
 ///
 /// Memory: the footer, plus, for the current row group, the compressed column chunks it reads
-/// (text and labels), their dictionaries and one decompressed page each — never the whole file.
+/// (text and labels), their dictionaries and one decompressed page each (the text column two:
+/// the batch's and the one being decompressed next; a batch of dictionary values at most
+/// 64 MiB) — never the whole file.
 public struct ParquetReader {
     final class File {
         let fd: Int32
@@ -227,11 +229,10 @@ public struct ParquetReader {
         batch.rowGroup = rowGroup
         batch.firstRow = row
         batch.parts.firstRow = row
-        if batch.parts.prefix.isEmpty {
-            batch.parts.prefix = locationPrefix
-            batch.parts.labelPrefixes = labelPrefixes
-            batch.parts.labelIsURL = labelIsURL
-        }
+        // Set for every batch (a retain each), so that a batch passed to another reader names its file.
+        batch.parts.prefix = locationPrefix
+        batch.parts.labelPrefixes = labelPrefixes
+        batch.parts.labelIsURL = labelIsURL
         if batch.parts.labels.count != labelReaders.count { batch.parts.labels = Array(repeating: ParquetBatch.Labels(), count: labelReaders.count) }
         for k in labelReaders.indices {
             batch.parts.labels[k].reset(capacity: batch.count)
