@@ -114,6 +114,18 @@ def main(out):
         pq.write_table(few, os.path.join(out, name), **kwargs)
     nested = pa.table({"text": pa.array([[r["text"]] for r in rows[:5]], type=pa.list_(pa.string()))})
     pq.write_table(nested, os.path.join(out, "nested.parquet"))
+    repeated_dictionary(out)
+
+
+def repeated_dictionary(out):
+    """zstd-repeated-dictionary.parquet: 100 rows of one dictionary-encoded data page whose
+    values gather to more than the reader's 64 MiB bound per batch (ParquetColumnReader
+    .gatherLimit): row i is LARGE_SOURCE repeated 80 times (907,200 bytes), except every row
+    i % 10 == 3, which is "A short row.", and row 50, which is null. 89 large rows: 80.7 MB."""
+    large_text = open(os.path.join(CORPUS, LARGE_SOURCE), encoding="utf-8").read() * 80
+    texts = [None if i == 50 else "A short row." if i % 10 == 3 else large_text for i in range(100)]
+    pq.write_table(pa.table({"text": pa.array(texts, type=pa.string())}), os.path.join(out, "zstd-repeated-dictionary.parquet"),
+                   compression="zstd", use_dictionary=True, dictionary_pagesize_limit=4 << 20)
 
 
 def large(megabytes, path):

@@ -59,13 +59,14 @@ import Testing
 
     /// The rows of `ParquetReader.nextBatch` with the labels read, and without: (text or nil,
     /// location), checking each batch's counts against its rows on the way.
-    static func batchRows(_ path: String, labels: Bool = true) throws -> (rows: [([UInt8]?, String)], batches: Int) {
+    static func batchRows(_ path: String, labels: Bool = true) throws -> (rows: [([UInt8]?, String)], batches: Int, largest: Int) {
         var reader = try ParquetReader(path: path, column: "text", labels: labels)
         var batch = ParquetBatch()
         var rows: [([UInt8]?, String)] = []
-        var batches = 0
+        var batches = 0, largest = 0
         while try reader.nextBatch(&batch) {
             batches += 1
+            largest = max(largest, batch.valueBytes)
             #expect(batch.firstRow == rows.count && batch.count > 0)
             var nulls = 0, bytes = 0
             for i in 0..<batch.count {
@@ -76,7 +77,7 @@ import Testing
             #expect(batch.nullCount == nulls && batch.valueBytes == bytes)
         }
         #expect(try !reader.nextBatch(&batch))
-        return (rows, batches)
+        return (rows, batches, largest)
     }
 
     @Test func batchesHoldEveryRowsTextNullAndExactSourceLabel() throws {
@@ -88,7 +89,7 @@ import Testing
         var mostBatches = 0
         for name in Self.goodFiles {
             let path = Self.directory + "/" + name
-            let (rows, batches) = try Self.batchRows(path)
+            let (rows, batches, _) = try Self.batchRows(path)
             #expect(rows.count == records.count, "\(name)")
             mostBatches = max(mostBatches, batches)
             for (k, (row, record)) in zip(rows, records).enumerated() {
@@ -100,7 +101,7 @@ import Testing
                 #expect(row.1 == label, "\(name) row \(k)")
             }
             // Text only (what `TokenmillBench read` times): the same texts, labels `path#row N`.
-            let (textOnly, _) = try Self.batchRows(path, labels: false)
+            let (textOnly, _, _) = try Self.batchRows(path, labels: false)
             #expect(textOnly.map(\.0) == rows.map(\.0), "\(name)")
             #expect(textOnly.map(\.1) == (0..<rows.count).map { "\(path)#row \($0)" }, "\(name)")
             // Row by row (DocumentReader, what shard reads): the same texts and labels.
@@ -109,6 +110,26 @@ import Testing
             #expect(documents.map(\.location) == rows.map(\.1), "\(name)")
         }
         #expect(mostBatches > 2)  // files of several pages and row groups are among them
+    }
+
+    @Test func dictionaryValuesGatheringPast64MiBSplitTheirPageIntoBatches() throws {
+        // One data page of 100 dictionary indices (zstd-repeated-dictionary.parquet, made by
+        // scripts/make_parquet_fixtures.py): 89 rows of one 907,200-byte value, 80.7 MB in all,
+        // every tenth row from the 4th a short value, row 50 null. A batch gathers at most 64 MiB
+        // of values, so the page is read as two batches, the second going on where the first
+        // stopped (dictionary index and null bitmap positions).
+        let path = Self.directory + "/zstd-repeated-dictionary.parquet"
+        let source = Array(try Data(contentsOf: URL(fileURLWithPath: CLI.fixtures + "/corpus/articles/python-tutorial/stdlib.rst.txt")))
+        let large = Array(repeatElement(source, count: 80).joined())
+        #expect(large.count == 907_200)
+        let (rows, batches, largest) = try Self.batchRows(path)
+        #expect(batches == 2 && largest <= 64 << 20 && largest > 60 << 20, "\(batches) batches, largest \(largest)")
+        #expect(rows.count == 100)
+        for (i, row) in rows.enumerated() {
+            let expected: [UInt8]? = i == 50 ? nil : i % 10 == 3 ? Array("A short row.".utf8) : large
+            #expect(row.0 == expected, "row \(i)")
+            #expect(row.1 == "\(path)#row \(i)")
+        }
     }
 
     @Test func textFieldNamesAnotherColumn() throws {
