@@ -61,6 +61,7 @@ extension ShardJob {
         for (inputIndex, path) in options.inputs.enumerated() {
             defer { state.inputBytesDone += sizes[inputIndex] }
             try startDropped(&state, inputIndex)
+            try startTextPart(inputIndex)
             let reader = readerOptions(for: path)
             var record = InputRecord(path: path, format: reader.format!.rawValue,
                                      size: 0, sha256: "", documents: 0, kept: 0, error: nil)
@@ -120,6 +121,7 @@ extension ShardJob {
             report(started, inputIndex, state)
         }
         try startDropped(&state, nil)
+        try startTextPart(nil)
     }
 
     /// `options.reader` with the input's format settled: `InputFormat.guess` may open the file

@@ -57,6 +57,8 @@ public final class ShardJob {
     let cleaning: CleaningPipeline?
     /// The text-only job's output (`tokenmill clean`), while it runs.
     var textSink: TextSink?
+    /// `runTextParts`: the directory of the per-input part files, while it runs.
+    var textParts: String?
 
     public init(options: ShardOptions, directory: String, threads: Int = ThreadCount.default) throws {
         self.options = options
