@@ -35,10 +35,13 @@ import TokenmillSupport
 /// bounded: 16 bytes of key per document of the rank, and the keys of every rank (see
 /// `exchangeDedupKeys`).
 extension DistributedShard {
-    /// At most this many bytes per rank per gather round: 64 MiB, less when the memory bound
-    /// divided over the ranks is smaller (rank 0 holds one round of every rank at a time).
+    /// At most this many bytes per rank per gather round: 8 MiB, less when the memory bound
+    /// divided over the ranks is smaller (rank 0 holds one round of every rank at a time, twice:
+    /// the receive buffer and its split per rank). Why 8 MiB: with 64 MiB rounds, rank 0 of a
+    /// 2-rank run on 1 M documents peaked at 531 MB against one process's 275 MB (BENCHMARKS.md);
+    /// a round of 8 MiB is 72,000 records, so the extra collectives cost nothing measurable.
     static func roundBytes(memory: Int, ranks: Int, recordBytes: Int) -> Int {
-        let bytes = min(64 << 20, memory / max(1, ranks), (Int(Int32.max) - 1) / max(1, ranks))
+        let bytes = min(8 << 20, memory / max(1, ranks), (Int(Int32.max) - 1) / max(1, ranks))
         return max(1, bytes / recordBytes) * recordBytes
     }
 
