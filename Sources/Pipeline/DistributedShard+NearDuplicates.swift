@@ -91,7 +91,10 @@ extension DistributedShard {
         let perRound = round / recordBytes
         var sizes: [UInt8] = []
         sizes.appendLE(UInt64(spool.count))
-        let rounds = try cluster.allGather(sizes).map { ($0.readLE64(0) + UInt64(perRound) - 1) / UInt64(perRound) }.max() ?? 0
+        sizes.appendLE(UInt64(spool.spilled))
+        let gathered = try cluster.allGather(sizes)
+        let rounds = gathered.map { ($0.readLE64(0) + UInt64(perRound) - 1) / UInt64(perRound) }.max() ?? 0
+        let anySpilled = gathered.contains { $0.readLE64(8) > 0 }
         var index: NearDuplicateIndex? = cluster.isRoot ? job.makeNearDuplicateIndex(spillArea: workArea) : nil
         defer { index?.removeRuns() }
         index?.cover(documents: total)
@@ -155,8 +158,9 @@ extension DistributedShard {
                 counters["minhash.spilled_runs"] = Int(reply.readLE64(8))
                 counters["minhash.spilled_entries"] = Int(reply.readLE64(16))
             }
-            // Only when the records did not fit one round (as the spill counters, only when used).
-            if rounds > 1 { counters["minhash.spilled_rounds"] = Int(rounds) }
+            // Only when some rank's records spilled past the bound (as the other spill counters),
+            // so that a job within the bound reports one process's counters.
+            if anySpilled { counters["minhash.spilled_rounds"] = Int(rounds) }
         } else {
             counters["minhash.candidate_pairs"] = 0
         }
