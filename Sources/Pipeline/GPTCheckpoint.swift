@@ -33,8 +33,7 @@ public enum GPTCheckpoint {
             try DurableFiles.write(bytes, to: tmp + "/optimizer.safetensors")
         }
         if let loaderStateJSON { try DurableFiles.write(loaderStateJSON, to: tmp + "/loader.json") }
-        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try DurableFiles.write(try enc.encode(info), to: tmp + "/trainer.json")
+        try DurableFiles.write(try JSONOutput.encode(info, .checkpoint), to: tmp + "/trainer.json")
         if let tokenizerJSON {
             try DurableFiles.write(tokenizerJSON, to: tmp + "/tokenizer.json")
             // What transformers' AutoTokenizer reads beside it (same end-of-text rule as config.json).

@@ -234,7 +234,7 @@ public final class PretrainRun {
     private static func num(_ x: Float) -> String { x.isFinite ? "\(x)" : "null" }
     private static func num(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
     private static func str(_ s: String) -> String {
-        String(decoding: (try? JSONSerialization.data(withJSONObject: [s], options: [])) ?? Data("[\"\"]".utf8), as: UTF8.self).dropFirst().dropLast().description
+        JSONOutput.quoted(s, escapingSlashes: true)
     }
 
     // MARK: training

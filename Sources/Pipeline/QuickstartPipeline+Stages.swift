@@ -5,6 +5,7 @@ import GPTModule
 import Normalizer
 import Shards
 import Trainer
+import TokenmillSupport
 
 extension QuickstartPipeline {
     /// Reads every corpus file (plain text cut into paragraphs, HTML as its text), cleans each
@@ -40,7 +41,7 @@ extension QuickstartPipeline {
                 totals.add(result.report)
                 guard !result.output.isEmpty else { dropped["empty after cleaning", default: 0] += 1; continue }
                 let record: [String: String] = ["text": String(decoding: result.output, as: UTF8.self), "source": doc.location]
-                try writer.write(Array(try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .withoutEscapingSlashes])) + [0x0A])
+                try writer.write(Array(try JSONOutput.serialize(record, .line)) + [0x0A])
                 documents.append(result.output)
             }
         }
@@ -227,7 +228,7 @@ extension QuickstartPipeline {
         try md.write(Array(report.markdown.utf8))
         try md.close()
         var js = try OutputWriter(path: out + "/report.json")
-        try js.write(Array(try QuickstartReport.encoder.encode(report)) + [0x0A])
+        try js.write(Array(try report.json()) + [0x0A])
         try js.close()
         return "\(out)/report.md, \(out)/report.json; loss curve \(out)/run/loss.svg"
     }

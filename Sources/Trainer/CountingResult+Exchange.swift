@@ -14,7 +14,7 @@ extension CountingResult {
         out.reserveCapacity(counts.keyBytes + counts.count * 12 + 4096)
         func u64(_ v: UInt64) { out.appendLE(v) }
         func u32(_ v: UInt32) { out.appendLE(v) }
-        let report = try JSONEncoder().encode(self.report)
+        let report = try JSONOutput.encode(self.report, .internalMessage)
         u64(UInt64(report.count)); out += report
         u64(UInt64(heldOut.count))
         for text in heldOut { u64(UInt64(text.count)); out += text }

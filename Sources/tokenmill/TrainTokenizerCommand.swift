@@ -142,10 +142,7 @@ struct TrainTokenizerCommand: ParsableCommand {
         report.phases.append(.init(name: "write", seconds: Date().timeIntervalSince(clock)))
         if !quiet { FileHandle.standardError.write(Data((report.summary + "\nwrote \(output)\n").utf8)) }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.keyEncodingStrategy = .convertToSnakeCase   // the one key style of every --json
-            FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
+            FileHandle.standardOutput.write(try JSONOutput.encode(report, .summary) + Data("\n".utf8))
         }
     }
 }
