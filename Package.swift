@@ -114,7 +114,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "TokenmillBench",
-            dependencies: ["BPE", "Corpus", "Shards"],
+            dependencies: ["BPE", "Corpus", "Shards", "TokenmillSupport"],
             path: "Benchmarks/TokenmillBench"
         ),
 
