@@ -35,7 +35,7 @@ extension CountingResult {
 
     private static func parse(_ b: UnsafeBufferPointer<UInt8>) throws -> (PreTokenCounts, [[UInt8]], TrainingReport) {
         var at = 0
-        func bad(_ what: String) -> TrainerError { TrainerError("a counts message from another rank is damaged (\(what) at byte \(at) of \(b.count)); rerun the job") }
+        func bad(_ what: String) -> TrainerError { TrainerError(.damagedCountsMessage(byte: at, length: b.count), "a counts message from another rank is damaged (\(what) at byte \(at) of \(b.count)); rerun the job") }
         /// The next `n` bytes; a length past the end (however large) is "truncated".
         func take(_ n: UInt64) throws -> UnsafeBufferPointer<UInt8> {
             guard n <= UInt64(b.count - at) else { throw bad("truncated") }

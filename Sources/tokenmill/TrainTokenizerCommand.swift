@@ -125,7 +125,9 @@ struct TrainTokenizerCommand: ParsableCommand {
             } else {
                 result = try BPETrainer.train(files: files, options: options, progress: progress)
             }
-        } catch let error as TrainerError {
+        } catch let error as TrainerError where error.isInvalidOption {
+            // Only option errors are usage errors (exit 64 with the usage text); anything else,
+            // such as a damaged counts message from another rank, is a runtime error (exit 1).
             throw ValidationError(error.description)
         }
         status.clear()
