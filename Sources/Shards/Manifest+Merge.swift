@@ -1,5 +1,6 @@
 import Corpus
 import Foundation
+import TokenmillSupport
 
 extension Manifest {
     /// One manifest over shard sets that the ranks of one job wrote side by side, each into a
@@ -44,7 +45,7 @@ extension Manifest {
     /// `OutputWriter`'s `FileIO.commit`); its presence marks a shard set complete.
     public func write(to directory: String) throws {
         var out = try OutputWriter(path: directory + "/manifest.json")
-        try out.write(Array(try Manifest.encoder.encode(self)))
+        try out.write(Array(try JSONOutput.encode(self, .document)))
         try out.write([0x0A])
         try out.close()
     }

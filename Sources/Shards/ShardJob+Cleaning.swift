@@ -168,7 +168,7 @@ public struct CleanReport: Sendable, Codable {
     public var options: ShardOptions
 
     public func json() throws -> String {
-        String(decoding: try Manifest.encoder.encode(self), as: UTF8.self)
+        String(decoding: try JSONOutput.encode(self, .document), as: UTF8.self)
     }
 }
 
@@ -191,7 +191,7 @@ final class TextSink {
         if let language {
             buffer.removeLast(2)   // "}\n"
             buffer += Array(",\"language\":".utf8)
-            JSONString.append(language.language.utf8, to: &buffer)
+            JSONOutput.appendString(language.language.utf8, to: &buffer)
             buffer += Array(",\"language_score\":\(String(format: "%.2f", language.score))}\n".utf8)
         }
         if buffer.count >= 4 << 20 { try flush() }

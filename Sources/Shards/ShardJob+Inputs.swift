@@ -37,7 +37,7 @@ extension ShardJob {
             if path == "-" { files.append(path); continue }  // standard input
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw InputError("input \(path) \(InputFiles.problem(path) ?? "cannot be read"); expected a file or a directory")
+                throw InputError(.io, path: path, "input \(path) \(InputFiles.problem(path) ?? "cannot be read"); expected a file or a directory")
             }
             if isDirectory.boolValue {
                 files += InputFiles.walk(path, excluding: output)

@@ -140,7 +140,7 @@ public final class ShardJob {
     @discardableResult
     public func run() throws -> Manifest {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let optionsJSON = String(decoding: try Manifest.encoder.encode(options), as: UTF8.self)
+        let optionsJSON = String(decoding: try JSONOutput.encode(options, .document), as: UTF8.self)
         if let manifest = try Manifest.finished(directory: directory, options: options) { return manifest }
         try Self.requireShardSetOrEmpty(directory)
         let journal = try Journal(path: directory + "/journal.jsonl")

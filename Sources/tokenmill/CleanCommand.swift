@@ -69,7 +69,7 @@ struct CleanCommand: ParsableCommand {
             object["seconds"] = seconds
             object["mb_per_s"] = Double(report.bytesIn) / 1e6 / max(seconds, 1e-9)
             object.removeValue(forKey: "options")
-            say(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            say(try JSONOutput.text(object, .summary))
         } else {
             say("\(output): \(report.documentsKept) of \(report.documentsRead) documents kept, \(report.textBytes) bytes of text from \(report.bytesIn) bytes in (\(String(format: "%.2f", seconds)) s)")
             for (reason, drop) in report.dropped.sorted(by: { $0.key < $1.key }) {
