@@ -146,7 +146,7 @@ extension CleanReport {
 
     /// The report as ranks send it to rank 0: plain JSON, without `json()`'s snake-case key
     /// conversion, which would also rewrite the counters' own keys on the way back.
-    public func encoded() throws -> [UInt8] { Array(try JSONEncoder().encode(self)) }
+    public func encoded() throws -> [UInt8] { Array(try JSONOutput.encode(self, .internalMessage)) }
     public static func decode(_ bytes: [UInt8]) throws -> CleanReport {
         try JSONDecoder().decode(CleanReport.self, from: Data(bytes))
     }
