@@ -18,6 +18,7 @@ import BPE
 import Corpus
 import Shards
 import Foundation
+import TokenmillSupport
 
 @main
 struct Bench {
@@ -171,8 +172,7 @@ struct Bench {
     }
 
     static func emit(_ object: [String: Any]) {
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
+        print(try! JSONOutput.text(object, .summary))
     }
 
     static func cpuSeconds() -> Double {
