@@ -81,6 +81,14 @@ struct ByteStringTable: Sendable {
 
     @inlinable func length(of id: TokenID) -> Int { Int(offsets[Int(id) + 1] &- offsets[Int(id)]) }
 
+    /// The meta word of this `ByteStringHash`'s home slot: 0 when no token has the hash. One
+    /// load and no branch, so that a loop of these keeps many cache misses in flight (the rank
+    /// rules' construction, `BytePairModel.init(rankTable:)`).
+    @inlinable @inline(__always)
+    func homeSlotMeta(hash h: UInt64) -> UInt64 {
+        index.base[4 &* (Int(truncatingIfNeeded: h) & mask)]
+    }
+
     /// Id of the token whose bytes are `start[0..<length]`, if any.
     @inlinable @inline(__always)
     func lookup(_ start: UnsafePointer<UInt8>, _ length: Int) -> TokenID? {
