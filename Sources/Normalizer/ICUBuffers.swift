@@ -35,6 +35,25 @@ struct ICUBuffers {
         }
     }
 
+    /// Runs `call` (an ICU UTF-16 → UTF-16 function) on `span`, valid UTF-8, and appends the
+    /// result to `output` as UTF-8: `span` itself when ICU left it unchanged. Returns how many
+    /// scalars changed (`changedScalars`), 0 when none did. The one path by which the normalizer
+    /// and the lowercaser hand a span to ICU. O(n) plus the work of `call`.
+    mutating func transform(_ span: UnsafeBufferPointer<UInt8>, appendingTo output: inout [UInt8],
+                            _ call: (UnsafePointer<UInt16>, Int32, UnsafeMutablePointer<UInt16>, Int32, UnsafeMutablePointer<Int32>) -> Int32) -> Int {
+        source.removeAll(keepingCapacity: true)
+        UTF16Transcoding.appendUTF16(span, to: &source)
+        run(call)
+        if resultEqualsSource {
+            output.append(contentsOf: span)
+            return 0
+        }
+        result.withUnsafeBufferPointer {
+            UTF16Transcoding.appendUTF8(UnsafeBufferPointer(rebasing: $0[0..<resultCount]), to: &output)
+        }
+        return changedScalars
+    }
+
     /// Whether ICU's output equals its input (the span was already normalized).
     var resultEqualsSource: Bool {
         resultCount == source.count && source.withUnsafeBufferPointer { s in

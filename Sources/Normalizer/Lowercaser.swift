@@ -43,17 +43,7 @@ enum Lowercaser {
                 while end < n && !isSeparator[Int(input[end])] { end &+= 1 }
                 changed &+= appendLoweringASCII(UnsafeBufferPointer(rebasing: input[copyFrom..<start]), to: &output)
                 let word = UnsafeBufferPointer(rebasing: input[start..<end])
-                buffers.source.removeAll(keepingCapacity: true)
-                UTF16Transcoding.appendUTF16(word, to: &buffers.source)
-                buffers.run { tm_to_lower($0, $1, $2, $3, $4) }
-                if buffers.resultEqualsSource {
-                    output.append(contentsOf: word)
-                } else {
-                    changed &+= buffers.changedScalars
-                    buffers.result.withUnsafeBufferPointer {
-                        UTF16Transcoding.appendUTF8(UnsafeBufferPointer(rebasing: $0[0..<buffers.resultCount]), to: &output)
-                    }
-                }
+                changed &+= buffers.transform(word, appendingTo: &output) { tm_to_lower($0, $1, $2, $3, $4) }
                 copyFrom = end
                 i = end
             }

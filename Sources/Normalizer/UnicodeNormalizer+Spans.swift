@@ -87,17 +87,7 @@ extension UnicodeNormalizer {
                 end &+= l
             }
             let span = UnsafeBufferPointer(rebasing: input[start..<end])
-            buffers.source.removeAll(keepingCapacity: true)
-            UTF16Transcoding.appendUTF16(span, to: &buffers.source)
-            buffers.run { tm_normalize(icuForm, $0, $1, $2, $3, $4) }
-            if buffers.resultEqualsSource {
-                output.append(contentsOf: span)
-            } else {
-                changed &+= buffers.changedScalars
-                buffers.result.withUnsafeBufferPointer {
-                    UTF16Transcoding.appendUTF8(UnsafeBufferPointer(rebasing: $0[0..<buffers.resultCount]), to: &output)
-                }
-            }
+            changed &+= buffers.transform(span, appendingTo: &output) { tm_normalize(icuForm, $0, $1, $2, $3, $4) }
             copyFrom = end
             previousStart = start
             i = end

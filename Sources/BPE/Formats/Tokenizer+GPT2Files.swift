@@ -17,12 +17,10 @@ extension Tokenizer {
         for (text, value) in zip(vocab.keys, vocab.values) {
             let id = try reader.tokenID(value, at: "$[\(JSONString.quoted(text))]")
             if text == "<|endoftext|>" { specials[text] = TokenID(id); continue }
-            guard let bytes = ByteLevelAlphabet.decode(text) else {
+            guard ByteLevelAlphabet.place(text, id: id, in: &tokens) else {
                 throw TokenizerError.malformedFile(path: vocabPath, location: "$[\(JSONString.quoted(text))]",
                                                    message: "expected a byte-level token (GPT-2 byte alphabet)")
             }
-            if id >= tokens.count { tokens.append(contentsOf: repeatElement(nil, count: id - tokens.count + 1)) }
-            tokens[id] = bytes
         }
         let table = ByteStringTable(tokens: tokens)
         var merges: [(left: TokenID, right: TokenID)] = []
@@ -31,12 +29,11 @@ extension Tokenizer {
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             if line.isEmpty || (index == 0 && line.hasPrefix("#version")) { continue }
             let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-            guard parts.count == 2, let left = ByteLevelAlphabet.decode(parts[0]).flatMap(table.id(of:)),
-                  let right = ByteLevelAlphabet.decode(parts[1]).flatMap(table.id(of:)) else {
+            guard parts.count == 2, let merge = ByteLevelAlphabet.mergeIDs(parts[0], parts[1], in: table) else {
                 throw TokenizerError.malformedFile(path: mergesPath, location: "line \(index + 1)",
                                                    message: "expected two tokens of vocab.json separated by one space, found \"\(line)\"")
             }
-            merges.append((left, right))
+            merges.append(merge)
         }
         let model = try BytePairModel(table: table, merges: merges, ignoreMerges: false)
         return try Tokenizer(model: model, pattern: .gpt2, specialTokens: specials)

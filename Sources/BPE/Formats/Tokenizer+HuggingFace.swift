@@ -40,12 +40,10 @@ extension Tokenizer {
             // specials that sit past a hole in the ids, so that HF keeps those ids) is the special
             // token, not a BPE token.
             if specials[text] == TokenID(id) { continue }
-            guard let bytes = ByteLevelAlphabet.decode(text) else {
+            guard ByteLevelAlphabet.place(text, id: id, in: &tokens) else {
                 throw TokenizerError.malformedFile(path: path, location: "$.model.vocab[\(JSONString.quoted(text))]",
                                                    message: "expected a byte-level token (GPT-2 byte alphabet), found a character outside it")
             }
-            if id >= tokens.count { tokens.append(contentsOf: repeatElement(nil, count: id - tokens.count + 1)) }
-            tokens[id] = bytes
         }
         // Merges name tokens by their text; they are looked up by their bytes in the model's own
         // table rather than in a [String: id] dictionary, whose hashing of non-ASCII strings
@@ -63,12 +61,11 @@ extension Tokenizer {
             } else {
                 throw TokenizerError.malformedFile(path: path, location: "$.model.merges[\(i)]", message: "expected \"left right\" or [left, right]")
             }
-            guard pair.count == 2, let left = ByteLevelAlphabet.decode(pair[0]).flatMap(table.id(of:)),
-                  let right = ByteLevelAlphabet.decode(pair[1]).flatMap(table.id(of:)) else {
+            guard pair.count == 2, let merge = ByteLevelAlphabet.mergeIDs(pair[0], pair[1], in: table) else {
                 throw TokenizerError.malformedFile(path: path, location: "$.model.merges[\(i)]",
                                                    message: "expected two tokens of the vocabulary, found \(pair.map(String.init))")
             }
-            merges.append((left, right))
+            merges.append(merge)
         }
         let ignoreMerges = model["ignore_merges"]?.boolValue ?? false
 
