@@ -5,7 +5,7 @@ import PackageDescription
 //
 //   TokenmillSupport                      SplitMix64 (+ normal draws), the default thread count,
 //                                         file I/O (one EINTR loop, atomic replace), hex, little-endian
-//                                         integers, JSON string escaping, UTF-8 validation
+//                                         integers, the JSON writer (JSONOutput), UTF-8 validation
 //   Normalizer  → ICUShim, TokenmillSupport (the UTF-8 validator)
 //   Cleaning    → TokenmillSupport, CLD2Shim (datatrove's filters, CLD2 language identification, PII redaction,
 //                 MinHash on text)
@@ -114,7 +114,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "TokenmillBench",
-            dependencies: ["BPE", "Corpus", "Shards"],
+            dependencies: ["BPE", "Corpus", "Shards", "TokenmillSupport"],
             path: "Benchmarks/TokenmillBench"
         ),
 

@@ -41,8 +41,7 @@ func cpuTime() -> Double {
 }
 
 func emit(_ d: [String: Any]) {
-    let data = try! JSONSerialization.data(withJSONObject: d, options: [.sortedKeys])
-    print(String(decoding: data, as: UTF8.self))
+    print(try! JSONOutput.text(d, .summary))
 }
 
 /// `--attention`: the attention kernels alone on one layer's shapes, fastest of `steps` calls

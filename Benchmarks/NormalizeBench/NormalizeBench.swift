@@ -68,7 +68,7 @@ struct NormalizeBench {
         for folder in folders {
             let base = root + "/" + folder
             guard let walker = FileManager.default.enumerator(atPath: base) else {
-                throw InputError("no corpus folder at \(base): pass --corpora DIR (the shared/corpora folder)")
+                throw InputError(.invalidRequest, path: base, "no corpus folder at \(base): pass --corpora DIR (the shared/corpora folder)")
             }
             for case let relative as String in walker {
                 var isDirectory: ObjCBool = false

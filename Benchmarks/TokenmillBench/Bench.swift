@@ -14,6 +14,7 @@ import BPE
 import Corpus
 import Shards
 import Foundation
+import TokenmillSupport
 
 @main
 struct Bench {
@@ -154,8 +155,7 @@ struct Bench {
     }
 
     static func emit(_ object: [String: Any]) {
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
+        print(try! JSONOutput.text(object, .summary))
     }
 
     static func cpuSeconds() -> Double {

@@ -36,7 +36,7 @@ public struct FileStream: ByteStream {
 
     public init(path: String, chunkSize: Int = 1 << 20) throws {
         let fd = path == "-" ? 0 : open(path, O_RDONLY)
-        if fd < 0 { throw InputError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        if fd < 0 { throw InputError(.io, path: path, "cannot open \(path): \(String(cString: strerror(errno)))") }
         handle = Handle(fd)
         self.path = path
         self.chunkSize = chunkSize
@@ -71,7 +71,7 @@ struct DecompressionPump {
     /// `step(input, output)` decodes from `input` into `output` and returns (consumed, produced);
     /// `midStream()` tells whether the codec is inside a member or frame; `truncated` is the
     /// error for input that ends there. Returns nil at a clean end.
-    mutating func next(capacity: Int, midStream: () -> Bool, truncated: @autoclosure () -> String,
+    mutating func next(capacity: Int, midStream: () -> Bool, truncated: @autoclosure () -> InputError,
                        step: (UnsafeRawBufferPointer, UnsafeMutableRawBufferPointer) throws -> (consumed: Int, produced: Int)) throws -> [UInt8]? {
         var output = [UInt8](repeating: 0, count: capacity)
         var produced = 0
@@ -88,7 +88,7 @@ struct DecompressionPump {
             }
             position += consumed
             produced += made
-            if atEnd && made == 0 { throw InputError(truncated()) }
+            if atEnd && made == 0 { throw truncated() }
         }
         output.removeSubrange(produced...)
         return output
@@ -112,14 +112,14 @@ public struct GzipStream: ByteStream {
         self.source = source
         // 15 + 32: a window of 32 KiB, gzip or zlib header detected automatically.
         guard inflateInit2_(&state.z, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw InputError("\(source): cannot start gzip decompression (out of memory?)")
+            throw InputError(.io, path: source, "\(source): cannot start gzip decompression (out of memory?)")
         }
     }
 
     public mutating func next() throws -> [UInt8]? {
         let state = self.state, source = self.source
         return try pump.next(capacity: 1 << 20, midStream: { state.memberOpen },
-                             truncated: "\(source): gzip data ends in the middle of a member (truncated file?); re-download it or drop it from the inputs") { inp, out in
+                             truncated: InputError(.truncated, path: source, "\(source): gzip data ends in the middle of a member (truncated file?); re-download it or drop it from the inputs")) { inp, out in
             state.z.next_in = UnsafeMutablePointer(mutating: inp.baseAddress?.assumingMemoryBound(to: Bytef.self))
             state.z.avail_in = UInt32(inp.count)
             state.z.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
@@ -137,7 +137,7 @@ public struct GzipStream: ByteStream {
                 while consumed < inp.count && inp[consumed] == 0 { consumed += 1 }
             default:
                 let message = state.z.msg.map { String(cString: $0) } ?? "error \(status)"
-                throw InputError("\(source): corrupt gzip data after \(state.z.total_in) compressed bytes of the current member: \(message); re-download it or drop it from the inputs")
+                throw InputError(.malformed, path: source, "\(source): corrupt gzip data after \(state.z.total_in) compressed bytes of the current member: \(message); re-download it or drop it from the inputs")
             }
             return (consumed, produced)
         }
@@ -158,7 +158,7 @@ public struct ZstdStream: ByteStream {
     let source: String
 
     public init(_ input: FileStream, source: String) throws {
-        guard let state = State() else { throw InputError("\(source): out of memory starting zstd") }
+        guard let state = State() else { throw InputError(.io, path: source, "\(source): out of memory starting zstd") }
         pump = DecompressionPump(input)
         self.state = state
         self.source = source
@@ -167,12 +167,12 @@ public struct ZstdStream: ByteStream {
     public mutating func next() throws -> [UInt8]? {
         let state = self.state, source = self.source
         return try pump.next(capacity: ZSTD_DStreamOutSize() * 4, midStream: { state.lastResult != 0 },
-                             truncated: "\(source): zstd data ends in the middle of a frame (truncated file?); re-download it or drop it from the inputs") { inp, out in
+                             truncated: InputError(.truncated, path: source, "\(source): zstd data ends in the middle of a frame (truncated file?); re-download it or drop it from the inputs")) { inp, out in
             var inBuffer = ZSTD_inBuffer(src: inp.baseAddress, size: inp.count, pos: 0)
             var outBuffer = ZSTD_outBuffer(dst: out.baseAddress, size: out.count, pos: 0)
             let result = ZSTD_decompressStream(state.stream, &outBuffer, &inBuffer)
             if ZSTD_isError(result) != 0 {
-                throw InputError("\(source): corrupt zstd data: \(String(cString: ZSTD_getErrorName(result))); re-download it or drop it from the inputs")
+                throw InputError(.malformed, path: source, "\(source): corrupt zstd data: \(String(cString: ZSTD_getErrorName(result))); re-download it or drop it from the inputs")
             }
             state.lastResult = result
             return (inBuffer.pos, outBuffer.pos)
@@ -200,9 +200,9 @@ public struct Bzip2Stream: ByteStream {
     public mutating func next() throws -> [UInt8]? {
         let state = self.state, source = self.source
         return try pump.next(capacity: 1 << 20, midStream: { state.open },
-                             truncated: "\(source): bzip2 data ends in the middle of a stream (truncated file?); re-download it or drop it from the inputs") { inp, out in
+                             truncated: InputError(.truncated, path: source, "\(source): bzip2 data ends in the middle of a stream (truncated file?); re-download it or drop it from the inputs")) { inp, out in
             if !state.open {
-                guard BZ2_bzDecompressInit(&state.z, 0, 0) == BZ_OK else { throw InputError("\(source): cannot start bzip2 decompression") }
+                guard BZ2_bzDecompressInit(&state.z, 0, 0) == BZ_OK else { throw InputError(.io, path: source, "\(source): cannot start bzip2 decompression") }
                 state.open = true
             }
             state.z.next_in = UnsafeMutablePointer(mutating: inp.baseAddress?.assumingMemoryBound(to: CChar.self))
@@ -214,7 +214,7 @@ public struct Bzip2Stream: ByteStream {
                 BZ2_bzDecompressEnd(&state.z)
                 state.open = false
             } else if status != BZ_OK {
-                throw InputError("\(source): corrupt bzip2 data (libbz2 status \(status)); re-download it or drop it from the inputs")
+                throw InputError(.malformed, path: source, "\(source): corrupt bzip2 data (libbz2 status \(status)); re-download it or drop it from the inputs")
             }
             return (inp.count - Int(state.z.avail_in), out.count - Int(state.z.avail_out))
         }

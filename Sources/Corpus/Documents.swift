@@ -119,7 +119,7 @@ public struct DocumentReader {
         self.options = options
         format = options.format ?? InputFormat.guess(path: path)
         if stream != nil && format == .parquet {
-            throw InputError("\(path == "-" ? "standard input" : path): Parquet cannot be read as a stream (its index is at the end of the file); save it to a file and pass the file")
+            throw InputError(.unsupported, path: path == "-" ? "standard input" : path, "\(path == "-" ? "standard input" : path): Parquet cannot be read as a stream (its index is at the end of the file); save it to a file and pass the file")
         }
         let open = { try stream ?? openByteStream(path) }
         switch format {

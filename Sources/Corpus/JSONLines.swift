@@ -16,7 +16,7 @@ public enum JSONLines {
                 if !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) {
                     switch JSONField.string(field, in: line) {
                     case .success(let text): records.append((lineNumber, text))
-                    case .failure(let failure): throw InputError("\(source):\(lineNumber): \(failure.message(field: field))")
+                    case .failure(let failure): throw InputError(.malformed, path: source, record: lineNumber, "\(source):\(lineNumber): \(failure.message(field: field))")
                     }
                 }
                 start = end + 1

@@ -39,7 +39,7 @@ public struct OutputWriter {
         var st = stat()
         if lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFLNK {
             guard let resolved = realpath(path, nil) else {
-                throw InputError("cannot write \(path): it is a symbolic link whose target cannot be resolved (\(String(cString: strerror(errno)))); remove the link or name its target")
+                throw InputError(.io, path: path, "cannot write \(path): it is a symbolic link whose target cannot be resolved (\(String(cString: strerror(errno)))); remove the link or name its target")
             }
             target = String(cString: resolved)
             free(resolved)
@@ -47,13 +47,13 @@ public struct OutputWriter {
         if stat(target, &st) == 0 {
             switch st.st_mode & S_IFMT {
             case S_IFDIR:
-                throw InputError("cannot write \(path): it is a directory; name a file inside it")
+                throw InputError(.invalidRequest, path: path, "cannot write \(path): it is a directory; name a file inside it")
             case S_IFREG:
                 break
             default:
                 // A FIFO, device or socket: stream into it, never replace it with a file.
                 let fd = open(target, O_WRONLY | O_CLOEXEC)
-                guard fd >= 0 else { throw InputError("cannot open \(path) for writing: \(String(cString: strerror(errno)))") }
+                guard fd >= 0 else { throw InputError(.io, path: path, "cannot open \(path) for writing: \(String(cString: strerror(errno)))") }
                 self.fd = fd
                 self.path = path
                 temporary = nil
@@ -68,9 +68,9 @@ public struct OutputWriter {
             let folder = target.lastIndex(of: "/").map { String(target[..<$0]) } ?? ""
             var st = stat()
             if reason == ENOENT && !folder.isEmpty && stat(folder, &st) != 0 {
-                throw InputError("cannot create \(path): the folder \(folder) does not exist; create it first (mkdir -p \(folder)) or name a file in an existing folder")
+                throw InputError(.io, path: path, "cannot create \(path): the folder \(folder) does not exist; create it first (mkdir -p \(folder)) or name a file in an existing folder")
             }
-            throw InputError("cannot create \(path): \(String(cString: strerror(reason)))")
+            throw InputError(.io, path: path, "cannot create \(path): \(String(cString: strerror(reason)))")
         }
         self.fd = fd
         temporary = Temporary(temporaryPath)
@@ -89,7 +89,7 @@ public struct OutputWriter {
             try buffer.withUnsafeBytes { raw in try FileIO.writeAll(fd, raw, path: name) }
         } catch {
             if let temporary { unlink(temporary.path); temporary.done = true }
-            throw InputError("\(error)")   // "cannot write PATH: reason", as before
+            throw (error as? FileIOError).map(InputError.init) ?? InputError(.io, path: name, "\(error)")   // "cannot write PATH: reason", as before
         }
         buffer.removeAll(keepingCapacity: true)
     }
@@ -105,15 +105,15 @@ public struct OutputWriter {
         try flush()
         guard fd != 1, let path else { return }
         guard let temporary else {
-            if Glibc.close(fd) != 0 { throw InputError("cannot write \(path): \(String(cString: strerror(errno)))") }
+            if Glibc.close(fd) != 0 { throw InputError(.io, path: path, "cannot write \(path): \(String(cString: strerror(errno)))") }
             return
         }
         do throws(FileIOError) {
             try FileIO.commit(fd, temporary: temporary.path, to: path)
         } catch where error.operation == .rename {
-            throw InputError(error.description)   // "cannot rename TMP to PATH: reason"
+            throw InputError(error)   // "cannot rename TMP to PATH: reason"
         } catch {
-            throw InputError("cannot write \(path): \(error.reason)")
+            throw InputError(.io, path: path, "cannot write \(path): \(error.reason)")
         }
         temporary.done = true
     }

@@ -70,29 +70,29 @@ public struct ParquetReader {
         self.path = path
         columnName = column
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw InputError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw InputError(.io, path: path, "cannot open \(path): \(String(cString: strerror(errno)))") }
         file = File(fd)
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw InputError("cannot read \(path): \(String(cString: strerror(errno)))") }
+        guard fstat(fd, &st) == 0 else { throw InputError(.io, path: path, "cannot read \(path): \(String(cString: strerror(errno)))") }
         let size = Int64(st.st_size)
         self.size = size
         guard size >= 12 else {
-            throw InputError("\(path): not a Parquet file: \(size) bytes, shorter than the 12 bytes of the magic numbers and footer length (truncated file?)")
+            throw InputError(.truncated, path: path, "\(path): not a Parquet file: \(size) bytes, shorter than the 12 bytes of the magic numbers and footer length (truncated file?)")
         }
         let head = try Self.read(fd, path, at: 0, count: 4)
         guard head == Self.magic else {
-            throw InputError("\(path): not a Parquet file: expected the magic \"PAR1\" at byte 0, found \(Self.show(head)); if it is JSONL or text, pass --input-format")
+            throw InputError(.malformed, path: path, byteOffset: 0, "\(path): not a Parquet file: expected the magic \"PAR1\" at byte 0, found \(Self.show(head)); if it is JSONL or text, pass --input-format")
         }
         let tail = try Self.read(fd, path, at: size - 8, count: 8)
         if Array(tail[4...]) == Array("PARE".utf8) {
-            throw InputError("\(path): the Parquet footer is encrypted (magic \"PARE\"); encrypted Parquet files are not supported — decrypt it first")
+            throw InputError(.unsupported, path: path, "\(path): the Parquet footer is encrypted (magic \"PARE\"); encrypted Parquet files are not supported — decrypt it first")
         }
         guard Array(tail[4...]) == Self.magic else {
-            throw InputError("\(path): expected the Parquet magic \"PAR1\" at byte \(size - 4) (the end of the file), found \(Self.show(Array(tail[4...]))): the file is truncated or not Parquet; re-download it")
+            throw InputError(.truncated, path: path, byteOffset: Int(size - 4), "\(path): expected the Parquet magic \"PAR1\" at byte \(size - 4) (the end of the file), found \(Self.show(Array(tail[4...]))): the file is truncated or not Parquet; re-download it")
         }
         let footerLength = Int64(tail.readLE32(0))
         guard footerLength <= size - 12 else {
-            throw InputError("\(path): the footer length at byte \(size - 8) says \(footerLength) bytes, but only \(size - 12) precede it: the file is truncated or corrupt; re-download it")
+            throw InputError(.truncated, path: path, byteOffset: Int(size - 8), "\(path): the footer length at byte \(size - 8) says \(footerLength) bytes, but only \(size - 12) precede it: the file is truncated or corrupt; re-download it")
         }
         let footerStart = size - 8 - footerLength
         let footer = try Self.read(fd, path, at: footerStart, count: Int(footerLength))
@@ -100,13 +100,13 @@ public struct ParquetReader {
         do {
             metadata = try footer.withUnsafeBytes { try ParquetMetadata($0) }
         } catch {
-            throw InputError("\(path): corrupt Parquet footer (bytes \(footerStart)…\(size - 8)): \(error); the file is truncated or damaged, re-download it")
+            throw InputError(.malformed, path: path, byteOffset: Int(footerStart), "\(path): corrupt Parquet footer (bytes \(footerStart)…\(size - 8)): \(error); the file is truncated or damaged, re-download it")
         }
         if metadata.encrypted {
-            throw InputError("\(path): the file's columns are encrypted (encryption_algorithm in its footer); encrypted Parquet files are not supported")
+            throw InputError(.unsupported, path: path, "\(path): the file's columns are encrypted (encryption_algorithm in its footer); encrypted Parquet files are not supported")
         }
         let leaves: [ParquetMetadata.Column]
-        do { leaves = try metadata.leafColumns() } catch { throw InputError("\(path): corrupt Parquet schema: \(error)") }
+        do { leaves = try metadata.leafColumns() } catch { throw InputError(.malformed, path: path, "\(path): corrupt Parquet schema: \(error)") }
         self.metadata = metadata
         let leafTypes = leaves.map { ParquetMetadata.PhysicalType(rawValue: $0.element.type ?? -1) ?? .boolean }
         self.leafTypes = leafTypes
@@ -114,16 +114,16 @@ public struct ParquetReader {
         let available = leaves.map { $0.path.joined(separator: ".") }
         guard let index = leaves.firstIndex(where: { $0.path == [column] }) else {
             if leaves.contains(where: { $0.path.first == column }) {
-                throw InputError("\(path): column \"\(column)\" is nested (a list, map or struct); only flat string columns can be read — select a flat column with --text-field")
+                throw InputError(.unsupported, path: path, "\(path): column \"\(column)\" is nested (a list, map or struct); only flat string columns can be read — select a flat column with --text-field")
             }
-            throw InputError("\(path): no column \"\(column)\"; the file has \(available.joined(separator: ", ")) — name the text column with --text-field")
+            throw InputError(.invalidRequest, path: path, "\(path): no column \"\(column)\"; the file has \(available.joined(separator: ", ")) — name the text column with --text-field")
         }
         let leaf = leaves[index]
         guard leaf.maxRepetition == 0 else {
-            throw InputError("\(path): column \"\(column)\" is repeated (a list of values per row); only single-valued string columns can be read")
+            throw InputError(.unsupported, path: path, "\(path): column \"\(column)\" is repeated (a list of values per row); only single-valued string columns can be read")
         }
         guard leafTypes[index] == .byteArray else {
-            throw InputError("\(path): column \"\(column)\" has physical type \(ParquetMetadata.PhysicalType(rawValue: leaf.element.type ?? -1).map { "\($0)" } ?? "unknown"), not BYTE_ARRAY (a string); name the text column with --text-field")
+            throw InputError(.invalidRequest, path: path, "\(path): column \"\(column)\" has physical type \(ParquetMetadata.PhysicalType(rawValue: leaf.element.type ?? -1).map { "\($0)" } ?? "unknown"), not BYTE_ARRAY (a string); name the text column with --text-field")
         }
         textColumn = index
         textDefinition = leaf.maxDefinition
@@ -139,7 +139,7 @@ public struct ParquetReader {
         labelIsURL = labels.map { $0.0 == "url" }
         labelPrefixes = labels.map { Array(($0.0 == "url" ? " <" : " \($0.0)=").utf8) }
         for (g, group) in metadata.rowGroups.enumerated() where group.columns.count != leaves.count {
-            throw InputError("\(path): row group \(g) has \(group.columns.count) column chunks, the schema \(leaves.count) leaf columns: corrupt footer")
+            throw InputError(.malformed, path: path, "\(path): row group \(g) has \(group.columns.count) column chunks, the schema \(leaves.count) leaf columns: corrupt footer")
         }
         let read = [index] + labels.map(\.1)
         largestChunk = metadata.rowGroups.lazy.flatMap { group in read.lazy.map { Int(group.columns[$0].totalCompressedSize) } }
@@ -159,7 +159,7 @@ public struct ParquetReader {
     static func read(_ fd: Int32, _ path: String, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws {
         let done = try InputError.reading { () throws(FileIOError) in try FileIO.read(fd, at: offset, into: buffer, path: path) }
         if done < buffer.count {
-            throw InputError("\(path): the file ends at byte \(offset + Int64(done)), expected \(buffer.count - done) more bytes (truncated?)")
+            throw InputError(.truncated, path: path, byteOffset: Int(offset) + done, "\(path): the file ends at byte \(offset + Int64(done)), expected \(buffer.count - done) more bytes (truncated?)")
         }
     }
 
@@ -167,18 +167,18 @@ public struct ParquetReader {
     mutating func columnReader(group: Int, column: Int, definition: Int) throws -> ParquetColumnReader {
         let chunk = metadata.rowGroups[group].columns[column]
         let at = "\(path): row group \(group), column \"\(leafNames[column])\""
-        guard chunk.filePath == nil else { throw InputError("\(at): its data is in another file (\(chunk.filePath!)); such files are not supported") }
-        guard !chunk.encrypted else { throw InputError("\(at) is encrypted; encrypted Parquet files are not supported") }
-        guard chunk.hasMetadata else { throw InputError("\(at) has no column metadata (encrypted or corrupt footer)") }
+        guard chunk.filePath == nil else { throw InputError(.unsupported, path: path, "\(at): its data is in another file (\(chunk.filePath!)); such files are not supported") }
+        guard !chunk.encrypted else { throw InputError(.unsupported, path: path, "\(at) is encrypted; encrypted Parquet files are not supported") }
+        guard chunk.hasMetadata else { throw InputError(.malformed, path: path, "\(at) has no column metadata (encrypted or corrupt footer)") }
         guard ParquetCodec.isSupported(chunk.codec) else {
-            throw InputError("\(at): compression codec \(ParquetMetadata.codecName(chunk.codec)) is not supported (supported: UNCOMPRESSED, SNAPPY, GZIP, ZSTD); rewrite the file with one of those, e.g. pyarrow.parquet.write_table(..., compression=\"zstd\")")
+            throw InputError(.unsupported, path: path, "\(at): compression codec \(ParquetMetadata.codecName(chunk.codec)) is not supported (supported: UNCOMPRESSED, SNAPPY, GZIP, ZSTD); rewrite the file with one of those, e.g. pyarrow.parquet.write_table(..., compression=\"zstd\")")
         }
         let start = chunk.start, length = chunk.totalCompressedSize
         guard start >= 4, length >= 0, start + length <= size - 8 else {
-            throw InputError("\(at): its pages (bytes \(start)…\(start + length)) lie outside the file's \(size) bytes of data: the file is truncated or the footer corrupt")
+            throw InputError(.truncated, path: path, byteOffset: Int(start), "\(at): its pages (bytes \(start)…\(start + length)) lie outside the file's \(size) bytes of data: the file is truncated or the footer corrupt")
         }
         guard let type = ParquetMetadata.PhysicalType(rawValue: chunk.type), type == leafTypes[column] else {
-            throw InputError("\(at): the column chunk's type \(chunk.type) differs from the schema's: corrupt footer")
+            throw InputError(.malformed, path: path, "\(at): the column chunk's type \(chunk.type) differs from the schema's: corrupt footer")
         }
         var bytes = spareChunks.popLast() ?? []
         if bytes.count < Int(length) {
@@ -209,10 +209,10 @@ public struct ParquetReader {
         }
         let value: [UInt8]??
         do { value = try text!.next() } catch let error as ParquetColumnReader.ParquetError {
-            throw InputError("\(path): row group \(rowGroup), column \"\(columnName)\", row \(row): \(error)")
+            throw InputError(.malformed, path: path, record: row, "\(path): row group \(rowGroup), column \"\(columnName)\", row \(row): \(error)")
         }
         guard let value else {
-            throw InputError("\(path): row group \(rowGroup), column \"\(columnName)\" ends after fewer values than the row group's \(metadata.rowGroups[rowGroup].numRows) rows: corrupt file")
+            throw InputError(.truncated, path: path, "\(path): row group \(rowGroup), column \"\(columnName)\" ends after fewer values than the row group's \(metadata.rowGroups[rowGroup].numRows) rows: corrupt file")
         }
         // The label is assembled as bytes and made a String once: interpolating and appending
         // Strings per row cost 6% of the read (perf, 310,947 rows).
@@ -228,7 +228,7 @@ public struct ParquetReader {
             location += labelPrefixes[k]
             let present: Bool?
             do { present = try labelReaders[k].appendNext(to: &location, limit: 256) } catch let error as ParquetColumnReader.ParquetError {
-                throw InputError("\(path): row group \(rowGroup), column \"\(labels[k].name)\", row \(row): \(error)")
+                throw InputError(.malformed, path: path, record: row, "\(path): row group \(rowGroup), column \"\(labels[k].name)\", row \(row): \(error)")
             }
             guard present == true else { location.removeSubrange(start...); continue }
             // Line breaks become spaces.

@@ -44,7 +44,7 @@ public struct WARCReader {
             let chunk: [UInt8]?
             do { chunk = try stream.next() } catch let error as InputError {
                 // A cut or damaged compressed stream: say which record it cut, as a WARC error does.
-                throw InputError("\(error.description) (while reading WARC record \(recordIndex + (inRecord ? 0 : 1)), which starts at uncompressed byte \(recordStart))")
+                throw error.adding(" (while reading WARC record \(recordIndex + (inRecord ? 0 : 1)), which starts at uncompressed byte \(recordStart))")
             }
             if let chunk { buffer.append(contentsOf: chunk) } else { done = true }
         }
@@ -59,7 +59,7 @@ public struct WARCReader {
             if !(try fill(buffer.count - position + 1)) { return nil }
             if buffer.count - position > 1 << 20 {
                 try rejectBareLineFeeds()
-                throw InputError("\(source): WARC record \(recordIndex + 1) at byte \(offset): no end of headers within 1 MiB (not a WARC file?)")
+                throw InputError(.malformed, path: source, byteOffset: offset, record: recordIndex + 1, "\(source): WARC record \(recordIndex + 1) at byte \(offset): no end of headers within 1 MiB (not a WARC file?)")
             }
         }
     }
@@ -68,7 +68,7 @@ public struct WARCReader {
     /// converted, or written by hand) get an error that says so rather than "truncated".
     func rejectBareLineFeeds() throws {
         if let lf = ByteSearch.find([0x0A, 0x0A], in: buffer, from: position), lf - position < 1 << 16 {
-            throw InputError("\(source): WARC record \(recordIndex + 1) at byte \(offset): its headers end with LF LF, expected CRLF CRLF as WARC (ISO 28500) requires; the file's line endings were probably converted, so its Content-Lengths cannot be trusted either — use the original file")
+            throw InputError(.malformed, path: source, byteOffset: offset, record: recordIndex + 1, "\(source): WARC record \(recordIndex + 1) at byte \(offset): its headers end with LF LF, expected CRLF CRLF as WARC (ISO 28500) requires; the file's line endings were probably converted, so its Content-Lengths cannot be trusted either — use the original file")
         }
     }
 
@@ -80,22 +80,22 @@ public struct WARCReader {
             inRecord = false
             guard try fill(1) else { return nil }
             guard try fill(5), buffer[position..<(position + 5)].elementsEqual(Array("WARC/".utf8)) else {
-                throw InputError("\(source): expected a WARC record (\"WARC/1.x\") at uncompressed byte \(offset), found \(Self.preview(buffer[position...])); the previous record's Content-Length may be wrong, or this is not a WARC file")
+                throw InputError(.malformed, path: source, byteOffset: offset, "\(source): expected a WARC record (\"WARC/1.x\") at uncompressed byte \(offset), found \(Self.preview(buffer[position...])); the previous record's Content-Length may be wrong, or this is not a WARC file")
             }
             guard let end = try headerEnd() else {
                 try rejectBareLineFeeds()
-                throw InputError("\(source): WARC record \(recordIndex + 1) at byte \(offset) ends inside its headers (truncated file?)")
+                throw InputError(.truncated, path: source, byteOffset: offset, record: recordIndex + 1, "\(source): WARC record \(recordIndex + 1) at byte \(offset) ends inside its headers (truncated file?)")
             }
             let headers = Self.parseHeaders(buffer[position..<end])
             recordIndex += 1
             inRecord = true
             guard let lengthText = headers["content-length"], let length = Int(lengthText), length >= 0 else {
-                throw InputError("\(source): WARC record \(recordIndex) at byte \(offset) has no valid Content-Length")
+                throw InputError(.malformed, path: source, byteOffset: offset, record: recordIndex, "\(source): WARC record \(recordIndex) at byte \(offset) has no valid Content-Length")
             }
             let bodyStart = end + 4
             let headerLength = bodyStart - position
             guard try fill(headerLength + length) else {
-                throw InputError("\(source): WARC record \(recordIndex) at byte \(offset) declares Content-Length \(length) but the file ends after \(buffer.count - bodyStart) bytes of it (truncated file or wrong length)")
+                throw InputError(.truncated, path: source, byteOffset: offset, record: recordIndex, "\(source): WARC record \(recordIndex) at byte \(offset) declares Content-Length \(length) but the file ends after \(buffer.count - bodyStart) bytes of it (truncated file or wrong length)")
             }
             let body = Array(buffer[bodyStart..<(bodyStart + length)])
             position = bodyStart + length
@@ -103,7 +103,7 @@ public struct WARCReader {
             // A record ends with CRLF CRLF; anything else means the length was wrong.
             if try fill(4) {
                 guard buffer[position..<(position + 4)].elementsEqual([0x0D, 0x0A, 0x0D, 0x0A]) else {
-                    throw InputError("\(source): WARC record \(recordIndex) (Content-Length \(length)) is not followed by CRLF CRLF at byte \(offset): its Content-Length is wrong; the rest of this file is skipped")
+                    throw InputError(.malformed, path: source, byteOffset: offset, record: recordIndex, "\(source): WARC record \(recordIndex) (Content-Length \(length)) is not followed by CRLF CRLF at byte \(offset): its Content-Length is wrong; the rest of this file is skipped")
                 }
             }
             let type = headers["warc-type"]?.lowercased() ?? ""

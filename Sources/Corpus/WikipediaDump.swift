@@ -89,7 +89,7 @@ public struct WikipediaDumpReader {
             if !(try fill()) {
                 // The search above already covered every byte buffered: no closing tag.
                 finished = true
-                throw InputError("\(source): the dump ends after \(pageCount) pages without </mediawiki> (truncated file?); the pages before were read, re-download it for the rest")
+                throw InputError(.truncated, path: source, record: pageCount, "\(source): the dump ends after \(pageCount) pages without </mediawiki> (truncated file?); the pages before were read, re-download it for the rest")
             }
             searchFrom = position  // fill() may have moved the buffer's contents to the front
         }
@@ -102,12 +102,12 @@ public struct WikipediaDumpReader {
             if let e = ByteSearch.find("</page>".utf8, in: buffer, from: position + scanned, limit: buffer.count) { end = e; break }
             scanned = max(0, buffer.count - position - 6)
             if buffer.count - position > Self.maximumPageBytes {
-                throw InputError("\(source): page \(pageCount + 1) at uncompressed byte \(consumed + position) has no </page> within \(Self.maximumPageBytes >> 20) MiB; expected a MediaWiki XML dump, or this file is damaged")
+                throw InputError(.malformed, path: source, byteOffset: consumed + position, record: pageCount + 1, "\(source): page \(pageCount + 1) at uncompressed byte \(consumed + position) has no </page> within \(Self.maximumPageBytes >> 20) MiB; expected a MediaWiki XML dump, or this file is damaged")
             }
             if !(try fill()) {
                 finished = true
                 let title = Self.element("title", in: buffer[position...]).map { " (\"\(String(decoding: $0, as: UTF8.self))\")" } ?? ""
-                throw InputError("\(source): the dump ends inside page \(pageCount + 1)\(title) (truncated file?); the \(pageCount) pages before it were read, re-download it for the rest")
+                throw InputError(.truncated, path: source, record: pageCount + 1, "\(source): the dump ends inside page \(pageCount + 1)\(title) (truncated file?); the \(pageCount) pages before it were read, re-download it for the rest")
             }
         }
         let start = position
@@ -123,13 +123,13 @@ public struct WikipediaDumpReader {
         started = true
         while buffer.count - position < 4096, try fill() {}
         if buffer.count >= 2 && (buffer[0] == 0xFF && buffer[1] == 0xFE || buffer[0] == 0xFE && buffer[1] == 0xFF) {
-            throw InputError("\(source): this dump is UTF-16 encoded; expected UTF-8 (as Wikimedia publishes them). Convert it first, e.g. iconv -f UTF-16 -t UTF-8")
+            throw InputError(.unsupported, path: source, byteOffset: 0, "\(source): this dump is UTF-16 encoded; expected UTF-8 (as Wikimedia publishes them). Convert it first, e.g. iconv -f UTF-16 -t UTF-8")
         }
         position = Self.prologueEnd(buffer)
         guard Self.matches(buffer, "<mediawiki", at: position) else {
             let found = String(decoding: buffer[position..<min(buffer.count, position + 40)], as: UTF8.self)
                 .map { $0.isASCII && !$0.isNewline ? String($0) : "·" }.joined()
-            throw InputError("\(source): expected a MediaWiki XML dump starting with <mediawiki, found \"\(found)\"; if this is other XML, read it with --input-format text")
+            throw InputError(.malformed, path: source, byteOffset: 0, "\(source): expected a MediaWiki XML dump starting with <mediawiki, found \"\(found)\"; if this is other XML, read it with --input-format text")
         }
     }
 
@@ -197,7 +197,7 @@ public struct WikipediaDumpReader {
             }
         }
         guard let title else {
-            throw InputError("\(source): page \(pageCount) at uncompressed byte \(consumed + page.startIndex) has no <title>; expected a MediaWiki XML dump")
+            throw InputError(.malformed, path: source, byteOffset: consumed + page.startIndex, record: pageCount, "\(source): page \(pageCount) at uncompressed byte \(consumed + page.startIndex) has no <title>; expected a MediaWiki XML dump")
         }
         let ns = namespace.flatMap { Int(String(decoding: $0, as: UTF8.self).trimmingCharacters()) }
             ?? (title.contains(0x3A) ? -1 : 0)

@@ -1,4 +1,5 @@
 import Foundation
+import TokenmillSupport
 
 /// Where a loader's stream stands: small, Codable (JSON). A loader made with the same sources and
 /// options and this state yields exactly the batches the original would have yielded next.
@@ -22,9 +23,7 @@ public struct LoaderState: Codable, Sendable, Equatable {
     public var rankLayout: RankLayout? = nil
 
     public func json() throws -> Data {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return try e.encode(self)
+        try JSONOutput.encode(self, .state)
     }
     public static func from(json: Data) throws -> LoaderState { try JSONDecoder().decode(LoaderState.self, from: json) }
 }

@@ -322,7 +322,7 @@ public final class GPT: LanguageModel {
     /// "TMGPT001", UInt32 LE length of the JSON config, the JSON config, then the parameters as
     /// little-endian float32 in arena order.
     public func saveState() throws -> [UInt8] {
-        let json = try JSONEncoder().encode(config)
+        let json = try JSONOutput.encode(config, .internalMessage)
         var out = GPT.magic
         out.reserveCapacity(12 + json.count + 4 * parameterCount)
         out.appendLE(UInt32(json.count))

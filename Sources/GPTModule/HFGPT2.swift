@@ -1,4 +1,5 @@
 import Foundation
+import TokenmillSupport
 
 /// Hugging Face GPT-2 interchange: `model.safetensors` with GPT-2's names and layout plus a
 /// `config.json` in the fields of `transformers.GPT2Config`, so that
@@ -86,7 +87,7 @@ public enum HFGPT2 {
         // a token this vocabulary may not have, or another one.
         o["bos_token_id"] = endOfText ?? NSNull()
         o["eos_token_id"] = endOfText ?? NSNull()
-        return try JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys])
+        return try JSONOutput.serialize(o, .checkpoint)
     }
 
     /// Reads a GPTConfig from an HF GPT-2 `config.json`.

@@ -25,7 +25,7 @@ public enum Safetensors {
             offset += 4 * t.values.count
         }
         if !metadata.isEmpty { header["__metadata__"] = metadata }
-        var json = Array(try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
+        var json = Array(try JSONOutput.serialize(header, .summary))
         while json.count % 8 != 0 { json.append(0x20) }
         var out: [UInt8] = []
         out.reserveCapacity(8 + json.count + offset)

@@ -30,13 +30,23 @@ public enum DistributedShard {
         job.inputNumbers = mine
         job.minhashMemory = minhashMemory
         if options.cleaning?.minhash != nil {
-            // One read gives both the dedup keys and the signatures (see DistributedShard+NearDuplicates).
             try FileManager.default.createDirectory(atPath: job.directory, withIntermediateDirectories: true)
-            job.sharedNearDuplicates = try exchangeSignatures(job: job, mine: mine, cluster: cluster)
-        } else if options.dedup {
+        }
+        try coordinate(job: job, mine: mine, cluster: cluster, workArea: job.directory)
+        return job
+    }
+
+    /// What the ranks decide together before a rank's job runs (`shard` and `clean`): with
+    /// MinHash, the near duplicates and the exact duplicates across ranks from one read (see
+    /// DistributedShard+NearDuplicates); otherwise the exact duplicates. `mine`: the global
+    /// input index of each of the job's inputs; `workArea`: an existing directory of this
+    /// rank's run for the MinHash spill files.
+    public static func coordinate(job: ShardJob, mine: [Int], cluster: Cluster, workArea: String) throws {
+        if job.options.cleaning?.minhash != nil {
+            job.sharedNearDuplicates = try exchangeSignatures(job: job, mine: mine, cluster: cluster, workArea: workArea)
+        } else if job.options.dedup {
             try exchangeDedupKeys(job: job, mine: mine, cluster: cluster) { job.dedupKeys(inputIndex: $0) }
         }
-        return job
     }
 
     /// Exact deduplication across ranks: sets `job.isEarlierDuplicate`. `keys(i)`: the keys of

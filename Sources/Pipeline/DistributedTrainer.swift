@@ -17,7 +17,7 @@ public enum DistributedTrainer {
     /// Rank 0's training result; nil on the other ranks.
     public static func train(files: [String], options: TrainerOptions, progress: TrainingProgress?, cluster: Cluster) throws -> TrainingResult? {
         guard !files.contains("-") else {
-            throw TrainerError("standard input (-) cannot be divided among \(cluster.size) ranks: name files or directories, or run one process")
+            throw TrainerError(.invalidOption("-"), "standard input (-) cannot be divided among \(cluster.size) ranks: name files or directories, or run one process")
         }
         let all = try BPETrainer.inputFiles(files)
         let mine = cluster.share(files: all).map { all[$0] }

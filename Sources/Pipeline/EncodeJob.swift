@@ -165,7 +165,7 @@ public struct EncodeJob: Sendable {
                         let text = try validated(raw, source: "\(item.source):\(line)", offset: 0, counts: &counts)
                         try encodeDocument(text, first: true, last: true, ids: &ids, counts: &counts, to: &out)
                     case .failure(let failure):
-                        throw InputError("\(item.source):\(line): \(failure.message(field: options.textField))")
+                        throw InputError(.malformed, path: item.source, record: line, "\(item.source):\(line): \(failure.message(field: options.textField))")
                     }
                 }
             }

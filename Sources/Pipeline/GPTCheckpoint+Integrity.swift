@@ -36,19 +36,19 @@ extension GPTCheckpoint {
         let sumsPath = directory + "/" + checksumFile
         guard let sums = FileManager.default.contents(atPath: sumsPath) else { return }  // written before checksums existed
         let lines = String(decoding: sums, as: UTF8.self).split(separator: "\n")
-        guard !lines.isEmpty else { throw GPTError.invalidState("\(sumsPath) is empty: the checkpoint is damaged") }
+        guard !lines.isEmpty else { throw PipelineError.checksumListEmpty(path: sumsPath) }
         for (number, line) in lines.enumerated() {
             let parts = line.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].count == 64, parts[1].hasPrefix(" "), !parts[1].dropFirst().contains("/") else {
-                throw GPTError.invalidState("\(sumsPath), line \(number + 1): expected \"SHA-256  FILE\", found \"\(line.prefix(80))\": the checkpoint is damaged")
+                throw PipelineError.checksumLineMalformed(path: sumsPath, line: number + 1, found: String(line.prefix(80)))
             }
             let name = String(parts[1].dropFirst()), path = directory + "/" + name
             guard FileManager.default.fileExists(atPath: path) else {
-                throw GPTError.invalidState("\(path) is missing (listed in \(checksumFile)): the checkpoint is damaged")
+                throw PipelineError.checksummedFileMissing(path: path)
             }
             let found = try ShardJob.hashFile(path).1
             guard found == parts[0] else {
-                throw GPTError.invalidState("\(path): SHA-256 \(found.prefix(16))… differs from \(parts[0].prefix(16))… in \(checksumFile): the file was changed or damaged after the checkpoint was written; the checkpoint cannot be trusted")
+                throw PipelineError.checksumMismatch(path: path, found: found, expected: String(parts[0]))
             }
         }
         checked.withLock { _ = $0.insert(directory) }
@@ -71,10 +71,10 @@ extension GPTCheckpoint {
             break
         }
         guard let intact else {
-            throw GPTError.invalidState("the latest checkpoint is damaged: \(damage); no other intact checkpoint is left in \(run): start a new run (or --init-from a checkpoint you trust)")
+            throw PipelineError.latestCheckpointDamaged(run: run, damage: "\(damage)", intact: nil)
         }
         guard takeIntact else {
-            throw GPTError.invalidState("the latest checkpoint is damaged: \(damage). The newest intact checkpoint is \(intact): pass --use-intact-checkpoint with --resume to continue from it")
+            throw PipelineError.latestCheckpointDamaged(run: run, damage: "\(damage)", intact: intact)
         }
         log("warning: the latest checkpoint is damaged: \(damage); resuming from the newest intact checkpoint, \(intact)")
         return intact
@@ -82,19 +82,19 @@ extension GPTCheckpoint {
 
     /// Throws naming the tensor and position when `values` holds a NaN or an infinity.
     static func requireFinite(_ values: UnsafeBufferPointer<Float>, _ file: String, _ tensor: String) throws {
-        for (i, v) in values.enumerated() where !v.isFinite {
-            throw GPTError.invalidState("\(file): tensor \(tensor) holds \(v) at element \(i): a checkpoint with non-finite values cannot be used (the run diverged, or the file was damaged); use an earlier checkpoint")
+        for (i, v) in values.enumerated() {
+            if let value = PipelineError.NonFinite(v) { throw PipelineError.nonFiniteCheckpointValue(path: file, tensor: tensor, element: i, value: value) }
         }
     }
 
     /// Decodes a JSON file of a checkpoint, naming it on failure instead of printing the
     /// decoder's raw error.
     static func decodeJSON<T>(_ path: String, _ decode: (Data) throws -> T) throws -> T {
-        guard let data = FileManager.default.contents(atPath: path) else { throw GPTError.invalidState("\(path) is missing or unreadable") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw PipelineError.checkpointFileUnreadable(path: path) }
         do { return try decode(data) } catch let error as GPTError {
-            throw GPTError.invalidState("\(path): \(error)")
+            throw PipelineError.invalidCheckpointFile(path: path, error: error)
         } catch {
-            throw GPTError.invalidState("\(path): not valid JSON for this file (\(describe(error))); the checkpoint is damaged or was edited")
+            throw PipelineError.invalidCheckpointJSON(path: path, reason: describe(error))
         }
     }
 

@@ -33,8 +33,7 @@ public enum GPTCheckpoint {
             try DurableFiles.write(bytes, to: tmp + "/optimizer.safetensors")
         }
         if let loaderStateJSON { try DurableFiles.write(loaderStateJSON, to: tmp + "/loader.json") }
-        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try DurableFiles.write(try enc.encode(info), to: tmp + "/trainer.json")
+        try DurableFiles.write(try JSONOutput.encode(info, .checkpoint), to: tmp + "/trainer.json")
         if let tokenizerJSON {
             try DurableFiles.write(tokenizerJSON, to: tmp + "/tokenizer.json")
             // What transformers' AutoTokenizer reads beside it (same end-of-text rule as config.json).
@@ -59,7 +58,7 @@ public enum GPTCheckpoint {
            !latest.isEmpty, fm.fileExists(atPath: path + "/" + latest + "/" + modelFile) {
             return path + "/" + latest
         }
-        throw GPTError.invalidState("\(path) is neither a checkpoint directory (with \(modelFile)) nor a run directory with a `latest` checkpoint; pass the directory `tokenmill pretrain --out` wrote, or one of its step-NNNNNN folders")
+        throw PipelineError.notACheckpoint(path: path)
     }
 
     /// Loads the model of a checkpoint directory (config.json + model.safetensors).
@@ -71,10 +70,12 @@ public enum GPTCheckpoint {
         // The weights must be in the file before the model is allocated for them: a config.json
         // of vocab_size 50,000,000 allocated 1.6 GB for a 50 KB checkpoint (docs/fuzzing.md).
         guard config.parameterCount <= bytes.count / 4 else {
-            throw GPTError.invalidState("\(directory)/config.json describes \(config.parameterCount) parameters (\(config)), but \(directory)/\(modelFile) has \(bytes.count) bytes, room for at most \(bytes.count / 4) float32 values: config.json and the weights do not belong together")
+            throw PipelineError.checkpointConfigExceedsWeights(directory: directory, config: config, parameters: config.parameterCount, weightsBytes: bytes.count)
         }
         let model = try GPT(config: config, seed: 0)
-        do { try HFGPT2.load(safetensors: bytes, into: model) } catch { throw GPTError.invalidState("\(directory)/\(modelFile): \(error)") }
+        do { try HFGPT2.load(safetensors: bytes, into: model) } catch let error as GPTError {
+            throw PipelineError.invalidCheckpointFile(path: directory + "/" + modelFile, error: error)
+        }
         try model.withParameters { p in
             for t in model.parameterTensors {
                 try requireFinite(UnsafeBufferPointer(rebasing: p[t.offset..<(t.offset + t.count)]), directory + "/" + modelFile, HFGPT2.exportName(t).name)
@@ -85,7 +86,7 @@ public enum GPTCheckpoint {
 
     public static func loadInfo(from directory: String) throws -> CheckpointInfo {
         guard FileManager.default.fileExists(atPath: directory + "/trainer.json") else {
-            throw GPTError.invalidState("\(directory)/trainer.json is missing: not a Tokenmill training checkpoint")
+            throw PipelineError.notATrainingCheckpoint(directory: directory)
         }
         try verify(directory)
         return try decodeJSON(directory + "/trainer.json") { try JSONDecoder().decode(CheckpointInfo.self, from: $0) }
@@ -96,10 +97,10 @@ public enum GPTCheckpoint {
         try verify(directory)
         let (t, meta) = try Safetensors.decode(try readBytes(directory + "/optimizer.safetensors"))
         guard let m = t["m"], let v = t["v"], let step = meta["step"].flatMap(Int.init) else {
-            throw GPTError.invalidState("\(directory)/optimizer.safetensors lacks m, v or the step")
+            throw PipelineError.optimizerStateIncomplete(path: directory + "/optimizer.safetensors")
         }
         guard m.values.count == optimizer.m.count, v.values.count == optimizer.v.count else {
-            throw GPTError.invalidState("optimizer state has \(m.values.count) moments, the model \(optimizer.m.count) parameters")
+            throw PipelineError.optimizerStateSizeMismatch(path: directory + "/optimizer.safetensors", moments: m.values.count, parameters: optimizer.m.count)
         }
         try m.values.withUnsafeBufferPointer { try requireFinite($0, directory + "/optimizer.safetensors", "m") }
         try v.values.withUnsafeBufferPointer { try requireFinite($0, directory + "/optimizer.safetensors", "v") }
@@ -107,7 +108,7 @@ public enum GPTCheckpoint {
     }
 
     static func readBytes(_ path: String) throws -> [UInt8] {
-        guard let d = FileManager.default.contents(atPath: path) else { throw GPTError.invalidState("cannot read \(path)") }
+        guard let d = FileManager.default.contents(atPath: path) else { throw PipelineError.checkpointFileUnreadable(path: path) }
         return Array(d)
     }
 }

@@ -114,10 +114,10 @@ public final class PretrainRun {
             if saved.decaySteps == nil && options.steps != info.options.steps { saved.decaySteps = info.options.steps }
             options = saved
             model = try GPTCheckpoint.loadModel(from: dir)
-            guard model.config == info.config else { throw GPTError.invalidState("\(dir): config.json and trainer.json disagree") }
+            guard model.config == info.config else { throw PipelineError.checkpointConfigsDisagree(directory: dir, configJSON: model.config, trainerJSON: info.config) }
             try options.validate(config: model.config)
             guard let ls = fm.contents(atPath: dir + "/loader.json") else {
-                throw GPTError.invalidState("\(dir)/loader.json is missing: this checkpoint cannot be resumed (use --init-from for its weights)")
+                throw PipelineError.checkpointNotResumable(directory: dir)
             }
             loaderState = try GPTCheckpoint.decodeJSON(dir + "/loader.json") { _ in try LoaderState.from(json: ls) }
             // Rank 0 saves the loader state; with batch slices every rank stands at the same
@@ -234,7 +234,7 @@ public final class PretrainRun {
     private static func num(_ x: Float) -> String { x.isFinite ? "\(x)" : "null" }
     private static func num(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
     private static func str(_ s: String) -> String {
-        String(decoding: (try? JSONSerialization.data(withJSONObject: [s], options: [])) ?? Data("[\"\"]".utf8), as: UTF8.self).dropFirst().dropLast().description
+        JSONOutput.quoted(s, escapingSlashes: true)
     }
 
     // MARK: training
@@ -337,9 +337,7 @@ public final class PretrainRun {
               ("ms", Self.num((seconds * 1e5).rounded() / 100))] + (W > 1 ? [("comm_ms", Self.num((r.communicationMilliseconds * 100).rounded() / 100))] : []))
         log(String(format: "step %6d/%d | loss %.4f | lr %.2e | norm %.3f | %.0f tok/s | MFU %.1f%% | %.0f ms",
                    step, o.steps, loss, lr, norm, tps, mfu * 100, seconds * 1e3) + (W > 1 ? String(format: " | comm %.1f ms", r.communicationMilliseconds) : ""))
-        guard loss.isFinite else {
-            throw GPTError.invalidState("the loss became \(loss) at step \(step): training diverged; lower --lr or raise --warmup, and restart from the last checkpoint")
-        }
+        if let nonFinite = PipelineError.NonFinite(loss) { throw PipelineError.trainingDiverged(step: step, loss: nonFinite) }
         return r
     }
 

@@ -5,6 +5,7 @@ import GPTModule
 import Normalizer
 import Shards
 import Trainer
+import TokenmillSupport
 
 extension QuickstartPipeline {
     /// Reads every corpus file (plain text cut into paragraphs, HTML as its text), cleans each
@@ -14,7 +15,7 @@ extension QuickstartPipeline {
     /// O(corpus bytes).
     mutating func normalize() throws -> String {
         let files = try ShardJob.expandInputs([corpus])
-        guard !files.isEmpty else { throw InputError("\(corpus) holds no files: expected text, HTML or JSONL files to learn from") }
+        guard !files.isEmpty else { throw InputError(.invalidRequest, path: corpus, "\(corpus) holds no files: expected text, HTML or JSONL files to learn from") }
         let pipeline = NormalizationSettings().pipeline
         var writer = try OutputWriter(path: normalizedPath)
         var totals = NormalizationReport()
@@ -40,7 +41,7 @@ extension QuickstartPipeline {
                 totals.add(result.report)
                 guard !result.output.isEmpty else { dropped["empty after cleaning", default: 0] += 1; continue }
                 let record: [String: String] = ["text": String(decoding: result.output, as: UTF8.self), "source": doc.location]
-                try writer.write(Array(try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .withoutEscapingSlashes])) + [0x0A])
+                try writer.write(Array(try JSONOutput.serialize(record, .line)) + [0x0A])
                 documents.append(result.output)
             }
         }
@@ -77,9 +78,7 @@ extension QuickstartPipeline {
             options.holdoutFraction = 0   // measured on the validation split instead (statistics stage)
             let status = self.status
             let result: TrainingResult
-            do {
-                result = try BPETrainer.train(documents: documents, options: options, progress: status.enabled ? { status.update("vocabulary: " + $0) } : nil)
-            } catch let error as TrainerError { throw InputError(error.description) }
+            result = try BPETrainer.train(documents: documents, options: options, progress: status.enabled ? { status.update("vocabulary: " + $0) } : nil)
             tokenizer = result.tokenizer
             what = "trained on \(Self.megabytes(result.report.corpusBytes)) (\(result.report.stopReason))"
         }
@@ -133,7 +132,7 @@ extension QuickstartPipeline {
     /// Reads the shards back: bytes per token on the validation documents, and the unigram
     /// entropy of the training tokens (the loss floor of a model without context). O(tokens).
     mutating func measureShards() throws -> String {
-        guard let manifest, let tokenizer else { throw InputError("no shards to measure") }
+        guard let manifest, let tokenizer else { throw PipelineError.quickstartStageOutOfOrder(stage: "statistics") }
         var counts = [Int](repeating: 0, count: max(manifest.tokenizer.vocabularySize, 1))
         var trainTokens = 0, valTokens = 0, valBytes = 0, trainBytes = 0
         for shard in manifest.shards {
@@ -174,8 +173,8 @@ extension QuickstartPipeline {
     /// Pretrains the model on the shards (validation loss at the start, during and at the end),
     /// sampling from the same prompts before training and, from the saved checkpoint, after.
     mutating func pretrain() throws -> String {
-        guard let manifest, let tokenizer else { throw InputError("no shards to train on") }
-        guard let base = GPTConfig.preset(self.options.preset) else { throw InputError("unknown preset \(self.options.preset)") }
+        guard let manifest, let tokenizer else { throw PipelineError.quickstartStageOutOfOrder(stage: "pretraining") }
+        guard let base = GPTConfig.preset(self.options.preset) else { throw PipelineError.unknownPreset(self.options.preset) }
         let config = base.covering(vocabulary: manifest.tokenizer.vocabularySize)
         var o = PretrainOptions()
         o.steps = self.options.steps
@@ -227,7 +226,7 @@ extension QuickstartPipeline {
         try md.write(Array(report.markdown.utf8))
         try md.close()
         var js = try OutputWriter(path: out + "/report.json")
-        try js.write(Array(try QuickstartReport.encoder.encode(report)) + [0x0A])
+        try js.write(Array(try report.json()) + [0x0A])
         try js.close()
         return "\(out)/report.md, \(out)/report.json; loss curve \(out)/run/loss.svg"
     }

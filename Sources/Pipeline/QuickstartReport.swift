@@ -1,4 +1,5 @@
 import Foundation
+import TokenmillSupport
 
 /// Everything `tokenmill quickstart` measured, written as `report.json` (snake_case keys) and
 /// rendered as `report.md`. Sizes are bytes, times seconds, losses and entropies nats per token.
@@ -133,10 +134,6 @@ public struct QuickstartReport: Codable {
     var samples: [Sample] = []
     var stages: [Stage] = []
 
-    public static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.keyEncodingStrategy = .convertToSnakeCase
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return e
-    }()
+    /// `report.json`'s bytes (`JSONOutput.Style.document`).
+    public func json() throws -> Data { try JSONOutput.encode(self, .document) }
 }

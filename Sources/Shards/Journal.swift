@@ -34,10 +34,7 @@ final class Journal {
     deinit { close(fd) }
 
     func append(_ entry: JournalEntry) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        var line = [UInt8](try encoder.encode(entry))
+        var line = [UInt8](try JSONOutput.encode(entry, .line))
         line.append(0x0A)
         do {
             try line.withUnsafeBytes { try FileIO.writeAll(fd, $0, path: path) }

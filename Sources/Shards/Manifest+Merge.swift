@@ -1,5 +1,6 @@
 import Corpus
 import Foundation
+import TokenmillSupport
 
 extension Manifest {
     /// One manifest over shard sets that the ranks of one job wrote side by side, each into a
@@ -18,14 +19,9 @@ extension Manifest {
         merged.inputs = parts.flatMap(\.manifest.inputs).sorted { (order[$0.path] ?? .max) < (order[$1.path] ?? .max) }
         merged.shards = parts.flatMap { part in part.manifest.shards.map { var s = $0; s.file = part.directory + "/" + s.file; return s } }
         merged.splits = [:]
-        merged.dropped = [:]
+        merged.dropped = DropReport.merge(parts.map(\.manifest.dropped), inputs: options.inputs)
         for (_, part) in parts {
             merged.splits.merge(part.splits) { a, b in SplitTotals(documents: a.documents + b.documents, tokens: a.tokens + b.tokens, shards: a.shards + b.shards) }
-            for (reason, d) in part.dropped {
-                merged.dropped[reason, default: DropReport()].count += d.count
-                let room = max(0, 5 - merged.dropped[reason]!.examples.count)
-                merged.dropped[reason]!.examples += d.examples.prefix(room)
-            }
         }
         merged.documentsRead = parts.reduce(0) { $0 + $1.manifest.documentsRead }
         merged.documentsKept = parts.reduce(0) { $0 + $1.manifest.documentsKept }
@@ -49,8 +45,41 @@ extension Manifest {
     /// `OutputWriter`'s `FileIO.commit`); its presence marks a shard set complete.
     public func write(to directory: String) throws {
         var out = try OutputWriter(path: directory + "/manifest.json")
-        try out.write(Array(try Manifest.encoder.encode(self)))
+        try out.write(Array(try JSONOutput.encode(self, .document)))
         try out.write([0x0A])
         try out.close()
+    }
+}
+
+extension DropReport {
+    /// The drops of ranks that each read some of `inputs` (in ascending order): counts summed;
+    /// per reason the first five examples in input order, as one process reading every input
+    /// records them. Each rank's examples are its first five, so the job's first five are among
+    /// them; an example belongs to the input whose path is its longest prefix followed by `#`
+    /// (records, rows), `:` (lines) or nothing (a whole file).
+    public static func merge(_ parts: [[String: DropReport]], inputs: [String]) -> [String: DropReport] {
+        let order = Dictionary(inputs.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        func input(of example: String) -> Int {
+            if let whole = order[example] { return whole }
+            // The longest prefix ending before a `#` or `:` that is an input (a path may hold either).
+            for i in example.indices.reversed() where example[i] == "#" || example[i] == ":" {
+                if let index = order[String(example[..<i])] { return index }
+            }
+            return .max
+        }
+        var merged: [String: DropReport] = [:]
+        var examples: [String: [(input: Int, example: String)]] = [:]
+        for part in parts {
+            for (reason, d) in part {
+                merged[reason, default: DropReport()].count += d.count
+                examples[reason, default: []] += d.examples.map { (input(of: $0), $0) }
+            }
+        }
+        for (reason, list) in examples {
+            // Stable: one input's examples come from one rank, in its order.
+            let sorted = list.enumerated().sorted { ($0.element.input, $0.offset) < ($1.element.input, $1.offset) }
+            merged[reason]!.examples = sorted.prefix(5).map(\.element.example)
+        }
+        return merged
     }
 }

@@ -3,6 +3,7 @@ import Cleaning
 import Corpus
 import Foundation
 import Normalizer
+import TokenmillSupport
 
 /// The cleanup settings of a shard run (a Codable mirror of `NormalizerPipeline`'s options).
 public struct NormalizationSettings: Sendable, Hashable, Codable {
@@ -179,12 +180,6 @@ public struct Manifest: Sendable, Codable {
         return manifest
     }
 
-    static var encoder: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        e.keyEncodingStrategy = .convertToSnakeCase
-        return e
-    }
     static var decoder: JSONDecoder {
         let d = JSONDecoder()
         d.keyDecodingStrategy = .convertFromSnakeCase

@@ -25,7 +25,7 @@ extension ShardJob {
     /// that name and renames it when complete; MinHash's spill directory `minhash-spill.tmp-PID`)
     /// whose process is gone, so that running a killed `clean` again leaves the same files as an
     /// uninterrupted run. A live process's file stays.
-    static func removeStaleTemporaries(of path: String) {
+    public static func removeStaleTemporaries(of path: String) {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let prefix = url.lastPathComponent + ".tmp-"
@@ -49,10 +49,106 @@ extension ShardJob {
         try findNearDuplicates(&state, spillArea: path == "-" ? FileManager.default.temporaryDirectory.path : FileIO.parent(of: path))
         try readInputs(&state, stdinExpected: nil)
         try sink.close()
-        return CleanReport(output: path, inputs: state.inputs, documentsRead: state.documentsRead, documentsKept: state.documentsKept,
-                           dropped: state.dropped, bytesIn: state.bytesIn, textBytes: state.textBytes, repairs: state.repairs,
-                           cleaning: state.cleaningCounters, languages: options.cleaning?.language == nil ? nil : state.languages,
-                           options: options)
+        return report(state, output: path)
+    }
+
+    /// `tokenmill clean` under mpirun, one rank's share (`DistributedClean`): as `runText`, but
+    /// the kept records of each input go to `directory/part-NNNNNN.jsonl` (NNNNNN: the input's
+    /// global number, `inputNumbers`; uncompressed; one file per input, empty when it keeps
+    /// nothing), for rank 0 to join in input order (`TextParts.join`).
+    public func runTextParts(into directory: String) throws -> CleanReport {
+        var state = State()
+        textParts = directory
+        defer { textParts = nil; textSink = nil }
+        try findNearDuplicates(&state, spillArea: directory)
+        try readInputs(&state, stdinExpected: nil)
+        return report(state, output: directory)
+    }
+
+    /// Starts the part file of input `index` (nil: finishes the last one), with `textParts` set.
+    func startTextPart(_ index: Int?) throws {
+        guard let directory = textParts else { return }
+        try textSink?.close()
+        textSink = nil
+        guard let index else { return }
+        textSink = try TextSink(path: directory + "/" + TextParts.name(inputNumbers?[index] ?? index))
+    }
+
+    func report(_ state: State, output: String) -> CleanReport {
+        CleanReport(output: output, inputs: state.inputs, documentsRead: state.documentsRead, documentsKept: state.documentsKept,
+                    dropped: state.dropped, bytesIn: state.bytesIn, textBytes: state.textBytes, repairs: state.repairs,
+                    cleaning: state.cleaningCounters, languages: options.cleaning?.language == nil ? nil : state.languages,
+                    options: options)
+    }
+}
+
+/// The per-input part files of `tokenmill clean` under mpirun and their joining.
+public enum TextParts {
+    public static func name(_ input: Int) -> String { String(format: "part-%06d.jsonl", input) }
+
+    /// Writes `output` (as `runText` does: zstd when the name ends in `.zst`, under a temporary
+    /// name renamed when complete) from the parts of inputs `0..<inputs` in `directory`, in input
+    /// order. Each record passes through the same `TextSink` buffering as in one process, so
+    /// the compressed frames, and so the bytes, are one process's. A missing part is an error.
+    public static func join(_ directory: String, inputs: Int, to output: String) throws {
+        ShardJob.removeStaleTemporaries(of: output)
+        let sink = try TextSink(path: output)
+        for input in 0..<inputs {
+            let path = directory + "/" + name(input)
+            var stream: FileStream
+            do { stream = try FileStream(path: path) } catch {
+                throw ShardError("\(path): the part of input \(input) is missing (\(error)); a rank did not finish: run the same command again")
+            }
+            var pending: [UInt8] = []
+            while let chunk = try stream.next() {
+                var from = chunk.startIndex
+                while let newline = chunk[from...].firstIndex(of: 0x0A) {
+                    if pending.isEmpty {
+                        try sink.append(record: chunk[from...newline])
+                    } else {
+                        pending += chunk[from...newline]
+                        try sink.append(record: pending[...])
+                        pending.removeAll(keepingCapacity: true)
+                    }
+                    from = newline + 1
+                }
+                pending += chunk[from...]
+            }
+            guard pending.isEmpty else { throw ShardError("\(path): the part of input \(input) ends inside a record; run the same command again") }
+        }
+        try sink.close()
+    }
+}
+
+extension CleanReport {
+    /// One report over the ranks' reports of one `clean` job: inputs in the order of
+    /// `options.inputs`, counts summed, drop examples the first five in input order (as one
+    /// process's, `DropReport.merge`).
+    public static func merge(_ parts: [CleanReport], options: ShardOptions, output: String) -> CleanReport {
+        let order = Dictionary(options.inputs.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        var merged = CleanReport(output: output, inputs: [], documentsRead: 0, documentsKept: 0, dropped: [:], bytesIn: 0, textBytes: 0,
+                                 repairs: RepairReport(), cleaning: [:], languages: nil, options: options)
+        merged.inputs = parts.flatMap(\.inputs).sorted { (order[$0.path] ?? .max) < (order[$1.path] ?? .max) }
+        merged.dropped = DropReport.merge(parts.map(\.dropped), inputs: options.inputs)
+        for part in parts {
+            merged.documentsRead += part.documentsRead
+            merged.documentsKept += part.documentsKept
+            merged.bytesIn += part.bytesIn
+            merged.textBytes += part.textBytes
+            merged.repairs.add(part.repairs)
+            merged.cleaning.merge(part.cleaning, uniquingKeysWith: +)
+            if let languages = part.languages {
+                merged.languages = (merged.languages ?? [:]).merging(languages) { LanguageCount(documents: $0.documents + $1.documents, kept: $0.kept + $1.kept) }
+            }
+        }
+        return merged
+    }
+
+    /// The report as ranks send it to rank 0: plain JSON, without `json()`'s snake-case key
+    /// conversion, which would also rewrite the counters' own keys on the way back.
+    public func encoded() throws -> [UInt8] { Array(try JSONEncoder().encode(self)) }
+    public static func decode(_ bytes: [UInt8]) throws -> CleanReport {
+        try JSONDecoder().decode(CleanReport.self, from: Data(bytes))
     }
 }
 
@@ -72,7 +168,7 @@ public struct CleanReport: Sendable, Codable {
     public var options: ShardOptions
 
     public func json() throws -> String {
-        String(decoding: try Manifest.encoder.encode(self), as: UTF8.self)
+        String(decoding: try JSONOutput.encode(self, .document), as: UTF8.self)
     }
 }
 
@@ -95,9 +191,16 @@ final class TextSink {
         if let language {
             buffer.removeLast(2)   // "}\n"
             buffer += Array(",\"language\":".utf8)
-            JSONString.append(language.language.utf8, to: &buffer)
+            JSONOutput.appendString(language.language.utf8, to: &buffer)
             buffer += Array(",\"language_score\":\(String(format: "%.2f", language.score))}\n".utf8)
         }
+        if buffer.count >= 4 << 20 { try flush() }
+    }
+
+    /// One record already encoded (a line of a part file, newline included), buffered as
+    /// `write` buffers it.
+    func append(record: ArraySlice<UInt8>) throws {
+        buffer += record
         if buffer.count >= 4 << 20 { try flush() }
     }
 

@@ -53,7 +53,7 @@ extension ShardJob {
             record.documents += 1
             if let reason = document.dropReason { drop(&state, reason, document.location); continue }
             if let problem = document.problem {
-                if options.strict { throw InputError("\(document.location): \(problem)") }
+                if options.strict { throw InputError(.malformed, path: document.location, "\(document.location): \(problem)") }
                 warning?("\(document.location): \(problem) (record skipped)")
                 drop(&state, .malformedRecord, document.location)
                 continue
@@ -63,7 +63,7 @@ extension ShardJob {
             var language: LanguageDetection? = nil
             switch results[i]! {
             case .failure(let error):
-                if options.strict { throw InputError("\(document.location): \(Self.describe(error))") }
+                if options.strict { throw InputError(.malformed, path: document.location, "\(document.location): \(Self.describe(error))") }
                 warning?("\(document.location): \(Self.describe(error)) (document dropped; --strict stops here)")
                 drop(&state, (error as? NormalizerError)?.kind == .unsupportedEncoding ? .unsupportedEncoding : .invalidUTF8, document.location)
                 continue
@@ -74,7 +74,7 @@ extension ShardJob {
                 if cleaned.replacements > 0 {
                     if let ratio = replacementRatio(cleaned), let limit = options.maxReplacementRatio, ratio > limit {
                         let message = "\(document.location): \(cleaned.replacements) invalid UTF-8 sequences replaced by U+FFFD, \(String(format: "%.1f", ratio * 100))% of its characters (over --max-replacement-ratio \(limit))"
-                        if options.strict { throw InputError(message + "; " + Self.encodingHint(document.bytes)) }
+                        if options.strict { throw InputError(.malformed, path: document.location, message + "; " + Self.encodingHint(document.bytes)) }
                         state.replacementWarnings += 1
                         if state.replacementWarnings <= 5 {
                             warning?(message + " (document dropped); " + Self.encodingHint(document.bytes))

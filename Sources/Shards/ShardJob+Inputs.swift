@@ -37,7 +37,7 @@ extension ShardJob {
             if path == "-" { files.append(path); continue }  // standard input
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw InputError("input \(path) \(InputFiles.problem(path) ?? "cannot be read"); expected a file or a directory")
+                throw InputError(.io, path: path, "input \(path) \(InputFiles.problem(path) ?? "cannot be read"); expected a file or a directory")
             }
             if isDirectory.boolValue {
                 files += InputFiles.walk(path, excluding: output)
@@ -61,6 +61,7 @@ extension ShardJob {
         for (inputIndex, path) in options.inputs.enumerated() {
             defer { state.inputBytesDone += sizes[inputIndex] }
             try startDropped(&state, inputIndex)
+            try startTextPart(inputIndex)
             let reader = readerOptions(for: path)
             var record = InputRecord(path: path, format: reader.format!.rawValue,
                                      size: 0, sha256: "", documents: 0, kept: 0, error: nil)
@@ -120,6 +121,7 @@ extension ShardJob {
             report(started, inputIndex, state)
         }
         try startDropped(&state, nil)
+        try startTextPart(nil)
     }
 
     /// `options.reader` with the input's format settled: `InputFormat.guess` may open the file

@@ -68,10 +68,11 @@ extension ShardJob {
     /// for each document the main pass hands to near-deduplication (kept by the filters, not an
     /// exact duplicate — of this job's inputs or, with `isEarlierDuplicate`, of another rank's
     /// earlier ones), with its ordinal among this job's documents read, its input's index, its
-    /// exact-dedup key; nil digests: too few words for a signature. With `exactDedup` false,
-    /// exact duplicates are passed on too (the caller deduplicates: `DistributedShard`, which
-    /// learns the other ranks' keys from this same pass). Returns the documents read per input.
-    public func signaturePass(exactDedup: Bool = true, _ body: (Int, Int, DocumentKey, [UInt64]?) throws -> Void) throws -> [Int] {
+    /// exact-dedup key; nil digests: too few words for a signature. `DistributedShard` runs it
+    /// before `isEarlierDuplicate` is known (it learns the other ranks' keys from this same
+    /// pass), so then only the duplicates within the job are left out. Returns the documents
+    /// read per input.
+    public func signaturePass(_ body: (Int, Int, DocumentKey, [UInt64]?) throws -> Void) throws -> [Int] {
         if options.inputs.contains("-") {
             throw ShardError("--filters minhash reads the inputs twice (signatures first), and standard input can be read only once; save the stream to a file and pass the file")
         }
@@ -88,7 +89,7 @@ extension ShardJob {
                       !tooManyReplacements(cleaned), rejection(cleaned.text) == nil,
                       let outcome = cleaned.outcome, outcome.dropped == nil else { continue }
                 let key = Self.key(Array(SHA256.hash(data: outcome.text)))
-                if options.dedup && exactDedup {
+                if options.dedup {
                     if !seen.insert(key).inserted { continue }
                     if let earlier = isEarlierDuplicate, earlier(key, inputIndex) { continue }
                 }

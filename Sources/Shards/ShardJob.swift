@@ -57,6 +57,8 @@ public final class ShardJob {
     let cleaning: CleaningPipeline?
     /// The text-only job's output (`tokenmill clean`), while it runs.
     var textSink: TextSink?
+    /// `runTextParts`: the directory of the per-input part files, while it runs.
+    var textParts: String?
 
     public init(options: ShardOptions, directory: String, threads: Int = ThreadCount.default) throws {
         self.options = options
@@ -138,7 +140,7 @@ public final class ShardJob {
     @discardableResult
     public func run() throws -> Manifest {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let optionsJSON = String(decoding: try Manifest.encoder.encode(options), as: UTF8.self)
+        let optionsJSON = String(decoding: try JSONOutput.encode(options, .document), as: UTF8.self)
         if let manifest = try Manifest.finished(directory: directory, options: options) { return manifest }
         try Self.requireShardSetOrEmpty(directory)
         let journal = try Journal(path: directory + "/journal.jsonl")

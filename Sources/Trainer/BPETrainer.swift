@@ -81,26 +81,26 @@ public enum BPETrainer {
 
     static func validate(_ options: TrainerOptions) throws {
         guard TrainerOptions.supportedInputFormats.contains(options.inputFormat) else {
-            throw TrainerError("--input-format: expected text or jsonl, found \(options.inputFormat.rawValue) (train-tokenizer reads no other format)")
+            throw TrainerError(.invalidOption("--input-format"), "--input-format: expected text or jsonl, found \(options.inputFormat.rawValue) (train-tokenizer reads no other format)")
         }
         let minimum = 256 + options.specialTokens.count
         guard options.vocabSize >= minimum else {
-            throw TrainerError("--vocab-size \(options.vocabSize) is too small: the 256 byte tokens and \(options.specialTokens.count) special token(s) need \(minimum)")
+            throw TrainerError(.invalidOption("--vocab-size"), "--vocab-size \(options.vocabSize) is too small: the 256 byte tokens and \(options.specialTokens.count) special token(s) need \(minimum)")
         }
-        guard Set(options.specialTokens).count == options.specialTokens.count else { throw TrainerError("--special lists a token twice") }
-        guard !options.specialTokens.contains("") else { throw TrainerError("--special: a special token cannot be empty") }
+        guard Set(options.specialTokens).count == options.specialTokens.count else { throw TrainerError(.invalidOption("--special"), "--special lists a token twice") }
+        guard !options.specialTokens.contains("") else { throw TrainerError(.invalidOption("--special"), "--special: a special token cannot be empty") }
         for special in options.specialTokens where special.unicodeScalars.count == 1 || special.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0.properties.numericType != nil }) {
             // Hugging Face matches special tokens before splitting, so every "a" in the text
             // would become the special token; tiktoken refuses any text that contains one.
-            throw TrainerError("--special \(special): a special token must not be text that occurs inside ordinary words (one character, or letters and digits only): Hugging Face would turn every \"\(special)\" in the text into it, and tiktoken refuses any text that contains it; use a marked form such as <|\(special)|>")
+            throw TrainerError(.invalidOption("--special"), "--special \(special): a special token must not be text that occurs inside ordinary words (one character, or letters and digits only): Hugging Face would turn every \"\(special)\" in the text into it, and tiktoken refuses any text that contains it; use a marked form such as <|\(special)|>")
         }
-        guard options.holdoutFraction >= 0 && options.holdoutFraction < 1 else { throw TrainerError("--holdout must be in [0, 1)") }
+        guard options.holdoutFraction >= 0 && options.holdoutFraction < 1 else { throw TrainerError(.invalidOption("--holdout"), "--holdout must be in [0, 1)") }
         if options.normalization == .nfkcCasefold {
-            throw TrainerError("--normalize nfkc-cf cannot be written to tokenizer.json; use nfkc or nfc")
+            throw TrainerError(.invalidOption("--normalize"), "--normalize nfkc-cf cannot be written to tokenizer.json; use nfkc or nfc")
         }
-        if let m = options.maxTokenLength, m < 1 { throw TrainerError("--max-token-length must be at least 1") }
+        if let m = options.maxTokenLength, m < 1 { throw TrainerError(.invalidOption("--max-token-length"), "--max-token-length must be at least 1") }
         if options.maxPieceBytes < PreTokenizer.minimumMaxPieceBytes {
-            throw TrainerError("--max-piece-bytes \(options.maxPieceBytes): expected at least \(PreTokenizer.minimumMaxPieceBytes) (default \(PreTokenizer.defaultMaxPieceBytes))")
+            throw TrainerError(.invalidOption("--max-piece-bytes"), "--max-piece-bytes \(options.maxPieceBytes): expected at least \(PreTokenizer.minimumMaxPieceBytes) (default \(PreTokenizer.defaultMaxPieceBytes))")
         }
     }
 }

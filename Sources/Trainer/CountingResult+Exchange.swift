@@ -14,7 +14,7 @@ extension CountingResult {
         out.reserveCapacity(counts.keyBytes + counts.count * 12 + 4096)
         func u64(_ v: UInt64) { out.appendLE(v) }
         func u32(_ v: UInt32) { out.appendLE(v) }
-        let report = try JSONEncoder().encode(self.report)
+        let report = try JSONOutput.encode(self.report, .internalMessage)
         u64(UInt64(report.count)); out += report
         u64(UInt64(heldOut.count))
         for text in heldOut { u64(UInt64(text.count)); out += text }
@@ -35,7 +35,7 @@ extension CountingResult {
 
     private static func parse(_ b: UnsafeBufferPointer<UInt8>) throws -> (PreTokenCounts, [[UInt8]], TrainingReport) {
         var at = 0
-        func bad(_ what: String) -> TrainerError { TrainerError("a counts message from another rank is damaged (\(what) at byte \(at) of \(b.count)); rerun the job") }
+        func bad(_ what: String) -> TrainerError { TrainerError(.damagedCountsMessage(byte: at, length: b.count), "a counts message from another rank is damaged (\(what) at byte \(at) of \(b.count)); rerun the job") }
         /// The next `n` bytes; a length past the end (however large) is "truncated".
         func take(_ n: UInt64) throws -> UnsafeBufferPointer<UInt8> {
             guard n <= UInt64(b.count - at) else { throw bad("truncated") }

@@ -22,7 +22,7 @@ func expandInputs(_ paths: [String]) throws -> [String] {
     for path in paths {
         if path == "-" { stdin = true; continue }
         var isDirectory: ObjCBool = false
-        guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { throw InputError("\(path): \(InputFiles.problem(path) ?? "cannot be read")") }
+        guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { throw InputError(.io, path: path, "\(path): \(InputFiles.problem(path) ?? "cannot be read")") }
         if isDirectory.boolValue {
             files += InputFiles.walk(path)
         } else {
@@ -131,7 +131,7 @@ struct ChunkSource {
                 return
             }
             if let problem = document.problem {
-                throw InputError("\(document.location): \(problem); fix or remove that line (each line must be a JSON object with a string field \"\(options.textField)\")")
+                throw InputError(.malformed, path: document.location, "\(document.location): \(problem); fix or remove that line (each line must be a JSON object with a string field \"\(options.textField)\")")
             }
             if document.bytes.isEmpty { continue }
             documents += 1

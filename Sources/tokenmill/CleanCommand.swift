@@ -1,8 +1,10 @@
 import ArgumentParser
 import Cleaning
+import ClusterModule
 import Corpus
 import Foundation
 import Normalizer
+import Pipeline
 import Shards
 import TokenmillSupport
 
@@ -16,7 +18,10 @@ struct CleanCommand: ParsableCommand {
         deduplicated (exact, and near-duplicates with minhash) and written as one \
         {"text": …, "source": …} line per kept document, zstd-compressed when the output name ends \
         in .zst. The output is written under a temporary name and renamed when complete; the \
-        same command gives the same bytes with any --threads.
+        same command gives the same bytes with any --threads. Under mpirun (-o must be a file) \
+        each rank cleans its share of the inputs, near and exact duplicates are decided across \
+        ranks, and rank 0 joins the ranks' per-input parts (FILE.parts.tmp-PID/, removed when \
+        done) into FILE: the same bytes, dropped files and summary as one process.
         """
     )
 
@@ -27,16 +32,33 @@ struct CleanCommand: ParsableCommand {
     @Flag(help: "Print the summary as JSON.") var json = false
     @OptionGroup(title: "Cleaning") var cleaning: CleaningArguments
 
-    func run() throws {
+    func run() throws { try Ranks.run(run(on:)) }
+
+    func run(on cluster: Cluster) throws {
         var options = ShardOptions(inputs: try ShardJob.expandInputs(inputs))
         reading.apply(to: &options)
         options.cleaning = try cleaning.options()
-        let job = try ShardJob(textOptions: options, threads: threadCount ?? ThreadCount.default)
-        job.warning = { FileHandle.standardError.write("warning: \($0)\n".data(using: .utf8)!) }
-        job.droppedOut = cleaning.droppedOut
-        job.minhashMemory = try cleaning.minhashMemoryBytes()
+        let threads = threadCount ?? ThreadCount.default
+        func configure(_ job: ShardJob) throws {
+            job.warning = { FileHandle.standardError.write("warning: \($0)\n".data(using: .utf8)!) }
+            job.droppedOut = cleaning.droppedOut
+            job.minhashMemory = try cleaning.minhashMemoryBytes()
+        }
         let start = Date()
-        let report = try job.runText(to: output)
+        let report: CleanReport
+        if cluster.isDistributed {
+            if inputs.contains("-") {
+                throw ValidationError("standard input (-) cannot be split over ranks; run without mpirun, or save the stream to a file")
+            }
+            // Every rank cleans its share; rank 0 writes the output and the summary (DistributedClean).
+            guard let merged = try DistributedClean.run(options: options, output: output, threads: threads, cluster: cluster,
+                                                        configure: configure) else { return }
+            report = merged
+        } else {
+            let job = try ShardJob(textOptions: options, threads: threads)
+            try configure(job)
+            report = try job.runText(to: output)
+        }
         let seconds = Date().timeIntervalSince(start)
         // The summary goes to standard error when the documents go to standard output.
         func say(_ line: String) {
@@ -47,7 +69,7 @@ struct CleanCommand: ParsableCommand {
             object["seconds"] = seconds
             object["mb_per_s"] = Double(report.bytesIn) / 1e6 / max(seconds, 1e-9)
             object.removeValue(forKey: "options")
-            say(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            say(try JSONOutput.text(object, .summary))
         } else {
             say("\(output): \(report.documentsKept) of \(report.documentsRead) documents kept, \(report.textBytes) bytes of text from \(report.bytesIn) bytes in (\(String(format: "%.2f", seconds)) s)")
             for (reason, drop) in report.dropped.sorted(by: { $0.key < $1.key }) {

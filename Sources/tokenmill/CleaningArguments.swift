@@ -11,7 +11,7 @@ struct CleaningArguments: ParsableArguments {
     @Option(help: "MinHash: words per shingle.") var minhashNgrams = 5
     @Option(help: "MinHash: buckets.") var minhashBuckets = 14
     @Option(help: "MinHash: hashes per bucket.") var minhashHashesPerBucket = 8
-    @Option(help: "MinHash: memory for the bucket entries (16 bytes per bucket per document, 224 with 14 buckets), as bytes or with K, M, G (1024-based); past it they spill to sorted run files beside the output, merged at the end (same result). Default 1G.")
+    @Option(help: "MinHash: memory for the bucket entries (16 bytes per bucket per document, 224 with 14 buckets), as bytes or with K, M, G (1024-based); past it they spill to sorted run files beside the output, merged at the end (same result). Under mpirun the same bound holds each rank's signature records (132 bytes per document with 14 buckets; past it they spill to a file of the rank's own) and rank 0's index; the records go to rank 0 in rounds of at most the bound. Default 1G.")
     var minhashMemory = "1G"
     @Option(help: "Keep only documents in these languages (comma-separated CLD2 codes: en, de, fr, zh, …): a document is kept when any of them has a score above --min-language-score, as datatrove's LanguageFilter. Language identification runs before the other filters.")
     var languages: String?

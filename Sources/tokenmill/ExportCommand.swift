@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Shards
+import TokenmillSupport
 
 extension TokenFileFormat: ExpressibleByArgument {}
 
@@ -33,7 +34,7 @@ struct ExportCommand: ParsableCommand {
         if json {
             let list = files.map { ["path": $0.path, "split": $0.split.rawValue, "tokens": $0.tokens, "documents": $0.documents, "bytes": $0.bytes] as [String: Any] }
             let summary: [String: Any] = ["format": format.rawValue, "files": list, "bytes_out": bytes, "wall_s": wall, "mb_per_s": Double(bytes) / 1e6 / wall]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
+            print(try JSONOutput.text(summary, .summary))
         } else {
             for f in files { print("wrote \(f.path): \(f.split), \(f.documents) documents, \(f.tokens) tokens, \(f.bytes) bytes") }
             print(String(format: "%d bytes in %.2f s (%.0f MB/s)", bytes, wall, Double(bytes) / 1e6 / wall))

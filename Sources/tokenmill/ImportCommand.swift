@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Shards
+import TokenmillSupport
 
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,7 +41,7 @@ struct ImportCommand: ParsableCommand {
         if json {
             let summary: [String: Any] = ["format": format.rawValue, "output": output, "documents": manifest.documentsKept, "tokens": manifest.tokens,
                                           "bytes_in": manifest.bytesIn, "bytes_out": manifest.bytesOut, "splits": splits, "repairs": importer.repairs]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
+            print(try JSONOutput.text(summary, .summary))
         } else {
             for (split, t) in manifest.splits.sorted(by: { $0.key < $1.key }) where t.shards > 0 {
                 print("\(split): \(t.documents) documents, \(t.tokens) tokens, \(t.shards) shards")

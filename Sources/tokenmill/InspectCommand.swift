@@ -2,6 +2,7 @@ import ArgumentParser
 import BPE
 import Foundation
 import Shards
+import TokenmillSupport
 
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,7 +49,7 @@ struct InspectCommand: ParsableCommand {
             "dropped": manifest.dropped.mapValues { $0.count }, "top_tokens": topTokens,
         ]
         if json {
-            print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
+            print(try JSONOutput.text(summary, .summary))
             return
         }
         print("directory        \(directory)")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Corpus
 import Foundation
 import Normalizer
+import TokenmillSupport
 
 /// `tokenmill normalize`: the text cleanup pipeline over files or standard input, streaming in
 /// fixed-size chunks, so memory stays bounded whatever the input size.
@@ -124,11 +125,8 @@ struct NormalizeCommand: ParsableCommand {
     private func jsonSummary(_ reports: [(String, NormalizationReport)], total: NormalizationReport) throws -> String {
         struct Entry: Encodable { let file: String; let report: NormalizationReport }
         struct Summary: Encodable { let form: String; let files: [Entry]; let total: NormalizationReport }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase   // the one key style of every --json
         let summary = Summary(form: form.rawValue, files: reports.map { Entry(file: $0.0, report: $0.1) }, total: total)
-        return String(decoding: try encoder.encode(summary), as: UTF8.self)
+        return String(decoding: try JSONOutput.encode(summary, .line), as: UTF8.self)
     }
 
     private func fail(_ message: String, discarding out: OutputWriter) -> Never {

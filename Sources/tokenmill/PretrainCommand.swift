@@ -5,6 +5,7 @@ import DataLoaderModule
 import GPTModule
 import Pipeline
 import Shards
+import TokenmillSupport
 
 struct PretrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -129,7 +130,7 @@ struct PretrainCommand: ParsableCommand {
             if let l = s.finalTrainLoss { obj["train_loss"] = Double(l) }
             if let l = s.finalValLoss { obj["val_loss"] = Double(l) }
             if let c = s.checkpoint { obj["checkpoint"] = c }
-            print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
+            print(try JSONOutput.text(obj, .summary))
         } else {
             print(String(format: "step %d: train loss %.4f, val loss %@, %.0f tok/s, MFU %.1f%% (sgemm %.1f GFLOP/s), loader wait %.2f%% of training time; checkpoint %@",
                          s.step, s.finalTrainLoss ?? .nan, s.finalValLoss.map { String(format: "%.4f", $0) } ?? "-",

@@ -54,7 +54,7 @@ struct QuickstartCommand: ParsableCommand {
         try QuickstartPipeline.prepareOutput(out, overwrite: overwrite)
         var pipeline = try QuickstartPipeline(options: options, corpus: corpusPath)
         let report = try pipeline.run()
-        if json { FileHandle.standardOutput.write(try QuickstartReport.encoder.encode(report) + Data("\n".utf8)) }
+        if json { FileHandle.standardOutput.write(try report.json() + Data("\n".utf8)) }
     }
 
     /// The checkout's `Fixtures/corpus`: under the current directory, or above the executable

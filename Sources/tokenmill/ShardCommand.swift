@@ -109,7 +109,7 @@ struct ShardCommand: ParsableCommand {
                 "cleaning": manifest.cleaning ?? [:],
                 "languages": (manifest.languages ?? [:]).mapValues { ["documents": $0.documents, "kept": $0.kept] },
             ]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
+            print(try JSONOutput.text(summary, .summary))
         } else {
             print("\(output): \(manifest.documentsKept) of \(manifest.documentsRead) documents, \(manifest.tokens) tokens in \(manifest.shards.count) shards, \(manifest.bytesIn) bytes in, \(manifest.bytesOut) bytes out (\(String(format: "%.2f", seconds)) s)")
             for (reason, drop) in manifest.dropped.sorted(by: { $0.key < $1.key }) {

@@ -29,7 +29,7 @@ struct SplitCommand: ParsableCommand {
             preTokenizer.forEachPiece(in: bytes) { start, end in
                 guard failure == nil else { return }
                 var line: [UInt8] = []
-                JSONString.append(bytes[start..<end], to: &line)
+                JSONOutput.appendString(bytes[start..<end], to: &line)
                 line.append(0x0A)
                 do { try writer.write(line) } catch { failure = error }
             }

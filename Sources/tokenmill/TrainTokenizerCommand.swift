@@ -125,7 +125,9 @@ struct TrainTokenizerCommand: ParsableCommand {
             } else {
                 result = try BPETrainer.train(files: files, options: options, progress: progress)
             }
-        } catch let error as TrainerError {
+        } catch let error as TrainerError where error.isInvalidOption {
+            // Only option errors are usage errors (exit 64 with the usage text); anything else,
+            // such as a damaged counts message from another rank, is a runtime error (exit 1).
             throw ValidationError(error.description)
         }
         status.clear()
@@ -142,10 +144,7 @@ struct TrainTokenizerCommand: ParsableCommand {
         report.phases.append(.init(name: "write", seconds: Date().timeIntervalSince(clock)))
         if !quiet { FileHandle.standardError.write(Data((report.summary + "\nwrote \(output)\n").utf8)) }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.keyEncodingStrategy = .convertToSnakeCase   // the one key style of every --json
-            FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
+            FileHandle.standardOutput.write(try JSONOutput.encode(report, .summary) + Data("\n".utf8))
         }
     }
 }

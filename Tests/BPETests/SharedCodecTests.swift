@@ -8,9 +8,9 @@ import TokenmillSupport
 /// one UTF-8 validator. Checked against independent implementations (Foundation, the standard
 /// library's decoder), on every byte value and on the repository's multilingual fixtures.
 @Suite struct SharedCodecTests {
-    /// What `tokenmill split` printed before `JSONString` replaced its `JSONSerialization` call.
-    static func foundationQuoted(_ text: String) throws -> String {
-        let data = try JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])
+    /// What `tokenmill split` printed before `JSONOutput.appendString` (then `JSONString`) replaced its `JSONSerialization` call.
+    static func foundationQuoted(_ text: String, escapingSlashes: Bool = false) throws -> String {
+        let data = try JSONSerialization.data(withJSONObject: [text], options: escapingSlashes ? [] : [.withoutEscapingSlashes])
         return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
     }
 
@@ -19,9 +19,12 @@ import TokenmillSupport
     @Test func jsonStringEscapesEveryByteAsFoundationDoes() throws {
         for v in 0...0xFF {
             let text = String(UnicodeScalar(UInt8(v)))
-            #expect(JSONString.quoted(text) == (try Self.foundationQuoted(text)), "U+\(String(v, radix: 16))")
+            #expect(JSONOutput.quoted(text) == (try Self.foundationQuoted(text)), "U+\(String(v, radix: 16))")
             let inside = "a/" + text + "é\"\\"
-            #expect(JSONString.quoted(inside) == (try Self.foundationQuoted(inside)), "U+\(String(v, radix: 16)) inside text")
+            #expect(JSONOutput.quoted(inside) == (try Self.foundationQuoted(inside)), "U+\(String(v, radix: 16)) inside text")
+            // The styles that keep Foundation's default "\/" (metrics lines' strings wrote it
+            // through JSONSerialization before).
+            #expect(JSONOutput.quoted(inside, escapingSlashes: true) == (try Self.foundationQuoted(inside, escapingSlashes: true)), "U+\(String(v, radix: 16)) with \\/")
         }
     }
 
@@ -32,7 +35,7 @@ import TokenmillSupport
         for name in names {
             let text = String(decoding: UTF8Validation.repair(try InputFile.read(folder + "/" + name)).bytes, as: UTF8.self)
             var bytes: [UInt8] = []
-            JSONString.append(text.utf8, to: &bytes)
+            JSONOutput.appendString(text.utf8, to: &bytes)
             #expect(String(decoding: bytes, as: UTF8.self) == (try Self.foundationQuoted(text)), "\(name)")
         }
     }

@@ -49,9 +49,53 @@ import Testing
         config[field] = value
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: dir + "/config.json"))
         try CheckpointFaultTests.resum(dir)
-        let error = #expect(throws: GPTError.self) { try GPTCheckpoint.loadModel(from: dir) }
+        let error = #expect(throws: PipelineError.self) { try GPTCheckpoint.loadModel(from: dir) }
         let message = error.map { "\($0)" } ?? ""
         #expect(message.contains(dir + "/config.json") && message.contains("parameters"), "\(message)")
+        // The place is a field: the checkpoint folder, or config.json when GPTConfig itself refuses it.
+        switch error {
+        case .checkpointConfigExceedsWeights(let directory, _, let parameters, let weightsBytes)?:
+            #expect(directory == dir && parameters > weightsBytes / 4, "\(message)")
+        case .invalidCheckpointFile(let path, _)?:
+            #expect(path == dir + "/config.json", "\(message)")
+        default:
+            Issue.record("expected a checkpoint error naming config.json, found \(message)")
+        }
+    }
+
+    /// Run-folder failures are `PipelineError` cases with the place as fields (they were
+    /// `GPTError.invalidState` with the place only in the text, printed as "invalid model state").
+    @Test func aChangedCheckpointFileIsAChecksumMismatchNamingTheFileAndBothDigests() throws {
+        let dir = try Self.checkpoint("checksum")
+        let trainer = dir + "/trainer.json"
+        var text = try String(contentsOfFile: trainer, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"step\" : 1", with: "\"step\" : 7")
+        try text.write(toFile: trainer, atomically: true, encoding: .utf8)
+        let error = #expect(throws: PipelineError.self) { try GPTCheckpoint.loadInfo(from: dir) }
+        guard case .checksumMismatch(let path, let found, let expected)? = error else {
+            Issue.record("expected checksumMismatch, found \(String(describing: error))"); return
+        }
+        #expect(path == trainer && found != expected && found.count == 64 && expected.count == 64)
+        #expect("\(error!)".hasPrefix(trainer + ": SHA-256 \(found.prefix(16))… differs from \(expected.prefix(16))… in SHA256SUMS"))
+    }
+
+    @Test func aNonFiniteWeightIsRefusedNamingTheFileTheTensorAndTheElement() throws {
+        let dir = try CLI.temporaryDirectory("fuzz-nan") + "/step-000001"
+        let config = GPTConfig(vocabSize: 300, contextLength: 16, layers: 1, heads: 2, channels: 8)
+        let model = try GPT(config: config, seed: 1)
+        let tensor = model.parameterTensors[1]
+        model.withParameters { $0[tensor.offset + 5] = -.infinity }
+        let info = CheckpointInfo(step: 1, config: config, options: PretrainOptions(), tokenizerFingerprint: "0", endOfText: nil, tokensSeen: 0, threads: 1)
+        try GPTCheckpoint.save(to: dir, model: model, optimizer: nil, loaderStateJSON: nil, info: info, tokenizerJSON: nil)
+        let error = #expect(throws: PipelineError.self) { try GPTCheckpoint.loadModel(from: dir) }
+        #expect(error == .nonFiniteCheckpointValue(path: dir + "/" + GPTCheckpoint.modelFile, tensor: HFGPT2.exportName(tensor).name, element: 5, value: .negativeInfinity))
+        #expect(error.map { "\($0)" }?.contains("holds -inf at element 5") == true)
+    }
+
+    @Test func aFolderWithoutACheckpointIsNamedAsSuch() throws {
+        let dir = try CLI.temporaryDirectory("fuzz-empty")
+        #expect(throws: PipelineError.notACheckpoint(path: dir)) { try GPTCheckpoint.resolve(dir) }
+        #expect(throws: PipelineError.notATrainingCheckpoint(directory: dir)) { try GPTCheckpoint.loadInfo(from: dir) }
     }
 
     /// The checks leave a real checkpoint alone.

@@ -431,5 +431,21 @@ import Testing
         }
         for path in ["/u.json", "/out", "/imp"] { #expect(!FileManager.default.fileExists(atPath: base + path)) }
     }
+
+    /// train-tokenizer prints only its option errors as usage errors (exit 64 and the usage
+    /// text); a bad or unreadable input is a runtime error (exit 1, "Error: " and the message
+    /// alone, no "Usage:" lines), as in the other commands. Before, every `TrainerError`, including a damaged
+    /// counts message from another rank (`ExchangeTests`), became a usage error.
+    @Test func trainTokenizerPrintsInputFailuresAsRuntimeErrorsAndOptionErrorsAsUsageErrors() throws {
+        let (base, _) = try Self.inputs("fault-tt-runtime")
+        try Data("{\"text\": \"fine\"}\n{\"body\": 1}\n".utf8).write(to: URL(fileURLWithPath: base + "/bad.jsonl"))
+        let bad = try CLI.run(["train-tokenizer", base + "/bad.jsonl", "--input-format", "jsonl", "--vocab-size", "300", "-o", base + "/t.json", "--quiet"])
+        #expect(bad.status == 1 && bad.stderr.hasPrefix("Error: \(base)/bad.jsonl:2: ") && !bad.stderr.contains("Usage:"), "\(bad.status) \(bad.stderr)")
+        let missing = try CLI.run(["train-tokenizer", base + "/absent.txt", "--vocab-size", "300", "-o", base + "/t.json", "--quiet"])
+        #expect(missing.status == 1 && missing.stderr.contains(base + "/absent.txt") && !missing.stderr.contains("Usage:"), "\(missing.status) \(missing.stderr)")
+        let option = try CLI.run(["train-tokenizer", base + "/bad.jsonl", "--input-format", "jsonl", "--vocab-size", "100", "-o", base + "/t.json", "--quiet"])
+        #expect(option.status == 64 && option.stderr.contains("--vocab-size 100 is too small") && option.stderr.contains("Usage:"), "\(option.status) \(option.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: base + "/t.json"))
+    }
 }
 

@@ -62,7 +62,8 @@ import Testing
         let documents = try Self.documents(Self.directory + "/snappy-dictionary-v1.parquet", field: "url")
         let records = try Self.jsonRecords()
         #expect(documents.map { $0.dropReason == nil ? String(decoding: $0.bytes, as: UTF8.self) : nil } == records.map(\.url))
-        #expect(throws: InputError.self) { try Self.documents(Self.directory + "/text-only.parquet", field: "content") }
+        let missing = #expect(throws: InputError.self) { try Self.documents(Self.directory + "/text-only.parquet", field: "content") }
+        #expect(missing?.kind == .invalidRequest && missing?.path == Self.directory + "/text-only.parquet", "\(String(describing: missing))")
         do { _ = try Self.documents(Self.directory + "/text-only.parquet", field: "content") } catch {
             #expect("\(error)".contains("no column \"content\"; the file has text"), "\(error)")
         }

@@ -103,6 +103,8 @@ func decodedDocuments(_ directory: String, tokenizer: Tokenizer) throws -> [[UIn
         var reader = try DocumentReader(path: truncated, options: ReaderOptions())
         let error = #expect(throws: InputError.self) { while try reader.next() != nil {} }
         #expect(error?.description.contains("truncated") == true || error?.description.contains("corrupt") == true)
+        // The place is a field too (it was only in the message before): the file, and how it failed.
+        #expect(error?.path == truncated && (error?.kind == .truncated || error?.kind == .malformed), "\(String(describing: error))")
         // A WARC record whose Content-Length is wrong (decompressed, one length edited).
         var plain = try InputFile.read(CLI.fixtures + "/formats/warc/example-wget-1-14.warc.gz")
         let text = String(decoding: plain, as: UTF8.self)
@@ -114,6 +116,10 @@ func decodedDocuments(_ directory: String, tokenizer: Tokenizer) throws -> [[UIn
         var wrongReader = try DocumentReader(path: wrong, options: ReaderOptions())
         let lengthError = #expect(throws: InputError.self) { while try wrongReader.next() != nil {} }
         #expect(lengthError?.description.contains("Content-Length") == true)
+        #expect(lengthError?.path == wrong && lengthError?.record != nil && lengthError?.byteOffset != nil, "\(String(describing: lengthError))")
+        if let lengthError, let byte = lengthError.byteOffset, let record = lengthError.record {
+            #expect(lengthError.description.contains("WARC record \(record)") && lengthError.description.contains("byte \(byte)"), "\(lengthError)")
+        }
     }
 
     @Test func htmlDropsScriptsAndDecodesEntities() throws {

@@ -109,6 +109,7 @@ import Testing
         }
         #expect(titles == Array(reference.titles.prefix(9)))
         #expect(error?.description.contains("truncated") == true && error?.description.contains(title) == true, "\(error?.description ?? "")")
+        #expect(error?.kind == .truncated && error?.path == path && error.map { $0.description.contains("inside page \($0.record ?? -1)") } == true, "\(String(describing: error))")
     }
 
     /// A chunk boundary inside the closing `</mediawiki>` tag: the reader must keep enough of the
@@ -144,6 +145,7 @@ import Testing
         var reader = try DocumentReader(path: path, options: ReaderOptions(format: .wikipedia))
         let error = #expect(throws: InputError.self) { _ = try reader.next() }
         #expect(error?.description.contains("expected a MediaWiki XML dump") == true)
+        #expect(error == InputError(.malformed, path: path, byteOffset: 0, error?.description ?? ""))
     }
 
     @Test func shardCommandReadsTheDump() throws {

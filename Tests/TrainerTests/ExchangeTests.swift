@@ -28,7 +28,13 @@ import Trainer
     @Test func aTruncatedMessageIsRefused() throws {
         let counted = try BPETrainer.countPreTokens(files: [CLI.fixtures + "/corpus/books"], options: Self.options())
         let bytes = try counted.serialized()
-        #expect(throws: TrainerError.self) { try CountingResult(serialized: Array(bytes.dropLast(3))) }
-        #expect(throws: TrainerError.self) { try CountingResult(serialized: Array("not a message".utf8)) }
+        // A damaged message is the run's failure, not the options': its kind says so (the CLI
+        // printed it as a usage error before, with the usage text and exit 64), with the place.
+        let cut = #expect(throws: TrainerError.self) { try CountingResult(serialized: Array(bytes.dropLast(3))) }
+        #expect(cut?.isInvalidOption == false)
+        guard case .damagedCountsMessage(let byte, let length)? = cut?.kind else { Issue.record("\(String(describing: cut))"); return }
+        #expect(length == bytes.count - 3 && byte <= length && cut!.description.contains("at byte \(byte) of \(length)"))
+        let foreign = #expect(throws: TrainerError.self) { try CountingResult(serialized: Array("not a message".utf8)) }
+        #expect(foreign?.kind == .damagedCountsMessage(byte: 8, length: 13), "\(String(describing: foreign))")
     }
 }

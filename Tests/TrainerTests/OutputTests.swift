@@ -94,10 +94,12 @@ import Trainer
     }
 
     @Test func rejectsBadOptions() {
-        #expect(throws: TrainerError.self) { try BPETrainer.train(documents: [[65]], options: TrainerOptions(vocabSize: 100)) }
+        let small = #expect(throws: TrainerError.self) { try BPETrainer.train(documents: [[65]], options: TrainerOptions(vocabSize: 100)) }
+        #expect(small?.kind == .invalidOption("--vocab-size") && small?.isInvalidOption == true)
         var options = TrainerOptions(vocabSize: 300)
         options.specialTokens = ["<a>", "<a>"]
-        #expect(throws: TrainerError.self) { try BPETrainer.train(documents: [[65]], options: options) }
+        let twice = #expect(throws: TrainerError.self) { try BPETrainer.train(documents: [[65]], options: options) }
+        #expect(twice?.kind == .invalidOption("--special"))
         #expect(TrainerOptions.parseByteSize("512M") == 512 << 20)
         #expect(TrainerOptions.parseByteSize("1.5G") == 3 << 29)
         #expect(TrainerOptions.parseByteSize("x") == nil)

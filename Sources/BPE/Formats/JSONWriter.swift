@@ -2,7 +2,7 @@ import TokenmillSupport
 
 /// A minimal JSON writer with ordered objects, for files that must come out byte-identical run
 /// after run (Foundation's `.sortedKeys` is not a stable order for all strings on Linux, and
-/// dictionary order changes per process). Strings are escaped by `JSONString` (serde_json's rule:
+/// dictionary order changes per process). Strings are escaped by `JSONOutput.appendString` (serde_json's rule:
 /// `"`, `\`, control characters; everything else as UTF-8).
 indirect enum JSONValue {
     case null
@@ -25,7 +25,7 @@ indirect enum JSONValue {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .int(let i): out.append(contentsOf: String(i).utf8)
-        case .string(let s): JSONString.append(s.utf8, to: &out)
+        case .string(let s): JSONOutput.appendString(s.utf8, to: &out)
         case .array(let items):
             // Short arrays of scalars (a merge pair) stay on one line.
             let inline = items.count <= 2 && items.allSatisfy { if case .array = $0 { return false }; if case .object = $0 { return false }; return true }
@@ -42,7 +42,7 @@ indirect enum JSONValue {
             for (i, (key, value)) in members.enumerated() {
                 if i > 0 { out.append(0x2C) }
                 newline(&out, level + 1, indent)
-                JSONString.append(key.utf8, to: &out)
+                JSONOutput.appendString(key.utf8, to: &out)
                 out.append(contentsOf: [0x3A, 0x20])
                 value.write(to: &out, level: level + 1, indent: indent)
             }

@@ -15,10 +15,10 @@ extension Tokenizer {
         var tokens: [[UInt8]?] = []
         var specials: [String: TokenID] = [:]
         for (text, value) in zip(vocab.keys, vocab.values) {
-            let id = try reader.tokenID(value, at: "$[\(JSONString.quoted(text))]")
+            let id = try reader.tokenID(value, at: "$[\(JSONOutput.quoted(text))]")
             if text == "<|endoftext|>" { specials[text] = TokenID(id); continue }
             guard ByteLevelAlphabet.place(text, id: id, in: &tokens) else {
-                throw TokenizerError.malformedFile(path: vocabPath, location: "$[\(JSONString.quoted(text))]",
+                throw TokenizerError.malformedFile(path: vocabPath, location: "$[\(JSONOutput.quoted(text))]",
                                                    message: "expected a byte-level token (GPT-2 byte alphabet)")
             }
         }

@@ -19,7 +19,7 @@ extension Tokenizer {
         for unsupportedKey in ["continuing_subword_prefix", "end_of_word_suffix"] {
             if let value = model[unsupportedKey], !value.isNull {
                 throw TokenizerError.malformedFile(path: path, location: "$.model.\(unsupportedKey)",
-                                                   message: "expected null (byte-level BPE), found \(value.stringValue.map(JSONString.quoted) ?? value.kind)")
+                                                   message: "expected null (byte-level BPE), found \(value.stringValue.map { JSONOutput.quoted($0) } ?? value.kind)")
             }
         }
         var specials: [String: TokenID] = [:]
@@ -35,13 +35,13 @@ extension Tokenizer {
         var tokens: [[UInt8]?] = []
         tokens.reserveCapacity(vocab.count)
         for (text, value) in zip(vocab.keys, vocab.values) {
-            let id = try reader.tokenID(value, at: "$.model.vocab[\(JSONString.quoted(text))]")
+            let id = try reader.tokenID(value, at: "$.model.vocab[\(JSONOutput.quoted(text))]")
             // An added token listed in the vocabulary under its own id (as huggingFaceJSON() writes
             // specials that sit past a hole in the ids, so that HF keeps those ids) is the special
             // token, not a BPE token.
             if specials[text] == TokenID(id) { continue }
             guard ByteLevelAlphabet.place(text, id: id, in: &tokens) else {
-                throw TokenizerError.malformedFile(path: path, location: "$.model.vocab[\(JSONString.quoted(text))]",
+                throw TokenizerError.malformedFile(path: path, location: "$.model.vocab[\(JSONOutput.quoted(text))]",
                                                    message: "expected a byte-level token (GPT-2 byte alphabet), found a character outside it")
             }
         }
@@ -120,7 +120,7 @@ extension Tokenizer {
             var added: [String] = []
             for piece in single {
                 if let special = piece.objectValue?["SpecialToken"]?.objectValue {
-                    added.append(special["id"]?.stringValue.map(JSONString.quoted) ?? "a special token")
+                    added.append(special["id"]?.stringValue.map { JSONOutput.quoted($0) } ?? "a special token")
                 }
             }
             addsNothing = added.isEmpty && single.count == 1

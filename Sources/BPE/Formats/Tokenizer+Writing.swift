@@ -25,7 +25,7 @@ extension Tokenizer {
         let sortedSpecials = specialTokens.sorted { $0.value < $1.value }
         let spellings = Set(entries.map(\.text))
         for (text, _) in sortedSpecials where spellings.contains(text) {
-            throw TokenizerError.unsupported("the special token \(JSONString.quoted(text)) is spelled like a BPE token of the vocabulary; a tokenizer.json cannot keep them apart (HF would give it the BPE token's id)")
+            throw TokenizerError.unsupported("the special token \(JSONOutput.quoted(text)) is spelled like a BPE token of the vocabulary; a tokenizer.json cannot keep them apart (HF would give it the BPE token's id)")
         }
         let packedByHF = sortedSpecials.enumerated().allSatisfy { k, special in Int(special.value) == entries.count + k }
         if !packedByHF {
