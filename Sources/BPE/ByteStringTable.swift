@@ -13,9 +13,9 @@ import TokenmillSupport
 /// rejected by reading one 32-byte slot. Lookup O(length), no allocation.
 @usableFromInline
 struct ByteStringTable: Sendable {
-    @usableFromInline var arena: [UInt8] = []
+    @usableFromInline let arena: [UInt8]
     /// `offsets[id] ..< offsets[id + 1]` are the bytes of token `id` (empty for an unused id).
-    @usableFromInline var offsets: [UInt32] = [0]
+    @usableFromInline let offsets: [UInt32]
     /// Four words per slot: `meta` (0 = empty, else id | min(length, 0xFFFF) << 32 | hash >> 48 << 48),
     /// then the token's first `inlineBytes` bytes, zero-padded.
     @usableFromInline let index: HugePageBuffer<UInt64>
@@ -24,19 +24,30 @@ struct ByteStringTable: Sendable {
 
     /// Builds the table from token byte strings indexed by id (nil for ids without bytes).
     init(tokens: [[UInt8]?]) {
+        var arena: [UInt8] = []
+        var offsets: [UInt32] = [0]
         offsets.reserveCapacity(tokens.count + 1)
         for token in tokens {
             if let token { arena.append(contentsOf: token) }
             offsets.append(UInt32(arena.count))
         }
+        self.init(arena: arena, offsets: offsets)
+    }
+
+    /// Builds the table from the bytes of all tokens, concatenated in id order:
+    /// `arena[offsets[id] ..< offsets[id + 1]]` are the bytes of `id` (empty for an unused id).
+    init(arena: [UInt8], offsets: [UInt32]) {
+        precondition(offsets.first == 0 && offsets.last.map(Int.init) == arena.count)
+        self.arena = arena
+        self.offsets = offsets
+        let tokenCount = offsets.count - 1
         var capacity = 16
-        while capacity < tokens.count * 2 { capacity <<= 1 }
+        while capacity < tokenCount * 2 { capacity <<= 1 }
         let mask = capacity - 1
         self.mask = mask
-        let (arena, offsets) = (self.arena, self.offsets)
         index = HugePageBuffer(repeating: 0, count: 4 * capacity) { index in
             arena.withUnsafeBufferPointer { arena in
-                for id in 0..<tokens.count {
+                for id in 0..<tokenCount {
                     let lo = Int(offsets[id]), length = Int(offsets[id + 1]) - lo
                     guard length > 0 else { continue }
                     let bytes = arena.baseAddress! + lo
@@ -69,6 +80,14 @@ struct ByteStringTable: Sendable {
     }
 
     @inlinable func length(of id: TokenID) -> Int { Int(offsets[Int(id) + 1] &- offsets[Int(id)]) }
+
+    /// The meta word of this `ByteStringHash`'s home slot: 0 when no token has the hash. One
+    /// load and no branch, so that a loop of these keeps many cache misses in flight (the rank
+    /// rules' construction, `BytePairModel.init(rankTable:)`).
+    @inlinable @inline(__always)
+    func homeSlotMeta(hash h: UInt64) -> UInt64 {
+        index.base[4 &* (Int(truncatingIfNeeded: h) & mask)]
+    }
 
     /// Id of the token whose bytes are `start[0..<length]`, if any.
     @inlinable @inline(__always)

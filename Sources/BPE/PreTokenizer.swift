@@ -127,3 +127,17 @@ final class CompiledRegex: @unchecked Sendable {
         precondition(status <= 0, "ICU regex matching failed: \(String(cString: tm_error_name(status)))")
     }
 }
+
+extension PreTokenizer {
+    /// For `ScalarClassTableTests`: every scalar value whose flags in the table the scanners use
+    /// (expanded from the generated `ScalarClass+Runs.swift`) differ from what this toolchain's
+    /// Unicode properties give (`ScalarClass.runtimeFlags(of:)`), with both flags. Empty when
+    /// the generated file is current. ~0.1 s.
+    @_spi(Testing) public static func scalarClassDifferences() -> [(scalar: UInt32, generated: UInt8, runtime: UInt8)] {
+        let runtime = ScalarClass.runtimeTable(), generated = ScalarClass.table
+        precondition(generated.count == runtime.count)
+        return (0..<runtime.count).compactMap { value in
+            generated[value] == runtime[value] ? nil : (UInt32(value), generated[value], runtime[value])
+        }
+    }
+}

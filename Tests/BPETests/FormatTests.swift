@@ -46,6 +46,27 @@ import Testing
         }
     }
 
+    /// The .tiktoken parser puts tokens at their ranks when a file lists them out of order (real
+    /// files list 0, 1, 2, … and take the parser's in-order path): gpt2's lines reversed, with
+    /// CR LF line ends and one rank written "+N", load to the same vocabulary and the same ids
+    /// on every fixture document; a rank given twice is refused naming the second line.
+    @Test func aTiktokenFileInAnyLineOrderLoadsTheSameVocabulary() throws {
+        let original = try String(contentsOfFile: Paths.repo("Vocab/gpt2.tiktoken"), encoding: .utf8)
+        var lines = original.split(separator: "\n").map(String.init).reversed().map { $0 }
+        lines[0] = lines[0].replacingOccurrences(of: " ", with: " +")
+        let path = scratch + "/gpt2.tiktoken"
+        try (lines.joined(separator: "\r\n") + "\r\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let reversed = try Tokenizer.load(path)
+        #expect(try reversed.tiktokenFileContents() == Tokenizers.gpt2.tiktokenFileContents())
+        let texts = try sampleTexts()
+        #expect(try reversed.encodeBatch(texts, specials: .ordinary) == Tokenizers.gpt2.encodeBatch(texts, specials: .ordinary))
+
+        try "IQ== 1\nIg== 0\nIw== 1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: TokenizerError.malformedFile(path: path, location: "line 3", message: "rank 1 appears twice")) {
+            try Tokenizer.load(path)
+        }
+    }
+
     @Test func tiktokenMissingBytesIsAnInvalidVocabulary() throws {
         let path = scratch + "/partial.tiktoken"
         try "IQ== 0\nIg== 1\n".write(toFile: path, atomically: true, encoding: .utf8)
