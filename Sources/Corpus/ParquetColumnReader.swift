@@ -353,7 +353,9 @@ struct ParquetColumnReader {
         let bytes = try decompress(body, size: Int(header.uncompressedSize))
         var values: [UInt8] = [], offsets = [0]
         values.reserveCapacity(bytes.count)
-        offsets.reserveCapacity(Int(max(0, header.numValues)) + 1)
+        // Each PLAIN value takes at least 4 bytes (a length prefix or an INT32), so the page
+        // bounds the count; a corrupt header's count (up to 2^31) does not.
+        offsets.reserveCapacity(min(Int(max(0, header.numValues)), bytes.count / 4) + 1)
         var cursor = 0
         for _ in 0..<max(0, header.numValues) {
             switch try plainValue(bytes, at: &cursor, end: bytes.count) {
@@ -366,8 +368,23 @@ struct ParquetColumnReader {
         dictionary = (values, offsets)
     }
 
+    /// The most values one data page may declare. The page's definition levels and dictionary
+    /// indices are decoded into arrays of `UInt32` (4 bytes a value), and RLE lets a few bytes
+    /// declare any count, so without a bound a hostile header (2^31 values) would make the reader
+    /// allocate 8 GiB. Writers page far below it: pyarrow and parquet-mr close a page at 20,000
+    /// rows by default, and older pyarrow at 1 MiB of encoded data; a column of nulls is the only
+    /// legitimate way to reach millions of values in one page. 2^26 values bound the two arrays at
+    /// 256 MiB each.
+    static let maxPageValues = 1 << 26
+
     mutating func readDataPage(_ header: ParquetPageHeader, _ body: Range<Int>) throws {
         let count = Int(max(0, header.numValues))
+        guard count <= totalValues - valuesRead else {
+            throw fail("data page at byte \(pageStart) declares \(count) values, but its column chunk has only \(totalValues - valuesRead) of its \(totalValues) values left (corrupt page header or footer)")
+        }
+        guard count <= Self.maxPageValues else {
+            throw fail("data page at byte \(pageStart) declares \(count) values; Tokenmill reads pages of at most \(Self.maxPageValues) values (writers close pages at 20,000 rows by default: rewrite the file with pyarrow's defaults)")
+        }
         let levelBytes: [UInt8]
         var valuesOffset = 0
         if header.type == 3 {

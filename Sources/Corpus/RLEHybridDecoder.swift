@@ -13,7 +13,9 @@ enum RLEHybridDecoder {
     static func decode(_ data: UnsafeRawBufferPointer, bitWidth: Int, count: Int, limit: UInt32 = .max) throws -> [UInt32] {
         guard (0...32).contains(bitWidth) else { throw DecodeError(description: "bit width \(bitWidth) is outside 0…32") }
         var out = [UInt32]()
-        out.reserveCapacity(count)
+        // Not `count`, which a corrupt header may make huge: bit-packed data gives at most 8
+        // values a byte, and repeated runs grow the array as they are found.
+        out.reserveCapacity(min(count, data.count &* 8 &+ 8))
         var p = 0
         let byteWidth = (bitWidth + 7) / 8
         let mask: UInt64 = bitWidth == 32 ? 0xFFFF_FFFF : (1 << UInt64(bitWidth)) - 1

@@ -209,6 +209,29 @@ import Testing
         try Data(bytes).write(to: URL(fileURLWithPath: folder + "/" + newName))
     }
 
+    /// A data page header that claims more values than its column chunk holds is refused naming
+    /// both counts, before any of its levels are decoded: the count sizes the decoded arrays, and
+    /// RLE lets a few bytes claim any count. text-only.parquet's data page header is at byte
+    /// 48,331; its num_values 249 (zigzag varint f2 03 at 48,341) becomes 8,191 (fe 7f). Before,
+    /// the reader decoded 8,191 definition levels and failed only when the RLE data ran out.
+    @Test func aPageDeclaringMoreValuesThanItsChunkHoldsIsRefusedNamingBothCounts() throws {
+        let dir = try CLI.temporaryDirectory("parquet-page-count")
+        try Self.damagedCopy("text-only.parquet", as: "page-count.parquet", in: dir) { bytes in
+            precondition(bytes[48_331] == 0x15 && bytes[48_339] == 0x2C && bytes[48_341] == 0xF2 && bytes[48_342] == 0x03,
+                         "text-only.parquet changed: find its data page header again")
+            bytes[48_341] = 0xFE
+            bytes[48_342] = 0x7F
+        }
+        do {
+            _ = try Self.documents(dir + "/page-count.parquet")
+            Issue.record("a page declaring 8191 values in a chunk of 249 was read")
+        } catch {
+            let message = String(describing: error)
+            #expect(message.contains("declares 8191 values, but its column chunk has only 249 of its 249 values left"), "\(message)")
+            #expect(message.contains("page-count.parquet"), "\(message)")
+        }
+    }
+
     @Test func badParquetIsReportedByFileAndPositionAndTheRestIsSharded() throws {
         let dir = try CLI.temporaryDirectory("parquet-bad")
         let folder = dir + "/inputs"
