@@ -89,17 +89,31 @@ public struct GPTConfig: Codable, Hashable, Sendable {
     }
 }
 
+/// The files the model reads, for `GPTError.malformedFile`.
+public enum GPTFile: String, Sendable, Equatable {
+    /// A `.safetensors` file (`Safetensors.read`, `HFGPT2.load`).
+    case safetensors
+    /// A Hugging Face GPT-2 `config.json`.
+    case huggingFaceConfig = "config.json"
+    /// The bytes of `GPT.stateBytes()` / `GPT.loadState`.
+    case modelState = "model state"
+}
+
 public enum GPTError: Error, CustomStringConvertible, Equatable {
     case invalidConfig(String)
     case invalidBatch(String)
-    case invalidState(String)
+    /// A model file that cannot be read: which kind of file, the tensor or `config.json` key it
+    /// is about (nil when the file as a whole is wrong), and what was expected and found. The
+    /// file's path is the caller's (Pipeline's `invalidCheckpointFile` carries it): the model
+    /// reads bytes.
+    case malformedFile(GPTFile, item: String?, message: String)
     case noForward
 
     public var description: String {
         switch self {
         case .invalidConfig(let s): return "invalid GPT config: \(s)"
         case .invalidBatch(let s): return "invalid batch: \(s)"
-        case .invalidState(let s): return "invalid model state: \(s)"
+        case .malformedFile(_, _, let message): return "invalid model state: \(message)"
         case .noForward: return "backward() needs a forward(...) with targets first"
         }
     }

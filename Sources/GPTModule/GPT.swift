@@ -332,11 +332,11 @@ public final class GPT: LanguageModel {
     }
 
     public func loadState(_ bytes: [UInt8]) throws {
-        guard bytes.count >= 12, Array(bytes[0..<8]) == GPT.magic else { throw GPTError.invalidState("bad magic") }
+        guard bytes.count >= 12, Array(bytes[0..<8]) == GPT.magic else { throw GPTError.malformedFile(.modelState, item: nil, message: "bad magic") }
         let n = Int(bytes.readLE32(8))
-        guard bytes.count == 12 + n + 4 * parameterCount else { throw GPTError.invalidState("size mismatch") }
+        guard bytes.count == 12 + n + 4 * parameterCount else { throw GPTError.malformedFile(.modelState, item: nil, message: "size mismatch") }
         let cfg = try JSONDecoder().decode(GPTConfig.self, from: Data(bytes[12..<(12 + n)]))
-        guard cfg == config else { throw GPTError.invalidState("configuration \(cfg) differs from \(config)") }
+        guard cfg == config else { throw GPTError.malformedFile(.modelState, item: nil, message: "configuration \(cfg) differs from \(config)") }
         bytes.withUnsafeBytes { raw in
             UnsafeMutableRawPointer(params).copyMemory(from: raw.baseAddress! + 12 + n, byteCount: 4 * parameterCount)
         }
@@ -344,9 +344,9 @@ public final class GPT: LanguageModel {
 
     /// Reads a model written by `saveState()`.
     public convenience init(state bytes: [UInt8]) throws {
-        guard bytes.count >= 12, Array(bytes[0..<8]) == GPT.magic else { throw GPTError.invalidState("bad magic") }
+        guard bytes.count >= 12, Array(bytes[0..<8]) == GPT.magic else { throw GPTError.malformedFile(.modelState, item: nil, message: "bad magic") }
         let n = Int(bytes.readLE32(8))
-        guard bytes.count >= 12 + n else { throw GPTError.invalidState("truncated") }
+        guard bytes.count >= 12 + n else { throw GPTError.malformedFile(.modelState, item: nil, message: "truncated") }
         let cfg = try JSONDecoder().decode(GPTConfig.self, from: Data(bytes[12..<(12 + n)]))
         try self.init(config: cfg)
         try loadState(bytes)

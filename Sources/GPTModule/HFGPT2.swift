@@ -46,11 +46,11 @@ public enum HFGPT2 {
             for t in model.parameterTensors {
                 let (name, transposed) = exportName(t)
                 guard let found = byName[name] else {
-                    throw GPTError.invalidState("checkpoint has no tensor \(name) (expected shape \(transposed ? [t.shape[1], t.shape[0]] : t.shape)); it does not match \(model.config)")
+                    throw GPTError.malformedFile(.safetensors, item: name, message: "checkpoint has no tensor \(name) (expected shape \(transposed ? [t.shape[1], t.shape[0]] : t.shape)); it does not match \(model.config)")
                 }
                 let expected = transposed ? [t.shape[1], t.shape[0]] : t.shape
                 guard found.shape == expected else {
-                    throw GPTError.invalidState("checkpoint tensor \(name) has shape \(found.shape), expected \(expected) for \(model.config)")
+                    throw GPTError.malformedFile(.safetensors, item: name, message: "checkpoint tensor \(name) has shape \(found.shape), expected \(expected) for \(model.config)")
                 }
                 let dst = p.baseAddress! + t.offset
                 if !transposed {
@@ -93,17 +93,17 @@ public enum HFGPT2 {
     /// Reads a GPTConfig from an HF GPT-2 `config.json`.
     public static func config(fromJSON data: Data) throws -> GPTConfig {
         guard let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw GPTError.invalidState("config.json is not a JSON object")
+            throw GPTError.malformedFile(.huggingFaceConfig, item: nil, message: "config.json is not a JSON object")
         }
         if let t = o["model_type"] as? String, t != "gpt2" {
-            throw GPTError.invalidState("config.json has model_type \"\(t)\", expected \"gpt2\"")
+            throw GPTError.malformedFile(.huggingFaceConfig, item: "model_type", message: "config.json has model_type \"\(t)\", expected \"gpt2\"")
         }
         func int(_ k: String) throws -> Int {
-            guard let v = o[k] as? Int else { throw GPTError.invalidState("config.json lacks the integer field \(k)") }
+            guard let v = o[k] as? Int else { throw GPTError.malformedFile(.huggingFaceConfig, item: k, message: "config.json lacks the integer field \(k)") }
             return v
         }
         if let inner = o["n_inner"] as? Int, inner != 4 * (try int("n_embd")) {
-            throw GPTError.invalidState("config.json has n_inner \(inner); this model supports only 4·n_embd")
+            throw GPTError.malformedFile(.huggingFaceConfig, item: "n_inner", message: "config.json has n_inner \(inner); this model supports only 4·n_embd")
         }
         let c = GPTConfig(vocabSize: try int("vocab_size"), contextLength: try int("n_positions"), layers: try int("n_layer"),
                           heads: try int("n_head"), channels: try int("n_embd"))

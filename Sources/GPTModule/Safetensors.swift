@@ -19,7 +19,7 @@ public enum Safetensors {
         var offset = 0
         for t in tensors {
             guard t.shape.reduce(1, *) == t.values.count else {
-                throw GPTError.invalidState("safetensors: \(t.name) has \(t.values.count) values for shape \(t.shape)")
+                throw GPTError.malformedFile(.safetensors, item: t.name, message: "safetensors: \(t.name) has \(t.values.count) values for shape \(t.shape)")
             }
             header[t.name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + 4 * t.values.count]] as [String: Any]
             offset += 4 * t.values.count
@@ -43,14 +43,14 @@ public enum Safetensors {
 
     /// Parses the header: entries (sorted by offset), metadata, and where the data section starts.
     public static func header(_ bytes: [UInt8]) throws -> (entries: [Entry], metadata: [String: String], dataStart: Int) {
-        guard bytes.count >= 8 else { throw GPTError.invalidState("safetensors: file shorter than its 8-byte header length") }
+        guard bytes.count >= 8 else { throw GPTError.malformedFile(.safetensors, item: nil, message: "safetensors: file shorter than its 8-byte header length") }
         let n = bytes.readLE64(0)
         guard n <= UInt64(bytes.count - 8) else {
-            throw GPTError.invalidState("safetensors: header length \(n) exceeds the file (\(bytes.count) bytes): truncated or not a safetensors file")
+            throw GPTError.malformedFile(.safetensors, item: nil, message: "safetensors: header length \(n) exceeds the file (\(bytes.count) bytes): truncated or not a safetensors file")
         }
         let dataStart = 8 + Int(n)
         guard let object = try JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart])) as? [String: Any] else {
-            throw GPTError.invalidState("safetensors: header is not a JSON object")
+            throw GPTError.malformedFile(.safetensors, item: nil, message: "safetensors: header is not a JSON object")
         }
         var entries: [Entry] = [], metadata: [String: String] = [:]
         for (name, value) in object {
@@ -60,10 +60,10 @@ public enum Safetensors {
             }
             guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
                   let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
-                throw GPTError.invalidState("safetensors: malformed entry for \(name)")
+                throw GPTError.malformedFile(.safetensors, item: name, message: "safetensors: malformed entry for \(name)")
             }
             guard dtype == "F32" else {
-                throw GPTError.invalidState("safetensors: \(name) has dtype \(dtype); only F32 is supported (convert the checkpoint to float32)")
+                throw GPTError.malformedFile(.safetensors, item: name, message: "safetensors: \(name) has dtype \(dtype); only F32 is supported (convert the checkpoint to float32)")
             }
             let e = Entry(name: name, shape: shape, begin: offsets[0], end: offsets[1])
             // Checked without arithmetic that can trap: a shape of [2^32, 2^32] overflowed the
@@ -75,7 +75,7 @@ public enum Safetensors {
                 elements = overflow || product > bytes.count ? nil : product
             }
             guard let elements, e.begin >= 0, e.end >= e.begin, e.end - e.begin == 4 * elements, e.end <= bytes.count - dataStart else {
-                throw GPTError.invalidState("safetensors: \(name) has data offsets \(offsets) inconsistent with shape \(shape) or the file size")
+                throw GPTError.malformedFile(.safetensors, item: name, message: "safetensors: \(name) has data offsets \(offsets) inconsistent with shape \(shape) or the file size")
             }
             entries.append(e)
         }

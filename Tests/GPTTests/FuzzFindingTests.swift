@@ -98,6 +98,32 @@ import Testing
         #expect(throws: PipelineError.notATrainingCheckpoint(directory: dir)) { try GPTCheckpoint.loadInfo(from: dir) }
     }
 
+    /// The model's own file errors carry which file and which tensor or key as fields (before,
+    /// `GPTError.invalidState` held only a string); their text is unchanged.
+    @Test func modelFileErrorsNameTheFileKindAndTheTensorOrKey() throws {
+        let short = #expect(throws: GPTError.self) { try Safetensors.decode([1, 2, 3]) }
+        #expect(short == .malformedFile(.safetensors, item: nil, message: "safetensors: file shorter than its 8-byte header length"))
+        #expect(short.map { "\($0)" } == "invalid model state: safetensors: file shorter than its 8-byte header length")
+
+        let config = GPTConfig(vocabSize: 300, contextLength: 16, layers: 1, heads: 2, channels: 8)
+        let model = try GPT(config: config, seed: 1)
+        let tensors = HFGPT2.tensors(of: model)
+        let missing = tensors[1].name
+        let partial = try Safetensors.encode(tensors.filter { $0.name != missing })
+        let error = #expect(throws: GPTError.self) { try HFGPT2.load(safetensors: partial, into: try GPT(config: config, seed: 2)) }
+        guard case .malformedFile(.safetensors, let item, let message)? = error else {
+            Issue.record("expected a safetensors error, found \(String(describing: error))"); return
+        }
+        #expect(item == missing && message.contains("checkpoint has no tensor \(missing)"), "\(message)")
+
+        var object = try JSONSerialization.jsonObject(with: try HFGPT2.configJSON(config)) as! [String: Any]
+        object.removeValue(forKey: "n_layer")
+        let json = try JSONSerialization.data(withJSONObject: object)
+        #expect(throws: GPTError.malformedFile(.huggingFaceConfig, item: "n_layer", message: "config.json lacks the integer field n_layer")) {
+            try HFGPT2.config(fromJSON: json)
+        }
+    }
+
     /// The checks leave a real checkpoint alone.
     @Test func anIntactCheckpointStillLoads() throws {
         let model = try GPTCheckpoint.loadModel(from: try Self.checkpoint("intact"))
