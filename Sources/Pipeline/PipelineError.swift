@@ -86,6 +86,8 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
     case latestCheckpointDamaged(run: String, damage: String, intact: String?)
     /// The training loss became NaN or infinite at `step`.
     case trainingDiverged(step: Int, loss: NonFinite)
+    /// The training loader returned no batch (it cycles epochs endlessly, so this is a bug).
+    case trainingStreamEnded(directory: String)
 
     /// A value that is not finite, as the messages print it. A case rather than the `Float`
     /// itself, so that two equal errors compare equal (NaN is not equal to itself).
@@ -174,6 +176,8 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
             return "the latest checkpoint is damaged: \(damage). The newest intact checkpoint is \(intact): pass --use-intact-checkpoint with --resume to continue from it"
         case .trainingDiverged(let step, let loss):
             return "the loss became \(loss.rawValue) at step \(step): training diverged; lower --lr or raise --warmup, and restart from the last checkpoint"
+        case .trainingStreamEnded(let directory):
+            return "\(directory): the training loader returned no batch; it was expected to cycle its epochs endlessly (a bug: please report it with this run's manifest)"
         }
     }
 }

@@ -300,7 +300,7 @@ public final class PretrainRun {
         let W = worldSize
         var commNanos: UInt64 = 0
         for micro in 0..<o.gradAccum {
-            guard let b = try loader.next() else { throw GPTError.invalidBatch("the training stream ended") }
+            guard let b = try loader.next() else { throw PipelineError.trainingStreamEnded(directory: dataDirectory) }
             let loss = try model.forward(inputs: b.inputs, targets: b.targets,
                                          positions: o.documentPositions ? Self.rowPositions(b) : nil,
                                          batchSize: b.rows, sequenceLength: b.context) ?? 0
