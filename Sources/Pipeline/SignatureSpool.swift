@@ -25,8 +25,9 @@ struct SignatureSpool {
     /// Records appended, and those written to the file (`minhash.spilled_signatures`).
     private(set) var count = 0
     private(set) var spilled = 0
-    /// Reading: the file's records not yet read, and the position in `held`.
+    /// Reading: the file's records not yet read, the byte they start at, and the position in `held`.
     private var unread = 0
+    private var readOffset: Int64 = 0
     private var heldPosition = 0
 
     init(buckets: Int, memoryBytes: Int, directory: String) {
@@ -65,8 +66,8 @@ struct SignatureSpool {
         if fd >= 0 {
             try spill()
             held = []
-            guard lseek(fd, 0, SEEK_SET) == 0 else { throw FileIOError(.read, path: name) }
         }
+        readOffset = 0
         unread = spilled
     }
 
@@ -75,17 +76,12 @@ struct SignatureSpool {
         if unread > 0 {
             let n = min(max, unread)
             var chunk = [UInt8](repeating: 0, count: n * recordBytes)
-            let fd = fd, path = name
+            let fd = fd, path = name, offset = readOffset
             let got = try chunk.withUnsafeMutableBytes { raw throws(FileIOError) -> Int in
-                var have = 0
-                while have < raw.count {
-                    let r = try FileIO.read(fd, into: raw.baseAddress! + have, count: raw.count - have, path: path)
-                    if r == 0 { break }
-                    have += r
-                }
-                return have
+                try FileIO.read(fd, at: offset, into: raw, path: path)
             }
             guard got == chunk.count else { throw FileIOError(.read, path: name, code: EIO) }   // the file shrank under us
+            readOffset += Int64(got)
             unread -= n
             return chunk
         }
