@@ -65,10 +65,8 @@ public struct OutputWriter {
         let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             let reason = errno
-            let folder = target.lastIndex(of: "/").map { String(target[..<$0]) } ?? ""
-            var st = stat()
-            if reason == ENOENT && !folder.isEmpty && stat(folder, &st) != 0 {
-                throw InputError(.io, path: path, "cannot create \(path): the folder \(folder) does not exist; create it first (mkdir -p \(folder)) or name a file in an existing folder")
+            if reason == ENOENT, let message = Self.missingFolderMessage(creating: target, named: path) {
+                throw InputError(.io, path: path, message)
             }
             throw InputError(.io, path: path, "cannot create \(path): \(String(cString: strerror(reason)))")
         }
@@ -76,6 +74,17 @@ public struct OutputWriter {
         temporary = Temporary(temporaryPath)
         self.path = target
         buffer.reserveCapacity(1 << 20)
+    }
+
+    /// "cannot create NAME: the folder … does not exist; create it first (mkdir -p …) …" when the
+    /// folder `target` would go in is missing, nil when it exists (or `target` names none). The
+    /// one wording of that hint, for every command that creates an output file.
+    public static func missingFolderMessage(creating target: String, named name: String) -> String? {
+        guard let slash = target.lastIndex(of: "/"), slash != target.startIndex else { return nil }
+        let folder = String(target[..<slash])
+        var st = stat()
+        guard stat(folder, &st) != 0 else { return nil }
+        return "cannot create \(name): the folder \(folder) does not exist; create it first (mkdir -p \(folder)) or name a file in an existing folder"
     }
 
     public mutating func write(_ bytes: [UInt8]) throws {

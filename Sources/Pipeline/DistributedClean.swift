@@ -1,4 +1,5 @@
 import ClusterModule
+import Corpus
 import Foundation
 import Shards
 import TokenmillSupport
@@ -32,10 +33,7 @@ public enum DistributedClean {
         guard output != "-" else {
             throw ShardError("-o -: under mpirun the output must be a file (rank 0 joins the ranks' parts into it); run without mpirun to write standard output")
         }
-        let folder = FileIO.parent(of: output)
-        guard FileManager.default.fileExists(atPath: folder) else {
-            throw ShardError("cannot create \(output): the folder \(folder) does not exist; create it first (mkdir -p \(folder)) or name a file in an existing folder")
-        }
+        if let message = OutputWriter.missingFolderMessage(creating: output, named: output) { throw ShardError(message) }
         let base = output + ".parts"
         var pid: [UInt8] = []
         if cluster.isRoot {
