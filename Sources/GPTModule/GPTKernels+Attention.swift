@@ -24,10 +24,10 @@ extension GPTKernels {
     /// at least 16 and at most 64.
     ///
     /// Measured (BENCHMARKS.md, GPT, 2026-12-03; Zen 4, 32 KiB L1d, one layer at 1 thread, T = 256,
-    /// hs = 64): with OpenBLAS's AVX-512 kernels blocks of 16, 32 and 48 are within 5% of each
-    /// other and 64 (past the small-matrix limit) is 10–20% slower; with its AVX2 kernels
-    /// (OPENBLAS_CORETYPE=Haswell) 32–64 are level, 16 is 5–7% slower and 128 (a 128 KiB tile)
-    /// 5–10% slower. The rule gives 32 there and 48 on a 48 KiB-L1d Xeon (not measured).
+    /// hs = 64): with OpenBLAS's AVX-512 kernels blocks of 16–48 are within ~10% of each other in
+    /// no steady order, 64 (past the small-matrix limit) and 128 are slower; with its AVX2
+    /// kernels (OPENBLAS_CORETYPE=Haswell) 32–64 are level, 16 and 128 (a 128 KiB tile) slower.
+    /// The rule gives 32 there and 48 on a 48 KiB-L1d Xeon (not measured).
     package static func attentionBlock(sequenceLength T: Int, headSize hs: Int) -> Int {
         var rows = GPTMachine.l1DataCacheBytes / (MemoryLayout<Float>.stride * max(1, T))
         if GPTMachine.blasHasSmallMatrixKernels { rows = min(rows, 1_000_000 / max(1, T * hs)) }

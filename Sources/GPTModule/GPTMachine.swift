@@ -17,6 +17,7 @@ public enum GPTMachine {
     public static let l1DataCacheBytes = cacheSize(Int32(_SC_LEVEL1_DCACHE_SIZE), fallback: 32 << 10)
 
     /// L2 cache per core, bytes: `sysconf(_SC_LEVEL2_CACHE_SIZE)`, or 512 KiB where unknown.
+    /// Reported (GPTBench); no block rule needs it yet (docs/gpt.md, "Performance notes").
     public static let l2CacheBytes = cacheSize(Int32(_SC_LEVEL2_CACHE_SIZE), fallback: 512 << 10)
 
     /// The kernel set OpenBLAS chose at load time (`openblas_get_corename`), e.g. "Cooperlake",
