@@ -3,7 +3,8 @@
 /// Why blocked: with a causal mask, row t of the T×T score matrix only needs columns 0...t.
 /// Splitting the rows into blocks (`attentionBlock(sequenceLength:headSize:)`, sized from the
 /// machine's L1d) and letting each block's products stop at its own diagonal skips every block
-/// above the diagonal: with T = 256 and blocks of 32 the eight sgemm products per (b, h) do (1 + 2 + … + 8)/64 = 56% of the full T×T work instead of 100%.
+/// above the diagonal: with T = 256 and blocks of 32 the eight sgemm products per (b, h) do
+/// (1 + 2 + … + 8)/64 = 56% of the full T×T work instead of 100%.
 /// Inside a diagonal block the masked entries are written as zeros, so the products stay exact.
 ///
 /// Why per (b, h) on the Swift threads: a single (b, h) problem (T = 256, head size 64) is too
