@@ -1,9 +1,10 @@
 /// Causal multi-head self-attention, blocked along time.
 ///
 /// Why blocked: with a causal mask, row t of the T×T score matrix only needs columns 0...t.
-/// Splitting the rows into blocks of `attentionBlock` and letting each block's products stop at
-/// its own diagonal skips every block above the diagonal: with T = 256 and blocks of 32 the eight
-/// sgemm products per (b, h) do (1 + 2 + … + 8)/64 = 56% of the full T×T work instead of 100%.
+/// Splitting the rows into blocks (`attentionBlock(sequenceLength:headSize:)`, sized from the
+/// machine's L1d) and letting each block's products stop at its own diagonal skips every block
+/// above the diagonal: with T = 256 and blocks of 32 the eight sgemm products per (b, h) do
+/// (1 + 2 + … + 8)/64 = 56% of the full T×T work instead of 100%.
 /// Inside a diagonal block the masked entries are written as zeros, so the products stay exact.
 ///
 /// Why per (b, h) on the Swift threads: a single (b, h) problem (T = 256, head size 64) is too
@@ -15,11 +16,24 @@
 /// unblocked), backward twice that; memory B·NH·T² floats for the probabilities (kept).
 extension GPTKernels {
 
-    /// Rows per causal block. 32 keeps every product under OpenBLAS's small-matrix limit
-    /// (m·n·k ≤ 10⁶ on AVX-512 machines: 32·256·64), where it skips packing its operands and runs
-    /// at ~110 GFLOP/s a core against ~90 for the packed path at 64·256·64, and skips more of the
-    /// masked work than 64 does (56% of T² against 62.5% at T = 256).
-    static let attentionBlock = 32
+    /// Rows per causal block on this machine for sequences of `T` and heads of `hs`: the largest
+    /// multiple of 16 (the sgemm kernels' row tile) such that
+    /// - the widest block's score tile, block × T floats, fits in the L1 data cache: it is written
+    ///   by the Q·Kᵀ product and read right after by the softmax and by P·V;
+    /// - where OpenBLAS has its small-matrix kernels (AVX-512 cores), the block's products stay
+    ///   under their limit, block·T·hs ≤ 10⁶: those skip packing the operands;
+    /// at least 16 and at most 64.
+    ///
+    /// Measured (BENCHMARKS.md, GPT, 2026-12-03; Zen 4, 32 KiB L1d, one layer at 1 thread, T = 256,
+    /// hs = 64): with OpenBLAS's AVX-512 kernels blocks of 16–48 are within ~10% of each other in
+    /// no steady order, 64 (past the small-matrix limit) and 128 are slower; with its AVX2
+    /// kernels (OPENBLAS_CORETYPE=Haswell) 32–64 are level, 16 and 128 (a 128 KiB tile) slower.
+    /// The rule gives 32 there and 48 on a 48 KiB-L1d Xeon (not measured).
+    package static func attentionBlock(sequenceLength T: Int, headSize hs: Int) -> Int {
+        var rows = GPTMachine.l1DataCacheBytes / (MemoryLayout<Float>.stride * max(1, T))
+        if GPTMachine.blasHasSmallMatrixKernels { rows = min(rows, 1_000_000 / max(1, T * hs)) }
+        return min(64, max(16, rows / 16 * 16))
+    }
 
     /// Causal multi-head self-attention. `inp` is qkv [B, T, 3C] (q, k, v, each NH heads of
     /// C/NH); `out` is [B, T, C]; `att` [B, NH, T, T] receives the softmax probabilities, kept for
@@ -27,7 +41,15 @@ extension GPTKernels {
     /// wholly above the diagonal (row block < column block) are neither written nor read.
     public static func attentionForward(_ out: UnsafeMutablePointer<Float>, _ att: UnsafeMutablePointer<Float>,
                                         _ inp: UnsafePointer<Float>, B: Int, T: Int, C: Int, NH: Int) {
-        let hs = C / NH, C3 = 3 * C, tb = attentionBlock
+        attentionForward(out, att, inp, B: B, T: T, C: C, NH: NH, block: nil)
+    }
+
+    /// As above with `block` rows per causal block, nil for this machine's
+    /// (`attentionBlock(sequenceLength:headSize:)`). Any block ≥ 1 gives the same result up to
+    /// rounding; tests and GPTBench pass several.
+    package static func attentionForward(_ out: UnsafeMutablePointer<Float>, _ att: UnsafeMutablePointer<Float>,
+                                         _ inp: UnsafePointer<Float>, B: Int, T: Int, C: Int, NH: Int, block: Int?) {
+        let hs = C / NH, C3 = 3 * C, tb = block ?? attentionBlock(sequenceLength: T, headSize: hs)
         let scale = 1 / Float(hs).squareRoot()
         forEachHead(B * NH, scratch: hs * T) { bh, kt in
             let b = bh / NH, h = bh % NH
@@ -56,12 +78,14 @@ extension GPTKernels {
     }
 
     /// As above; with `accumulate` false, `dinp` is overwritten instead (every element of it is
-    /// written exactly once, so the caller need not clear it).
+    /// written exactly once, so the caller need not clear it). `block` must be the forward's
+    /// (nil: this machine's, as the forward's nil).
     package static func attentionBackward(_ dinp: UnsafeMutablePointer<Float>, _ datt: UnsafeMutablePointer<Float>,
                                   _ dout: UnsafePointer<Float>, _ inp: UnsafePointer<Float>,
-                                  _ att: UnsafePointer<Float>, B: Int, T: Int, C: Int, NH: Int, accumulate: Bool) {
+                                  _ att: UnsafePointer<Float>, B: Int, T: Int, C: Int, NH: Int, accumulate: Bool,
+                                  block: Int? = nil) {
         let beta: Float = accumulate ? 1 : 0
-        let hs = C / NH, C3 = 3 * C, tb = attentionBlock
+        let hs = C / NH, C3 = 3 * C, tb = block ?? attentionBlock(sequenceLength: T, headSize: hs)
         let scale = 1 / Float(hs).squareRoot()
         forEachHead(B * NH, scratch: hs * T) { bh, vt in
             let b = bh / NH, h = bh % NH

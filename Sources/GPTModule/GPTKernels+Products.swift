@@ -85,7 +85,7 @@ extension GPTKernels {
                     if threads > 1 {
                         openblas_set_num_threads(Int32(threads))
                         time { sgemm(false, false, n, n, n, 1, pa, n, pb, n, 0, pc, n) }
-                        openblas_set_num_threads(1)
+                        GPTThreads.releaseBLASWorkers()  // else they spin into the first steps
                     }
                 }
             }

@@ -42,11 +42,14 @@ public final class AdamW {
                             parallelFor(n / 8, minChunk: 8192) { r in
                                 let dv = V8(repeating: decay), b1v = V8(repeating: b1), b2v = V8(repeating: b2)
                                 let sv = V8(repeating: gradientScale)
+                                let tiny = V8(repeating: Float.leastNormalMagnitude)
                                 for j in r {
                                     let i = base + 8 * j
                                     let g = gradientScale == 1 ? load8(gp + i) : load8(gp + i) * sv
-                                    let mm = b1v * load8(mp + i) + (1 - b1v) * g
-                                    let vv = b2v * load8(vp + i) + (1 - b2v) * g * g
+                                    var mm = b1v * load8(mp + i) + (1 - b1v) * g
+                                    var vv = b2v * load8(vp + i) + (1 - b2v) * g * g
+                                    mm.replace(with: 0, where: (mm .< tiny) .& (mm .> -tiny))
+                                    vv.replace(with: 0, where: vv .< tiny)
                                     store8(mp + i, mm); store8(vp + i, vv)
                                     let denom = vv.squareRoot() / bc2sqrt + eps
                                     store8(pp + i, load8(pp + i) * dv - stepSize * mm / denom)
@@ -54,8 +57,8 @@ public final class AdamW {
                             }
                             for i in (base + n / 8 * 8)..<(base + n) {
                                 let g = gradientScale == 1 ? gp[i] : gp[i] * gradientScale
-                                mp[i] = b1 * mp[i] + (1 - b1) * g
-                                vp[i] = b2 * vp[i] + (1 - b2) * g * g
+                                mp[i] = flushSubnormal(b1 * mp[i] + (1 - b1) * g)
+                                vp[i] = flushSubnormal(b2 * vp[i] + (1 - b2) * g * g)
                                 pp[i] = pp[i] * decay - stepSize * mp[i] / (vp[i].squareRoot() / bc2sqrt + eps)
                             }
                         }
@@ -71,6 +74,19 @@ public final class AdamW {
         self.step = step; self.m = m; self.v = v
     }
 }
+
+/// x, or 0 where x is subnormal. The moments of a parameter whose gradient stays 0 (the
+/// embedding row of a token absent from recent batches) decay by β1 and β2 every step and end
+/// up subnormal: in GPTBench after 22 steps the smallest nonzero v was 4e-26, which β2 = 0.95
+/// takes below 1.2e-38 in ~560 more steps. Arithmetic on subnormals takes a slow path: AdamW
+/// over config B's 13.9 M parameters at 1 thread ran 25 ms with normal moments and 54–87 ms
+/// with subnormal ones on the Zen 4 machine, 25 ms with them flushed (BENCHMARKS.md, GPT
+/// 2026-12-03); Intel cores are known to be slower still on subnormals (not measured here).
+/// The SIMD loop flushes the same way. Flushing leaves the parameters as they would be: a
+/// flushed m would move p by at most (lr / bc1) · 1.2e-38 / eps, ~1e-30 · lr / bc1, and a
+/// flushed v changes the denominator √v / bc2 + eps (eps = 1e-8) by < 1e-11 of itself, both
+/// far below a float's rounding of any weight above ~1e-20.
+@inline(__always) private func flushSubnormal(_ x: Float) -> Float { x.isSubnormal ? 0 : x }
 
 public enum GradientTools {
     /// L2 norm of the whole gradient arena (accumulated in Double per chunk).

@@ -11,7 +11,23 @@ public enum GPTThreads {
     /// products are split over these threads instead (see GPTKernels+Products.swift for why).
     public static func set(_ n: Int) {
         count.store(max(1, n), ordering: .relaxed)
+        // openblas_set_num_threads restarts OpenBLAS's worker pool whenever it is stopped, so it
+        // is only called when OpenBLAS is not single-threaded already.
+        if openblas_get_num_threads() != 1 { releaseBLASWorkers() }
+    }
+
+    /// Makes OpenBLAS single-threaded and stops its worker threads.
+    ///
+    /// Why: OpenBLAS's library constructor starts one worker per core before `main` runs, and
+    /// each worker spins (sched_yield) for its timeout, ~0.1 s of CPU, before it sleeps: a cost
+    /// every process that links OpenBLAS pays, also the tokenmill commands that never multiply
+    /// a matrix. `tokenmill` calls this first thing; the GPT kernels never use OpenBLAS's
+    /// threads (products are split over ours). `OPENBLAS_NUM_THREADS=1` in the environment
+    /// avoids the workers altogether. Calls stay correct afterwards: with OpenBLAS set to one
+    /// thread they run on the caller, and asking it for more threads starts the pool again.
+    public static func releaseBLASWorkers() {
         openblas_set_num_threads(1)
+        _ = blas_thread_shutdown_()
     }
 
     public static var current: Int { count.load(ordering: .relaxed) }

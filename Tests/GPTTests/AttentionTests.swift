@@ -4,12 +4,11 @@ import Testing
 import TokenmillSupport
 
 /// The causally blocked attention kernels against a direct Double-precision implementation of
-/// causal softmax attention, on lengths that span several blocks (32 rows each) and end in a
-/// partial block, at 1 and 2 threads (2 threads with B·NH ≥ 2 spreads the heads over both;
-/// B·NH = 1 runs on one).
+/// causal softmax attention, on lengths that span several blocks and end in a partial block, at
+/// 1 and 2 threads (2 threads with B·NH ≥ 2 spreads the heads over both; B·NH = 1 runs on one),
+/// with the block size this machine gets and with the others the rule can give elsewhere
+/// (16…64 rows: the block is derived from the L1d size, GPTKernels.attentionBlock).
 @Suite struct AttentionTests {
-    /// Rows per causal block: `GPTKernels.attentionBlock` (internal).
-    static let block = 32
 
     /// out [B,T,C] and d qkv [B,T,3C] for `dout`, computed row by row in Double.
     static func reference(_ qkv: [Float], _ dout: [Float], B: Int, T: Int, C: Int, NH: Int) -> (out: [Double], dqkv: [Double]) {
@@ -49,8 +48,30 @@ import TokenmillSupport
         return zip(a, b).map { abs(Double($0) - $1) }.max()! / scale
     }
 
+    /// The block rule (GPTKernels.attentionBlock): a multiple of 16 in 16…64; unless at the floor,
+    /// the widest block's score tile (block × T floats) fits in this machine's L1d and, where
+    /// OpenBLAS has small-matrix kernels, block·T·hs ≤ 10⁶; and it is the largest such block.
+    @Test(arguments: [1, 64, 150, 256, 512, 1024])
+    func attentionBlockKeepsTheScoreTileInL1(_ T: Int) {
+        let hs = 64, l1 = GPTMachine.l1DataCacheBytes, small = GPTMachine.blasHasSmallMatrixKernels
+        func fits(_ rows: Int) -> Bool { rows * T * 4 <= l1 && (!small || rows * T * hs <= 1_000_000) }
+        let block = GPTKernels.attentionBlock(sequenceLength: T, headSize: hs)
+        #expect(block % 16 == 0 && (16...64).contains(block))
+        #expect(block == 16 || fits(block))
+        #expect(block == 64 || !fits(block + 16))
+    }
+
+    /// The machine's block for the shape, then 16, 32, 48 and 64 (each block size the rule can pick).
+    static func blocks(T: Int, headSize: Int) -> [Int] {
+        [GPTKernels.attentionBlock(sequenceLength: T, headSize: headSize), 16, 32, 48, 64]
+    }
+
     @Test(arguments: [(2, 150, 2, 1), (2, 150, 2, 2), (1, 70, 1, 2), (3, 64, 4, 2), (1, 1, 2, 2)])
     func blockedAttentionMatchesDirectComputation(_ shape: (B: Int, T: Int, NH: Int, threads: Int)) {
+        for block in Self.blocks(T: shape.T, headSize: 32 / shape.NH) { check(shape, block: block) }
+    }
+
+    func check(_ shape: (B: Int, T: Int, NH: Int, threads: Int), block: Int) {
         let (B, T, NH, C) = (shape.B, shape.T, shape.NH, 32)
         var rng = SplitMix64(seed: UInt64(T * 10 + NH))
         let qkv = (0..<(B * T * 3 * C)).map { _ in rng.nextGaussian() }
@@ -60,12 +81,12 @@ import TokenmillSupport
         var out = [Float](repeating: .nan, count: B * T * C)
         var att = [Float](repeating: .nan, count: B * NH * T * T), datt = att  // unwritten blocks stay unread
         var dqkv = prior
-        GPTKernels.attentionForward(&out, &att, qkv, B: B, T: T, C: C, NH: NH)
-        GPTKernels.attentionBackward(&dqkv, &datt, dout, qkv, att, B: B, T: T, C: C, NH: NH)
+        GPTKernels.attentionForward(&out, &att, qkv, B: B, T: T, C: C, NH: NH, block: block)
+        GPTKernels.attentionBackward(&dqkv, &datt, dout, qkv, att, B: B, T: T, C: C, NH: NH, accumulate: true, block: block)
         let (wantOut, wantGrad) = Self.reference(qkv, dout, B: B, T: T, C: C, NH: NH)
         let outErr = Self.relativeError(out, wantOut)
         let gradErr = Self.relativeError(zip(dqkv, prior).map { $0 - $1 }, wantGrad)
-        print("attention B=\(B) T=\(T) NH=\(NH) threads=\(shape.threads): out \(outErr), d qkv \(gradErr)")
+        print("attention B=\(B) T=\(T) NH=\(NH) threads=\(shape.threads) block=\(block): out \(outErr), d qkv \(gradErr)")
         #expect(outErr < 1e-5)
         #expect(gradErr < 1e-5)
         // Probabilities: each causal row sums to 1 and is zero right of the diagonal inside its block.
@@ -74,7 +95,7 @@ import TokenmillSupport
                 let row = att[(bh * T + t) * T ..< (bh * T + t) * T + T]
                 let sum = row.prefix(t + 1).reduce(0, +)
                 #expect(abs(sum - 1) < 1e-5)
-                let blockEnd = min(T, (t / Self.block + 1) * Self.block)
+                let blockEnd = min(T, (t / block + 1) * block)
                 #expect(row.dropFirst(t + 1).prefix(blockEnd - t - 1).allSatisfy { $0 == 0 })
             }
         }
