@@ -24,7 +24,8 @@ extension BPETrainer {
         let start = Date()
         var lastReport = Date.distantPast
         let merged = loop.run(targetTokens: targetTokens, minFrequency: Int64(options.minFrequency),
-                              maxTokenLength: options.maxTokenLength ?? Int(Int32.max)) { done, total in
+                              maxTokenLength: options.maxTokenLength ?? Int(Int32.max),
+                              threads: max(1, options.threads)) { done, total in
             guard let progress else { return }
             let now = Date()
             guard now.timeIntervalSince(lastReport) > 0.2 || done == total else { return }
