@@ -75,7 +75,8 @@ struct MergeLoop {
             boxes.deinitialize(count: workers * workers); boxes.deallocate()
         }
         let shared = MergeShared(workers: workers, arena: arena, blocks: blocks, shards: shards, boxes: boxes,
-                                 barrier: PhaseBarrier(parties: workers, spinNanoseconds: MergeLoop.spinNanoseconds),
+                                 barrier: PhaseBarrier(parties: workers, spinNanoseconds: MergeLoop.spinNanoseconds,
+                                                      yieldAfterNanoseconds: MergeLoop.yieldAfterNanoseconds),
                                  targetTokens: targetTokens, minFrequency: minFrequency, maxTokenLength: Int32(clamping: maxTokenLength))
         let done = DispatchGroup()
         for t in 1..<workers {
@@ -96,6 +97,8 @@ struct MergeLoop {
         return result
     }
 
-    /// How long a merge-loop thread that reaches a barrier first spins before it sleeps.
+    /// How long a merge-loop thread that reaches a barrier first spins before it sleeps, and
+    /// after how long it yields its core between checks (PhaseBarrier).
     static let spinNanoseconds: UInt64 = 2_000_000
+    static let yieldAfterNanoseconds: UInt64 = 50_000
 }

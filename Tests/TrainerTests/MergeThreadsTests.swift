@@ -2,6 +2,9 @@ import BPE
 import Foundation
 import Testing
 import Trainer
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The merge loop runs on `options.threads` threads (word blocks and pair shards, MergeWorker):
 /// its merges, ties and duplicate merges included, must not depend on the thread count.
@@ -61,6 +64,11 @@ import Trainer
             #expect(got.merges == one.merges, "\(threads) threads")
             #expect(got.report.stopReason == one.report.stopReason)
         }
+        // The loop's threads take every step together: never more of them than cores.
+        let many = try merges(words, vocab: 256 + 50, threads: 64)
+        #expect(many.merges == one.merges)
+        #expect(many.report.mergeThreads >= 1 && many.report.mergeThreads <= min(64, max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        #expect(one.report.mergeThreads == 1)
     }
 
     /// Whole files, through counting and the merge loop: the tokenizer.json is byte-identical for
