@@ -69,7 +69,14 @@ struct MergeLoop {
         shards.initialize(repeating: PairShard(workers: workers), count: workers)
         let boxes = UnsafeMutablePointer<PairDeltaBox>.allocate(capacity: workers * workers)
         boxes.initialize(repeating: PairDeltaBox(), count: workers * workers)
+        let idCount = max(256, targetTokens)
+        let tokenLength = UnsafeMutablePointer<Int32>.allocate(capacity: idCount)
+        tokenLength.initialize(repeating: 1, count: idCount)
+        let step = UnsafeMutablePointer<MergeStep>.allocate(capacity: 1)
+        step.initialize(to: MergeStep())
         defer {
+            tokenLength.deallocate()
+            step.deallocate()
             arena.deallocate()
             shards.deinitialize(count: workers); shards.deallocate()
             boxes.deinitialize(count: workers * workers); boxes.deallocate()
@@ -77,6 +84,7 @@ struct MergeLoop {
         let shared = MergeShared(workers: workers, arena: arena, blocks: blocks, shards: shards, boxes: boxes,
                                  barrier: PhaseBarrier(parties: workers, spinNanoseconds: MergeLoop.spinNanoseconds,
                                                       yieldAfterNanoseconds: MergeLoop.yieldAfterNanoseconds),
+                                 tokenLength: tokenLength, step: step, parallelWords: MergeLoop.parallelWords,
                                  targetTokens: targetTokens, minFrequency: minFrequency, maxTokenLength: Int32(clamping: maxTokenLength))
         let done = DispatchGroup()
         for t in 1..<workers {
@@ -101,4 +109,6 @@ struct MergeLoop {
     /// after how long it yields its core between checks (PhaseBarrier).
     static let spinNanoseconds: UInt64 = 2_000_000
     static let yieldAfterNanoseconds: UInt64 = 50_000
+    /// Steps whose pair is on fewer words than this are taken by one thread (`MergeWorker`).
+    static let parallelWords = 1000
 }

@@ -13,25 +13,46 @@ struct MergeShared: @unchecked Sendable {
     /// `boxes[from × workers + to]`: from worker `from` to shard `to`.
     let boxes: UnsafeMutablePointer<PairDeltaBox>
     let barrier: PhaseBarrier
+    /// Token lengths by id, written by worker 0 when it makes a token, before the step that
+    /// needs it is published.
+    let tokenLength: UnsafeMutablePointer<Int32>
+    /// The step the workers take together next, written by worker 0 before the barrier that
+    /// starts it.
+    let step: UnsafeMutablePointer<MergeStep>
+    /// Steps whose pair's lists hold fewer words than this are taken by worker 0 alone.
+    let parallelWords: Int
     let targetTokens: Int
     let minFrequency: Int64
     let maxTokenLength: Int32
 }
 
+/// A merge step as worker 0 publishes it to the others: (a, b) → `newID`, the shard that owns
+/// (a, b) and its index there; `stop` ends the loop.
+struct MergeStep {
+    var a: UInt32 = 0
+    var b: UInt32 = 0
+    var newID: UInt32 = 0
+    var number: Int32 = 0
+    var winner = -1
+    var pair: Int32 = -1
+    var stop = false
+}
+
 /// One thread of the merge loop: the worker of one block of words and the owner of one pair shard.
 ///
-/// Every step, all workers: (1) choose the step's merge, the best of the shards' `top`s (each
-/// worker computes the same choice, and the same new token id from its own copy of the
-/// vocabulary); (2) rewrite the words of their block that are on the pair's list, summing the
-/// count changes by neighbour symbol (`NeighbourSums`), and send each changed pair's sum to its
-/// shard's owner; barrier; (3) as owners, add the changes their shard received and choose its
-/// new `top`; barrier. No step has a serial part: with one thread this is the serial merge loop.
+/// Worker 0 leads: it chooses each step's merge, the best of the shards' `top`s, and the new
+/// token's id. A step whose pair is on many words (`MergeShared.parallelWords`) is taken by all
+/// workers: (1) each rewrites the words of its block on the pair's lists, summing the count
+/// changes by neighbour symbol (`NeighbourSums`), and sends each changed pair's sum to its
+/// shard's owner; barrier; (2) each owner adds the changes its shard received and chooses the
+/// shard's new `top`; barrier. A step on few words is taken by worker 0 alone, block by block and
+/// shard by shard (the same work, so the same result), while the others wait (and soon sleep):
+/// most of the 32,511 steps of a 32,768 training are a few microseconds of work, less than
+/// keeping threads in step costs, and on a busy machine a descheduled thread stalls every step
+/// it takes part in. With one thread this is the serial merge loop.
 struct MergeWorker {
     let me: Int
     let shared: MergeShared
-    var tokens: [[UInt8]] = ByteAlphabet.order.map { [$0] }
-    var tokenLength: [Int32] = Array(repeating: 1, count: 256)
-    var idOfBytes: [[UInt8]: UInt32] = [:]
     var left: NeighbourSums
     var right: NeighbourSums
     /// Where `rewrite`'s look-ahead reads go (so they are not optimized away).
@@ -42,7 +63,6 @@ struct MergeWorker {
     init(me: Int, shared: MergeShared) {
         self.me = me
         self.shared = shared
-        for (id, b) in ByteAlphabet.order.enumerated() { idOfBytes[[b]] = UInt32(id) }
         left = NeighbourSums(symbols: max(256, shared.targetTokens))
         right = NeighbourSums(symbols: max(256, shared.targetTokens))
     }
@@ -52,18 +72,35 @@ struct MergeWorker {
     /// Applied to both increments and decrements, so every count stays exact.
     @inline(__always) func counted(_ length: Int32) -> Bool { length == 2 || length < shared.maxTokenLength }
 
-    /// Runs the whole loop on this thread, in step with the other workers. Worker 0's result
-    /// carries the merges (the others' are the same).
+    /// Counts this shard's pairs, then (worker 0) leads the loop or (the others) takes the steps
+    /// worker 0 shares. Worker 0's result carries the merges.
     mutating func run(progress: ((Int, Int) -> Void)?) -> MergeResult {
-        let workers = shared.workers
         let setupStart = DispatchTime.now().uptimeNanoseconds
         shared.shards[me].countPairs(me: me, arena: shared.arena, blocks: shared.blocks)
         shared.barrier.wait()
         var result = MergeResult(tokens: [], merges: [], mergeCounts: [])
         result.setupSeconds = Double(DispatchTime.now().uptimeNanoseconds - setupStart) / 1e9
+        if me == 0 { lead(&result, progress: progress) } else { follow() }
+        // No worker reads another's shard any more: each frees its own (its millions of word
+        // lists), in parallel.
+        shared.shards[me] = PairShard(workers: shared.workers)
+        return result
+    }
+
+    /// Worker 0's loop: choose, then take the step with all workers or alone.
+    mutating func lead(_ result: inout MergeResult, progress: ((Int, Int) -> Void)?) {
+        let workers = shared.workers
+        var tokens: [[UInt8]] = ByteAlphabet.order.map { [$0] }
+        var idOfBytes: [[UInt8]: UInt32] = [:]
+        for (id, b) in ByteAlphabet.order.enumerated() { idOfBytes[[b]] = UInt32(id) }
         result.stopReason = "vocabulary size reached"
         let total = max(0, shared.targetTokens - 256)
-        var step: Int32 = 0
+        var number: Int32 = 0
+        // Steps are shared only while sharing pays: if over the last 64 shared steps worker 0
+        // waited at the barriers for more than half the time it worked (the others were
+        // descheduled on a busy machine), the threshold doubles; below an eighth it halves again.
+        var threshold = shared.parallelWords
+        var worked: UInt64 = 0, waited: UInt64 = 0, sharedSteps = 0
         while tokens.count < shared.targetTokens {
             var best: Candidate? = nil
             var winner = -1
@@ -81,26 +118,61 @@ struct MergeWorker {
             } else {
                 newID = UInt32(tokens.count)
                 tokens.append(merged)
-                tokenLength.append(Int32(merged.count))
+                shared.tokenLength[Int(newID)] = Int32(merged.count)
                 idOfBytes[merged] = newID
             }
             result.merges.append((a, b))
             result.mergeCounts.append(top.count)
-            step += 1
-            let list = shared.shards[winner].lists[me][Int(top.pair)]
-            rewrite(list, a: a, b: b, newID: newID, step: step)
-            send(a: a, b: b, newID: newID)
-            shared.barrier.wait()
-            shared.shards[me].absorb(shared.boxes, me: me, won: winner == me)
-            shared.barrier.wait()
+            number += 1
+            shared.step.pointee = MergeStep(a: a, b: b, newID: newID, number: number, winner: winner, pair: top.pair)
+            var words = 0
+            for t in 0..<workers { words += shared.shards[winner].lists[t][Int(top.pair)].count }
+            if workers > 1 && words >= threshold {
+                shared.barrier.wait()   // the others take the step too
+                let (work, wait) = takeStep(block: me, shard: me)
+                worked += work; waited += wait; sharedSteps += 1
+                if sharedSteps == 64 {
+                    if waited > worked / 2 { threshold = min(threshold * 2, 1 << 40) }
+                    else if waited < worked / 8 { threshold = max(shared.parallelWords, threshold / 2) }
+                    worked = 0; waited = 0; sharedSteps = 0
+                }
+            } else {
+                for t in 0..<workers { takeStep(block: t, shard: nil) }
+                for o in 0..<workers { shared.shards[o].absorb(shared.boxes, me: o, won: winner == o) }
+            }
             progress?(result.merges.count, total)
         }
-        // Every worker has read the shards' tops for the last time: each frees its own shard (its
-        // millions of word lists), in parallel.
-        shared.barrier.wait()
-        shared.shards[me] = PairShard(workers: workers)
         result.tokens = tokens
-        return result
+        if workers > 1 {
+            shared.step.pointee.stop = true
+            shared.barrier.wait()
+        }
+    }
+
+    /// The other workers' loop: wait for a shared step (or the end) and take it.
+    mutating func follow() {
+        while true {
+            shared.barrier.wait()
+            if shared.step.pointee.stop { return }
+            takeStep(block: me, shard: me)
+        }
+    }
+
+    /// This worker's part of the published step: rewrite `block`'s words and send the changes;
+    /// with a `shard`, then (between barriers) add that shard's changes. Returns the nanoseconds
+    /// spent working and waiting at the barriers.
+    @discardableResult
+    mutating func takeStep(block: Int, shard: Int?) -> (work: UInt64, wait: UInt64) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let step = shared.step.pointee
+        let list = shared.shards[step.winner].lists[block][Int(step.pair)]
+        rewrite(list, a: step.a, b: step.b, newID: step.newID, step: step.number)
+        send(a: step.a, b: step.b, newID: step.newID, from: block)
+        guard let shard else { return (0, 0) }
+        var wait = shared.barrier.waitTimed()
+        shared.shards[shard].absorb(shared.boxes, me: shard, won: step.winner == shard)
+        wait += shared.barrier.waitTimed()
+        return (DispatchTime.now().uptimeNanoseconds - start - wait, wait)
     }
 
     /// Merges every (a, b) in the listed words of this block (left to right, non-overlapping, as
@@ -147,29 +219,31 @@ struct MergeWorker {
     /// Sends the step's count changes to the shards that own the pairs: per left neighbour x,
     /// (x, a) loses and (x, n) gains its weight (with its words); per right neighbour y, (b, y)
     /// loses and (n, y) gains. Resets `left` and `right`.
-    mutating func send(a: UInt32, b: UInt32, newID: UInt32) {
+    mutating func send(a: UInt32, b: UInt32, newID: UInt32, from block: Int) {
+        let tokenLength = shared.tokenLength
         let lenA = tokenLength[Int(a)], lenB = tokenLength[Int(b)], newLen = tokenLength[Int(newID)]
         for i in 0..<left.touchedCount {
             let x = left.touched[i], xi = Int(x)
             let d = left.weight[xi], lx = tokenLength[xi]
             left.weight[xi] = 0
-            if counted(lx + lenA) { post(UInt64(x) << 32 | UInt64(a), -d, nil) }
-            if counted(lx + newLen) { post(UInt64(x) << 32 | UInt64(newID), d, &left.words[xi]) } else { left.words[xi] = [] }
+            if counted(lx + lenA) { post(UInt64(x) << 32 | UInt64(a), -d, nil, from: block) }
+            if counted(lx + newLen) { post(UInt64(x) << 32 | UInt64(newID), d, &left.words[xi], from: block) } else { left.words[xi] = [] }
         }
         left.touchedCount = 0
         for i in 0..<right.touchedCount {
             let y = right.touched[i], yi = Int(y)
             let d = right.weight[yi], ly = tokenLength[yi]
             right.weight[yi] = 0
-            if counted(lenB + ly) { post(UInt64(b) << 32 | UInt64(y), -d, nil) }
-            if counted(newLen + ly) { post(UInt64(newID) << 32 | UInt64(y), d, &right.words[yi]) } else { right.words[yi] = [] }
+            if counted(lenB + ly) { post(UInt64(b) << 32 | UInt64(y), -d, nil, from: block) }
+            if counted(newLen + ly) { post(UInt64(newID) << 32 | UInt64(y), d, &right.words[yi], from: block) } else { right.words[yi] = [] }
         }
         right.touchedCount = 0
     }
 
-    /// Puts one pair's change in the box for its owner, moving `words` (if any) into the box.
-    @inline(__always) func post(_ key: UInt64, _ delta: Int64, _ words: UnsafeMutablePointer<[UInt32]>?) {
-        let box = shared.boxes + (me * shared.workers + PairShard.owner(of: key, among: shared.workers))
+    /// Puts one pair's change in `block`'s box for the pair's owner, moving `words` (if any) into
+    /// the box.
+    @inline(__always) func post(_ key: UInt64, _ delta: Int64, _ words: UnsafeMutablePointer<[UInt32]>?, from block: Int) {
+        let box = shared.boxes + (block * shared.workers + PairShard.owner(of: key, among: shared.workers))
         var list: Int32 = -1
         if let words {
             list = Int32(box.pointee.lists.count)

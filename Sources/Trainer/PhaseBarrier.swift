@@ -42,8 +42,12 @@ final class PhaseBarrier: @unchecked Sendable {
 
     /// Returns once all `parties` threads have called `wait()` for this round. Everything a thread
     /// wrote before its call is visible to every thread after the call returns.
-    func wait() {
-        if parties == 1 { return }
+    func wait() { _ = waitTimed() }
+
+    /// `wait()`, returning how long this thread waited (nanoseconds; 0 for the last to arrive).
+    @discardableResult
+    func waitTimed() -> UInt64 {
+        if parties == 1 { return 0 }
         let round = generation.load(ordering: .acquiring)
         if arrived.add(1, ordering: .acquiringAndReleasing).newValue == parties {
             arrived.store(0, ordering: .relaxed)
@@ -53,12 +57,12 @@ final class PhaseBarrier: @unchecked Sendable {
                 pthread_cond_broadcast(condition)
                 pthread_mutex_unlock(mutex)
             }
-            return
+            return 0
         }
         let start = DispatchTime.now().uptimeNanoseconds
         var spins = 0, yielding = false
         while true {
-            if generation.load(ordering: .acquiring) != round { return }
+            if generation.load(ordering: .acquiring) != round { return DispatchTime.now().uptimeNanoseconds - start }
             spins += 1
             if yielding { sched_yield() }
             if spins & 255 == 0 || yielding {
@@ -72,5 +76,6 @@ final class PhaseBarrier: @unchecked Sendable {
         while generation.load(ordering: .sequentiallyConsistent) == round { pthread_cond_wait(condition, mutex) }
         sleepers.subtract(1, ordering: .sequentiallyConsistent)
         pthread_mutex_unlock(mutex)
+        return DispatchTime.now().uptimeNanoseconds - start
     }
 }
