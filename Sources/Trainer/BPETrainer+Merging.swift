@@ -19,7 +19,7 @@ extension BPETrainer {
         report.uniquePreTokenBytes = table.keyBytes
         report.countPeakRSS = peakResidentBytes()
         let mergeThreads = MergeLoop.threads(requested: options.threads, entries: table.count, keyBytes: table.keyBytes,
-                                             limit: options.memoryLimit)
+                                             limit: options.memoryLimit, wordsPerThread: options.mergeWordsPerThread)
         report.mergeThreads = mergeThreads
         var loop = MergeLoop(words: table)
         table = PreTokenCounts()   // the loop has its own copy of the words

@@ -24,11 +24,13 @@ extension MergeLoop {
     }
 
     /// The merge loop's thread count: `requested`, but no more than the cores (its threads take
-    /// every step together, so a thread without a core stalls the others: 4 threads on 2 cores
-    /// took 14.4 s where 1 took 2.8 s), at most `maxThreads`, and no more than fit in `limit`
+    /// shared steps together, so a thread without a core stalls the others: 4 threads on 2 cores
+    /// took 14.4 s where 1 took 2.8 s), at most `maxThreads`, at most one per `wordsPerThread`
+    /// entries (`TrainerOptions.mergeWordsPerThread`), and no more than fit in `limit`
     /// (`estimatedBytes(entries:keyBytes:threads:)`). The merges do not depend on it.
-    static func threads(requested: Int, entries: Int, keyBytes: Int, limit: Int) -> Int {
+    static func threads(requested: Int, entries: Int, keyBytes: Int, limit: Int, wordsPerThread: Int) -> Int {
         var threads = max(1, min(requested, ThreadCount.default, maxThreads))
+        if wordsPerThread > 0 { threads = min(threads, max(1, entries / wordsPerThread)) }
         while threads > 1 && estimatedBytes(entries: entries, keyBytes: keyBytes, threads: threads) > limit { threads -= 1 }
         return threads
     }

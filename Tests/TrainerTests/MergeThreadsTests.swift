@@ -15,6 +15,7 @@ import Glibc
         options.threads = threads
         options.minFrequency = minFrequency
         options.maxTokenLength = maxTokenLength
+        options.mergeWordsPerThread = 0   // the threaded loop even on these few words
         let result = try BPETrainer.train(wordCounts: words, options: options)
         return (result.merges.map { $0.left + [0xFF, 0xFF] + $0.right }, result.report)
     }
@@ -83,6 +84,7 @@ import Glibc
             options.holdoutFraction = 0
             options.specialTokens = ["<|endoftext|>"]
             options.chunkSize = 1 << 15
+            options.mergeWordsPerThread = 0
             jsons.append(try BPETrainer.train(files: files, options: options).tokenizer.huggingFaceJSON())
         }
         #expect(jsons.allSatisfy { $0 == jsons[0] })
