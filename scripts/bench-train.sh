@@ -6,6 +6,9 @@
 #   swift build -c release $(scripts/swift-flags.sh) --scratch-path .build-train --product tokenmill
 #   scripts/bench-train.sh [VOCAB ...]        # default: 8192 32768; SPM=1 also runs SentencePiece
 #   scripts/bench-train.sh phases             # 32,768 with 1 and 2 threads, time per phase
+#   scripts/bench-train.sh threads [ROUNDS]   # 32,768, 1 vs 2 threads: BASE=other-tokenmill (e.g. main's
+#                                             # build) and this one alternating, then rustbpe (2 rayon threads)
+#   scripts/bench-train.sh rustbpe [THREADS]  # rustbpe (nanochat's trainer) alone on the training set
 #   scripts/bench-train.sh memory [LIMIT ...] # ~1 GB corpus, --memory-limit LIMIT (default 64M) vs none
 #   scripts/bench-train.sh crlf [VOCAB]       # HF fed the files' exact bytes (peers.py reads text mode,
 #                                             # which turns "\r\n" into "\n"); merges compared with ours
@@ -53,6 +56,58 @@ print("threads", r["threads"], " ".join("%s=%.2f" % (p["name"], p["seconds"]) fo
   done
   cmp "$DIR/phases-t1.json" "$DIR/phases-t2.json" && echo "1 and 2 threads byte-identical" >> "$DIR/phases.txt"
   cat "$DIR/phases.txt"; exit 0
+fi
+
+# 1 vs 2 threads, alternating builds within each round (BASE, if given, then TOKENMILL), phases
+# from --json, then rustbpe. Meant to run with the cores to itself (see BENCHMARKS.md: on a shared
+# machine, `setsid bash -c 'echo -20 > /proc/self/autogroup; scripts/bench-train.sh threads'`).
+if [ "${1:-}" = threads ]; then
+  ROUNDS=${2:-3}
+  for round in $(seq "$ROUNDS"); do
+    n=0
+    for bin in ${BASE:-} $TM; do
+      n=$((n + 1))
+      for threads in 1 2; do
+        $T -o "$DIR/time-threads" $bin train-tokenizer --vocab-size 32768 --special '<|endoftext|>' --min-frequency 2 --holdout 0 \
+            --threads $threads --json -o "$DIR/threads-build$n-t$threads.json" $TRAIN 2>/dev/null > "$DIR/report-threads.json"
+        python3 - "$DIR/report-threads.json" "$bin" $threads "$(tail -1 "$DIR/time-threads")" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PYEOF' | tee -a "$DIR/threads.txt"
+import json, sys
+r = json.loads(open(sys.argv[1]).readline())
+print(f"{sys.argv[2]} threads={sys.argv[3]} " + " ".join("%s=%.2f" % (p["name"], p["seconds"]) for p in r["phases"]) + f" {sys.argv[4]} load={sys.argv[5]}")
+PYEOF
+      done
+    done
+    "$0" rustbpe 2 | tee -a "$DIR/threads.txt"
+  done
+  for f in "$DIR"/threads-*-t1.json; do cmp "$f" "${f%-t1.json}-t2.json" && echo "$f: 1 and 2 threads byte-identical" | tee -a "$DIR/threads.txt"; done
+  exit 0
+fi
+
+# rustbpe (pip `rustbpe`, nanochat's trainer: rayon-parallel counting, serial merge loop) with the
+# GPT-2 pattern, vocabulary 32,768, RAYON_NUM_THREADS threads. Each file is fed as pieces of about
+# 1 MB cut after a line break, so rayon has work for every thread (a file per item would leave
+# gcide's 40 MB to one thread).
+if [ "${1:-}" = rustbpe ]; then
+  $T -o "$DIR/time-rustbpe" env RAYON_NUM_THREADS="${2:-2}" $PY - $TRAIN <<'PYEOF'
+import os, sys, time
+import rustbpe
+GPT2 = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
+def pieces():
+    for path in sys.argv[1:]:
+        text = open(path, encoding="utf-8", errors="replace", newline="").read()
+        start = 0
+        while start < len(text):
+            end = text.find("\n", start + (1 << 20))
+            end = len(text) if end < 0 else end + 1
+            yield text[start:end]
+            start = end
+t0 = time.time(); c0 = time.process_time()
+tok = rustbpe.Tokenizer()
+tok.train_from_iterator(pieces(), 32768, pattern=GPT2)
+print(f"rustbpe threads={os.environ['RAYON_NUM_THREADS']} vocab={tok.vocab_size} train_wall={time.time() - t0:.2f} train_cpu={time.process_time() - c0:.2f}", end=" ")
+PYEOF
+  echo "$(tail -1 "$DIR/time-rustbpe") load=$(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
 fi
 
 # peers.py reads files with Python's universal newlines, so HF never sees the "\r\n" of CRLF

@@ -18,13 +18,17 @@ extension BPETrainer {
         }
         report.uniquePreTokenBytes = table.keyBytes
         report.countPeakRSS = peakResidentBytes()
+        let mergeThreads = MergeLoop.threads(requested: options.threads, entries: table.count, keyBytes: table.keyBytes,
+                                             limit: options.memoryLimit, wordsPerThread: options.mergeWordsPerThread)
+        report.mergeThreads = mergeThreads
         var loop = MergeLoop(words: table)
         table = PreTokenCounts()   // the loop has its own copy of the words
         let targetTokens = options.vocabSize - options.specialTokens.count
         let start = Date()
         var lastReport = Date.distantPast
         let merged = loop.run(targetTokens: targetTokens, minFrequency: Int64(options.minFrequency),
-                              maxTokenLength: options.maxTokenLength ?? Int(Int32.max)) { done, total in
+                              maxTokenLength: options.maxTokenLength ?? Int(Int32.max),
+                              threads: mergeThreads) { done, total in
             guard let progress else { return }
             let now = Date()
             guard now.timeIntervalSince(lastReport) > 0.2 || done == total else { return }

@@ -35,6 +35,9 @@ public struct TrainingReport: Sendable, Codable {
     public var peakRSS = 0
     public var memoryLimit = 0
     public var threads = 1
+    /// Threads the merge loop ran on: `threads`, capped by the cores and by the memory limit
+    /// (`MergeLoop.threads`); the merges do not depend on it.
+    public var mergeThreads = 1
     public var vocabSize = 0
     public var merges = 0
     public var duplicateMerges = 0
@@ -66,7 +69,7 @@ public struct TrainingReport: Sendable, Codable {
                                 prunings, prunedEntries, prunedOccurrences, prunedFraction * 100))
         }
         if peakRSS > 0 { lines.append("peak RSS: \(mb(countPeakRSS)) counting, \(mb(peakRSS)) in all") }
-        lines.append("vocabulary: \(vocabSize) ids, \(merges) merges (\(duplicateMerges) duplicate), stopped: \(stopReason)")
+        lines.append("vocabulary: \(vocabSize) ids, \(merges) merges (\(duplicateMerges) duplicate) on \(mergeThreads) thread(s), stopped: \(stopReason)")
         lines.append("phases: " + phases.map { String(format: "%@ %.2fs", $0.name, $0.seconds) }.joined(separator: ", ")
                      + (countSteps.isEmpty ? "" : " (count: " + countSteps.map { String(format: "%@ %.2fs", $0.name, $0.seconds) }.joined(separator: ", ") + ")"))
         if !firstMerges.isEmpty { lines.append("first merges: " + firstMerges.map { "\($0.left) \($0.right) (\($0.count))" }.joined(separator: ", ")) }

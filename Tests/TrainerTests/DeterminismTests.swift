@@ -14,6 +14,7 @@ import Trainer
                holdout: Double = 0.01) throws -> (json: Data, report: TrainingReport) {
         var options = TrainerOptions(vocabSize: 3000)
         options.threads = threads
+        options.mergeWordsPerThread = 0   // the merge loop on `threads` threads too, on these small files
         options.chunkSize = chunkSize
         options.holdoutFraction = holdout
         options.specialTokens = ["<|endoftext|>", "<|pad|>"]

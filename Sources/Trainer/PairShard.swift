@@ -1,0 +1,150 @@
+import HeapModule
+
+/// A candidate merge in a shard's priority queue. Greater = merged first: higher count, then the
+/// pair with the smaller (left id, right id). Entries go stale when counts change; they are
+/// checked against the live count when popped (lazy invalidation).
+struct Candidate: Comparable {
+    var count: Int64
+    var key: UInt64
+    /// The pair's index in its shard (not part of the order: keys are unique).
+    var pair: Int32
+    static func < (a: Candidate, b: Candidate) -> Bool {
+        a.count != b.count ? a.count < b.count : a.key > b.key
+    }
+    static func == (a: Candidate, b: Candidate) -> Bool { a.count == b.count && a.key == b.key }
+}
+
+/// A pair's live count and key, and the last step it gained in (so it is queued once a step).
+struct PairInfo {
+    var count: Int64
+    var key: UInt64
+    var gained: Int32
+}
+
+/// The pairs one merge-loop thread owns: the live count of every pair whose key hashes to this
+/// shard (`owner(of:among:)`), per worker the words of its block the pair may occur in, and a
+/// priority queue of the shard's pairs.
+///
+/// Each pair has exactly one owner, so the count changes of a merge step are added by the
+/// owners in parallel, without locks, and each shard's best pair is found on its own heap; the
+/// step's merge is the best of the shards' best pairs (`top`). Counts are exact integers and
+/// the order of candidates is total, so the merge chosen does not depend on how pairs are
+/// spread over shards, nor words over workers: the merges are the same for any thread count.
+struct PairShard {
+    let workers: Int
+    var index = PairIndex(capacity: 1 << 16)
+    var pairs: [PairInfo] = []
+    /// `lists[t][q]`: words of worker t's block that may contain pair q (every word that does is
+    /// there; a word may also be there after it lost the pair, or twice).
+    var lists: [[[UInt32]]]
+    /// Pairs that gained this step.
+    var gained: [Int32] = []
+    var step: Int32 = 0
+    var heap = Heap<Candidate>()
+    /// The shard's best pair with a live count, off the heap while the step's merge is chosen.
+    var top: Candidate?
+
+    init(workers: Int) {
+        self.workers = workers
+        lists = Array(repeating: [], count: workers)
+    }
+
+    /// The shard that owns pair `key` among `n` (a multiplicative hash's high bits, independent
+    /// of the bits `PairIndex` uses for slots).
+    @inline(__always) static func owner(of key: UInt64, among n: Int) -> Int {
+        if n == 1 { return 0 }
+        let h = (key &* 0xD6E8_FEB8_6659_FD93) >> 32
+        return Int(truncatingIfNeeded: (h &* UInt64(n)) >> 32)
+    }
+
+    /// The index of pair `key`, added (count 0, no words) if new.
+    @inline(__always) mutating func slot(_ key: UInt64) -> Int {
+        let (q, inserted) = index.findOrInsert(key, next: Int32(pairs.count))
+        if inserted {
+            pairs.append(PairInfo(count: 0, key: key, gained: 0))
+            for t in 0..<workers { lists[t].append([]) }
+        }
+        return Int(q)
+    }
+
+    /// Counts the pairs this shard (`me` of `workers`) owns in all words: the initial counts.
+    /// Worker t's words are the records from `blocks[t]` up to `blocks[t + 1]`. Every shard reads
+    /// all words and keeps its own pairs, so the shards are counted in parallel with no merging
+    /// afterwards.
+    mutating func countPairs(me: Int, arena: WordArena, blocks: [Int]) {
+        for t in 0..<workers {
+            var w = blocks[t]
+            while w < blocks[t + 1] {
+                let r = arena.record(w), n = Int(r[2]), c = WordArena.count(r), sym = r + 4
+                for k in 0..<max(0, n - 1) {
+                    let key = UInt64(sym[k]) << 32 | UInt64(sym[k + 1])
+                    if PairShard.owner(of: key, among: workers) != me { continue }
+                    let q = slot(key)
+                    pairs[q].count += c
+                    if lists[t][q].last != UInt32(w) { lists[t][q].append(UInt32(w)) }
+                }
+                w += WordArena.units(length: n)
+            }
+        }
+        var initial: [Candidate] = []
+        initial.reserveCapacity(pairs.count)
+        for q in 0..<pairs.count where pairs[q].count > 0 { initial.append(Candidate(count: pairs[q].count, key: pairs[q].key, pair: Int32(q))) }
+        heap = Heap(initial)
+        chooseTop()
+    }
+
+    /// Adds the count changes the workers sent this shard for one merge step (`boxes[t × workers
+    /// + me]`, in worker order), emptying the boxes. `won`: this shard's `top` was the step's
+    /// merge, whose every occurrence is gone now (so its count is exactly 0). Then the pairs that
+    /// gained go on the heap and the new `top` is chosen. O(changes + stale heap entries · log).
+    mutating func absorb(_ boxes: UnsafeMutablePointer<PairDeltaBox>, me: Int, won: Bool) {
+        step += 1
+        for t in 0..<workers {
+            let box = boxes + (t * workers + me)
+            for e in box.pointee.entries {
+                let q = slot(e.key)
+                pairs[q].count += e.delta
+                if e.list >= 0 {
+                    if lists[t][q].isEmpty {
+                        swap(&lists[t][q], &box.pointee.lists[Int(e.list)])
+                    } else {
+                        lists[t][q].append(contentsOf: box.pointee.lists[Int(e.list)])
+                    }
+                }
+                if e.delta > 0 && pairs[q].gained != step { pairs[q].gained = step; gained.append(Int32(q)) }
+            }
+            box.pointee.entries.removeAll(keepingCapacity: true)
+            box.pointee.lists.removeAll(keepingCapacity: true)
+        }
+        if let previous = top {
+            if won {
+                let p = Int(previous.pair)
+                pairs[p].count = 0
+                for t in 0..<workers { lists[t][p] = [] }
+            } else {
+                heap.insert(previous)
+            }
+            top = nil
+        }
+        for q in gained {
+            let qi = Int(q)
+            if pairs[qi].count > 0 { heap.insert(Candidate(count: pairs[qi].count, key: pairs[qi].key, pair: q)) }
+        }
+        gained.removeAll(keepingCapacity: true)
+        chooseTop()
+    }
+
+    /// Pops the heap until its best entry has its pair's live count (re-queueing stale entries
+    /// whose pair still occurs), and holds that entry as `top` (nil when no pair is left).
+    mutating func chooseTop() {
+        while let candidate = heap.popMax() {
+            let live = pairs[Int(candidate.pair)].count
+            if live == candidate.count {
+                top = candidate
+                return
+            }
+            if live > 0 { heap.insert(Candidate(count: live, key: candidate.key, pair: candidate.pair)) }
+        }
+        top = nil
+    }
+}
