@@ -50,8 +50,6 @@ struct PieceCache {
     @usableFromInline let fill: UnsafeMutablePointer<Fill>
     /// For the pieces that are merged after all.
     @usableFromInline let pairs: PairMemo
-    /// Longer pieces are not kept (they are rare, and would crowd the arenas).
-    @usableFromInline static let maxPieceBytes = 256
 
     /// A cache for `textBytes` bytes of text: one slot per 64 bytes, 256 to 32,768 slots (24 bytes
     /// each: at most 768 KB), arenas of 32 bytes and 8 ids per slot, and a pair memo of 8,192
@@ -97,7 +95,11 @@ struct PieceCache {
     @inlinable @inline(__always)
     func store(in slot: UnsafeMutablePointer<Slot>, hash h: UInt64, bytes p: UnsafePointer<UInt8>, _ n: Int,
                ids pieceIDs: UnsafeBufferPointer<TokenID>) {
-        guard n <= Self.maxPieceBytes && pieceIDs.count <= Self.maxPieceBytes else { return }
+        // A piece that would take more than a quarter of an arena is not kept. Long pieces are
+        // kept otherwise: the parts of one long run (`Tokenizer.maxPieceBytes`, e.g. 100 MB of
+        // one letter) are identical, and merging each again made `TokenmillBench worst-case`'s
+        // repeated character 8–24× slower when pieces over 256 bytes were skipped.
+        guard n <= bytesCapacity / 4 && pieceIDs.count <= idsCapacity / 4 else { return }
         if fill.pointee.bytes + n > bytesCapacity || fill.pointee.ids + pieceIDs.count > idsCapacity {
             slots!.update(repeating: Slot(hash: 0, bytesStart: 0, idsStart: 0, length: 0, count: 0), count: mask + 1)
             fill.pointee = Fill(bytes: 0, ids: 0)
