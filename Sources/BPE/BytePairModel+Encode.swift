@@ -8,17 +8,18 @@ import HeapModule
 // a piece cache that lives for a whole `encodeBatch` worker instead of one 256 KiB item
 // (PieceCache.swift), the byte-pair priorities of a piece's first step from a 256 KB array
 // (`bytePairPriorities`), and the two neighbours' lookups after a merge issued together
-// (`PairTable.priorities`). Together 0.52 → ~0.44 CPU s on cl100k.
+// (`PairTable.priorities`). Together, median CPU s of 8 alternating rounds against main:
+// cl100k 0.555 → 0.454, o200k 0.640 → 0.550, gpt2 0.494 → 0.437.
 // Measured and rejected:
 // - Pieces taken 16 at a time, their hashes and vocabulary slots loaded before any is looked up
-//   (so the loads overlap): medians 0.479 / 0.477 s in 8 rounds. The stalls moved to the batch
-//   loop, the total did not change.
+//   (so the loads overlap): medians 0.488 with, 0.477 without, in 8 rounds. The stalls moved to
+//   the batch loop, the total did not change.
 // - Only each token's canonical rule (the split BPE of its own bytes joins last: 100,000 rules,
-//   2 MB for cl100k; exact, since every merge BPE makes is one): 0.50 / 0.50 s (cl100k, 8
-//   rounds) and 0.545 / 0.55 s (o200k, 4), for a BPE pass over the ~62,000 tokens with several
+//   2 MB for cl100k; exact, since every merge BPE makes is one): 0.507 / 0.502 s (cl100k, 8
+//   rounds) and 0.551 / 0.545 s (o200k, 4), for a BPE pass over the ~62,000 tokens with several
 //   splits at every load (+0.07 s CPU). At 4 MB the table already sits in L3; 2 MB does not fit
 //   the 1 MB L2 either.
-// - A 512 KB pair memo instead of 64 KB: 0.44 / 0.435 s.
+// - A 512 KB pair memo instead of 64 KB: 0.446 / 0.435 s (6 rounds; within the noise).
 // Not attempted: the backtracking longest-match encoder of GitHub's `bpe` crate (a token trie
 // for the longest prefix, each token's canonical split, a memo of pair validity), which looks
 // up about one token per output id; quicktok-v1 is a C++ port of it.
