@@ -19,7 +19,9 @@ import HeapModule
 //   rounds) and 0.551 / 0.545 s (o200k, 4), for a BPE pass over the ~62,000 tokens with several
 //   splits at every load (+0.07 s CPU). At 4 MB the table already sits in L3; 2 MB does not fit
 //   the 1 MB L2 either.
-// - A 512 KB pair memo instead of 64 KB: 0.446 / 0.435 s (6 rounds; within the noise).
+// - A 512 KB pair memo instead of 64 KB: 0.446 / 0.435 s (6 rounds; within the noise); no memo
+//   at all (the byte pairs now come from `bytePairPriorities`): 0.474 / 0.482 s (cl100k, 8
+//   rounds), 0.498 / 0.474 s (o200k, 6): no clear change either way, the memo stays.
 // - Vocabulary index slots of 16 bytes (8 bytes inline, the rest compared in the arena) instead
 //   of 32: 4 MB instead of 8 for cl100k, but 0.384 / 0.382 s (cl100k, 8 rounds) and 0.428 /
 //   0.426 s (o200k, 6).
