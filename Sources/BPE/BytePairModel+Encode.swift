@@ -1,5 +1,33 @@
 import HeapModule
 
+// Design notes (issue 17, second pass; perf `record -e cpu-clock` on `TokenmillBench encode
+// --vocab cl100k --threads 1` over the 19.2 MB benchmark text, CPU seconds the median of
+// alternating rounds on the 2-core AMD EPYC, load 3–7; BENCHMARKS.md "Encoder core, second
+// pass"). The merge loop's cost is waiting on pair-table loads that miss the core's caches.
+// Kept: the pair table in one word per rule (4 MB for cl100k instead of 8; PairTable.swift),
+// a piece cache that lives for a whole `encodeBatch` worker instead of one 256 KiB item
+// (PieceCache.swift), the byte-pair priorities of a piece's first step from a 256 KB array
+// (`bytePairPriorities`), and the two neighbours' lookups after a merge issued together
+// (`PairTable.priorities`). Together, median CPU s of 8 alternating rounds against main:
+// cl100k 0.555 → 0.454, o200k 0.640 → 0.550, gpt2 0.494 → 0.437.
+// Measured and rejected:
+// - Pieces taken 16 at a time, their hashes and vocabulary slots loaded before any is looked up
+//   (so the loads overlap): medians 0.488 with, 0.477 without, in 8 rounds. The stalls moved to
+//   the batch loop, the total did not change.
+// - Only each token's canonical rule (the split BPE of its own bytes joins last: 100,000 rules,
+//   2 MB for cl100k; exact, since every merge BPE makes is one): 0.507 / 0.502 s (cl100k, 8
+//   rounds) and 0.551 / 0.545 s (o200k, 4), for a BPE pass over the ~62,000 tokens with several
+//   splits at every load (+0.07 s CPU). At 4 MB the table already sits in L3; 2 MB does not fit
+//   the 1 MB L2 either.
+// - A 512 KB pair memo instead of 64 KB: 0.446 / 0.435 s (6 rounds; within the noise); no memo
+//   at all (the byte pairs now come from `bytePairPriorities`): 0.474 / 0.482 s (cl100k, 8
+//   rounds), 0.498 / 0.474 s (o200k, 6): no clear change either way, the memo stays.
+// - Vocabulary index slots of 16 bytes (8 bytes inline, the rest compared in the arena) instead
+//   of 32: 4 MB instead of 8 for cl100k, but 0.384 / 0.382 s (cl100k, 8 rounds) and 0.428 /
+//   0.426 s (o200k, 6).
+// Not attempted: the backtracking longest-match encoder of GitHub's `bpe` crate (a token trie
+// for the longest prefix, each token's canonical split, a memo of pair validity), which looks
+// up about one token per output id; quicktok-v1 is a C++ port of it.
 extension BytePairModel {
     /// Pieces up to this many bytes merge with the simple array scan (O(n²) but branch-light and
     /// allocation-free); longer ones use the heap, O(n log n), so that a megabyte-long piece (one
@@ -8,29 +36,26 @@ extension BytePairModel {
 
     /// Appends the ids of one pre-tokenized piece `p[0..<n]` (n ≥ 1), of which `p[0..<readable]`
     /// may be read. Whole-piece lookup first (most pieces of natural text are one token); then
-    /// `cache`, where `base` is the start of the text the cache's offsets point into; then BPE.
+    /// `cache`; then BPE, whose ids the cache keeps.
     @inlinable @inline(__always)
-    func encodePiece(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, cache: PieceCache, base: UnsafePointer<UInt8>,
-                     into out: inout [TokenID]) {
+    func encodePiece(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, cache: PieceCache, into out: inout [TokenID]) {
         if n == 1 { out.append(byteIDs[Int(p[0])]); return }
         let h = ByteStringHash.hash(p, n, readable: readable)
         if let id = tokens.lookup(p, n, hash: h, readable: readable), directLookup?[Int(id)] ?? true {
             out.append(id)
             return
         }
-        guard let slots = cache.slots else { mergePiece(p, n, into: &out); return }
-        let slot = slots + (Int(truncatingIfNeeded: h) & cache.mask)
-        if slot.pointee.hash == h && Int(slot.pointee.length) == n
-            && tokens.memoryEqual(base + slot.pointee.start, p, n) {
-            let from = slot.pointee.outIndex
-            for k in 0..<Int(slot.pointee.count) { out.append(out[from + k]) }
+        guard let slot = cache.slot(hash: h) else { mergePiece(p, n, into: &out); return }
+        if let kept = cache.ids(in: slot, hash: h, bytes: p, n) {
+            // An element loop: the runs are short, and `append(contentsOf:)` went through memmove
+            // (2.3% of cl100k's encoding time in perf).
+            for k in 0..<kept.count { out.append(kept.ids[k]) }
             return
         }
         let before = out.count
         mergePiece(p, n, memo: cache.pairs, into: &out)
-        let count = out.count - before
-        if n <= Int(Int32.max) && count <= Int(Int32.max) {
-            slot.pointee = PieceCache.Slot(hash: h, start: p - base, outIndex: before, length: Int32(n), count: Int32(count))
+        out.withUnsafeBufferPointer { out in
+            cache.store(in: slot, hash: h, bytes: p, n, ids: UnsafeBufferPointer(rebasing: out[before...]))
         }
     }
 
@@ -45,27 +70,33 @@ extension BytePairModel {
     @usableFromInline
     func mergeShort(_ p: UnsafePointer<UInt8>, _ n: Int, memo: PairMemo, into out: inout [TokenID]) {
         withUnsafeTemporaryAllocation(of: TokenID.self, capacity: n) { ids in
-            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: n) { rules in
-                // rules[k] = priority << 32 | merged id, for the pair (ids[k], ids[k + 1]).
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: n) { priorities in
+                // priorities[k]: the pair (ids[k], ids[k + 1]).
                 for k in 0..<n { ids[k] = byteIDs[Int(p[k])] }
-                @inline(__always) func rule(_ k: Int) -> UInt64 { pairs.packedRule(ids[k], ids[k + 1], memo: memo) }
+                @inline(__always) func priority(_ k: Int) -> UInt32 { pairs.priority(ids[k], ids[k + 1], memo: memo) }
                 var m = n
-                for k in 0..<(m - 1) { rules[k] = rule(k) }
+                bytePairPriorities.withUnsafeBufferPointer { table in
+                    for k in 0..<(m - 1) { priorities[k] = table[Int(p[k]) << 8 | Int(p[k + 1])] }
+                }
                 while m > 1 {
                     var best = 0
-                    var bestRule = rules[0]
-                    for k in 1..<(m - 1) where rules[k] < bestRule & 0xFFFF_FFFF_0000_0000 {
+                    var bestPriority = priorities[0]
+                    for k in 1..<(m - 1) where priorities[k] < bestPriority {
                         best = k
-                        bestRule = rules[k]
+                        bestPriority = priorities[k]
                     }
-                    if bestRule >> 32 == UInt64(PairTable.never) { break }
-                    ids[best] = TokenID(truncatingIfNeeded: bestRule)
-                    // Remove ids[best + 1] and its rule.
+                    if bestPriority == PairTable.never { break }
+                    ids[best] = pairs.merged(bestPriority)
+                    // Remove ids[best + 1] and its priority.
                     var k = best + 1
-                    while k < m - 1 { ids[k] = ids[k + 1]; rules[k] = rules[k + 1]; k += 1 }
+                    while k < m - 1 { ids[k] = ids[k + 1]; priorities[k] = priorities[k + 1]; k += 1 }
                     m -= 1
-                    if best < m - 1 { rules[best] = rule(best) }
-                    if best > 0 { rules[best - 1] = rule(best - 1) }
+                    if best > 0 && best < m - 1 {
+                        (priorities[best - 1], priorities[best]) = pairs.priorities(ids[best - 1], ids[best], ids[best], ids[best + 1], memo: memo)
+                    } else {
+                        if best < m - 1 { priorities[best] = priority(best) }
+                        if best > 0 { priorities[best - 1] = priority(best - 1) }
+                    }
                 }
                 for k in 0..<m { out.append(ids[k]) }
             }
@@ -74,9 +105,8 @@ extension BytePairModel {
 
     @usableFromInline
     func mergeLong(_ p: UnsafePointer<UInt8>, _ n: Int, memo: PairMemo, into out: inout [TokenID]) {
-        @inline(__always) func rule(_ left: TokenID, _ right: TokenID) -> (priority: UInt32, merged: TokenID) {
-            let v = pairs.packedRule(left, right, memo: memo)
-            return (UInt32(truncatingIfNeeded: v >> 32), TokenID(truncatingIfNeeded: v))
+        @inline(__always) func priority(_ left: TokenID, _ right: TokenID) -> UInt32 {
+            pairs.priority(left, right, memo: memo)
         }
         var ids = [TokenID](repeating: 0, count: n)
         var next = [Int32](repeating: -1, count: n)
@@ -93,84 +123,31 @@ extension BytePairModel {
         var initial: [UInt64] = []
         initial.reserveCapacity(n)
         for k in 0..<(n - 1) {
-            let r = rule(ids[k], ids[k + 1])
-            if r.priority != PairTable.never { initial.append(UInt64(r.priority) << 32 | UInt64(k)) }
+            let r = bytePairPriorities[Int(p[k]) << 8 | Int(p[k + 1])]
+            if r != PairTable.never { initial.append(UInt64(r) << 32 | UInt64(k)) }
         }
         heap = Heap(initial)
         while let entry = heap.popMin() {
             let k = Int(entry & 0xFFFF_FFFF)
-            let priority = UInt32(entry >> 32)
+            let entryPriority = UInt32(entry >> 32)
             guard alive[k], next[k] >= 0 else { continue }
             let j = Int(next[k])
-            let r = rule(ids[k], ids[j])
-            guard r.priority == priority else { continue }
-            ids[k] = r.merged
+            guard priority(ids[k], ids[j]) == entryPriority else { continue }
+            ids[k] = pairs.merged(entryPriority)
             alive[j] = false
             next[k] = next[j]
             if next[j] >= 0 { prev[Int(next[j])] = Int32(k) }
             if prev[k] >= 0 {
                 let i = Int(prev[k])
-                let left = rule(ids[i], ids[k])
-                if left.priority != PairTable.never { heap.insert(UInt64(left.priority) << 32 | UInt64(i)) }
+                let left = priority(ids[i], ids[k])
+                if left != PairTable.never { heap.insert(UInt64(left) << 32 | UInt64(i)) }
             }
             if next[k] >= 0 {
-                let right = rule(ids[k], ids[Int(next[k])])
-                if right.priority != PairTable.never { heap.insert(UInt64(right.priority) << 32 | UInt64(k)) }
+                let right = priority(ids[k], ids[Int(next[k])])
+                if right != PairTable.never { heap.insert(UInt64(right) << 32 | UInt64(k)) }
             }
         }
         var k = 0
         while k >= 0 { out.append(ids[k]); k = Int(next[k]) }
     }
-}
-
-/// The ids of the multi-token pieces met so far in one text, so that a repeated word is merged
-/// once: a direct-mapped table keyed by the piece's hash, whose slots point back into the text
-/// (to compare the bytes) and into the output (to copy the ids from their first encoding). A hit
-/// costs the hash already computed for the vocabulary lookup, one slot, a byte comparison and
-/// the copy; nothing is stored twice. Exact by construction: BPE of a piece depends only on its
-/// bytes, and the bytes are compared, not just the hash.
-///
-/// Why: BPE merging was ~50% of cl100k's encoding time in perf (the merge loop's pair-table
-/// lookups), and in the benchmark's 19.2 MB only ~40% of the multi-token pieces' bytes belong to
-/// a piece not seen before in the same document (Russian: 31%, Chinese: 60%; issue 17).
-@usableFromInline
-struct PieceCache {
-    @usableFromInline
-    struct Slot {
-        @usableFromInline var hash: UInt64
-        /// Offset of the piece in the text.
-        @usableFromInline var start: Int
-        /// Index of its first id in the output.
-        @usableFromInline var outIndex: Int
-        @usableFromInline var length: Int32
-        @usableFromInline var count: Int32
-
-        @inlinable init(hash: UInt64, start: Int, outIndex: Int, length: Int32, count: Int32) {
-            self.hash = hash; self.start = start; self.outIndex = outIndex; self.length = length; self.count = count
-        }
-    }
-
-    /// nil: no cache (a text too short for one to pay for its allocation).
-    @usableFromInline let slots: UnsafeMutablePointer<Slot>?
-    @usableFromInline let mask: Int
-    /// For the pieces that are merged after all.
-    @usableFromInline let pairs: PairMemo
-
-    /// A cache for a text of `textBytes` bytes: one slot per 64 bytes, 256 to 4,096 slots (32
-    /// bytes each: at most 128 KB, zeroed, which is an empty slot since no piece has length 0);
-    /// none under 2 KB.
-    @inlinable
-    init(textBytes: Int) {
-        guard textBytes >= 2048 else { slots = nil; mask = 0; pairs = PairMemo(); return }
-        var capacity = 256
-        while capacity < 4096 && capacity * 64 < textBytes { capacity <<= 1 }
-        let slots = UnsafeMutablePointer<Slot>.allocate(capacity: capacity)
-        slots.initialize(repeating: Slot(hash: 0, start: 0, outIndex: 0, length: 0, count: 0), count: capacity)
-        self.slots = slots
-        mask = capacity - 1
-        pairs = PairMemo(capacity: 4096)
-    }
-
-    @inlinable
-    func deallocate() { slots?.deallocate(); pairs.entries?.deallocate() }
 }

@@ -10,6 +10,11 @@ public struct BytePairModel: Sendable {
     @usableFromInline let tokens: ByteStringTable
     @usableFromInline let pairs: PairTable
     @usableFromInline let byteIDs: [TokenID]
+    /// The priority of the pair (byteIDs[a], byteIDs[b]) at `a << 8 | b` (`PairTable.never` when
+    /// it does not merge). Why: a piece's merge starts with the priorities of all its byte pairs,
+    /// about half of the merge loop's lookups; from this 256 KB array (which stays in the core's
+    /// L2) each is one load, without the memo's hash, compare and hard-to-predict branch.
+    @usableFromInline let bytePairPriorities: [UInt32]
     /// Ids whose bytes, met as a whole piece, encode to that id alone. nil means "all of them",
     /// which is tiktoken's rule (it returns the rank of a whole piece before merging anything).
     @usableFromInline let directLookup: [Bool]?
@@ -55,6 +60,9 @@ public struct BytePairModel: Sendable {
     /// order, so the table is the same for any thread count.
     init(rankTable table: ByteStringTable) throws {
         let count = table.count, totalBytes = table.arena.count
+        guard count < PairTable.idLimit else {
+            throw TokenizerError.invalidVocabulary("\(count) ranks: at most \(PairTable.idLimit - 1) are supported")
+        }
         let workers = count >= 8192 ? min(ThreadCount.default, 8) : 1
         // Worker w takes the ids whose bytes start in [totalBytes * w / workers, … (w + 1) …).
         let bounds = (0...workers).map { w -> Int in
@@ -68,7 +76,7 @@ public struct BytePairModel: Sendable {
             nonisolated(unsafe) let out = parts  // each worker writes its own element
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 var rules: [UInt64] = []
-                rules.reserveCapacity(6 * (bounds[w + 1] - bounds[w]))
+                rules.reserveCapacity(3 * (bounds[w + 1] - bounds[w]))
                 // Per split k of the token: the hashes of its two halves, and whether each may be
                 // a token (its home slot is not empty).
                 var hashes: [(left: UInt64, right: UInt64, maybe: Bool)] = []
@@ -94,8 +102,7 @@ public struct BytePairModel: Sendable {
                             for k in 1..<length where hashes[k - 1].maybe {
                                 guard let left = table.lookup(p, k, hash: hashes[k - 1].left, readable: readable),
                                       let right = table.lookup(p + k, length - k, hash: hashes[k - 1].right, readable: readable - k) else { continue }
-                                rules.append(UInt64(left) << 32 | UInt64(right))
-                                rules.append(UInt64(rank) << 32 | UInt64(rank))
+                                rules.append(PairTable.word(left, right, priority: UInt32(rank)))
                             }
                         }
                     }
@@ -103,7 +110,7 @@ public struct BytePairModel: Sendable {
                 out[w] = rules
             }
         }
-        try self.init(tokens: table, pairs: PairTable(packedRules: parts), origin: .ranks, directLookup: nil)
+        try self.init(tokens: table, pairs: PairTable(words: parts, mergedByPriority: nil), origin: .ranks, directLookup: nil)
     }
 
     /// Builds a model from a merges list (Hugging Face): `merges[i]` joins two token strings and
@@ -116,7 +123,7 @@ public struct BytePairModel: Sendable {
     /// `init(tokens:merges:ignoreMerges:)` on a table already built (the tokenizer.json loader
     /// builds it to look up the merges' token strings).
     init(table: ByteStringTable, merges: [(left: TokenID, right: TokenID)], ignoreMerges: Bool) throws {
-        var rules: [(left: TokenID, right: TokenID, priority: UInt32, merged: TokenID)] = []
+        var rules: [(left: TokenID, right: TokenID, merged: TokenID)] = []
         rules.reserveCapacity(merges.count)
         var joined: [UInt8] = []
         for (line, merge) in merges.enumerated() {
@@ -130,9 +137,9 @@ public struct BytePairModel: Sendable {
                 throw TokenizerError.invalidVocabulary(
                     "merge \(line + 1) joins ids \(merge.left) and \(merge.right) into bytes that are not in the vocabulary")
             }
-            rules.append((merge.left, merge.right, UInt32(line), merged))
+            rules.append((merge.left, merge.right, merged))
         }
-        try self.init(tokens: table, pairs: PairTable(rules: rules), origin: .merges, directLookup: nil)
+        try self.init(tokens: table, pairs: PairTable(merges: rules), origin: .merges, directLookup: nil)
         if !ignoreMerges {
             // Hugging Face always merges, so a piece that is a token may still encode otherwise;
             // record which tokens are safe to take whole (almost all, in real vocabularies).
@@ -171,6 +178,11 @@ public struct BytePairModel: Sendable {
         self.tokens = tokens
         self.pairs = pairs
         self.byteIDs = byteIDs
+        var bytePairPriorities = [UInt32](repeating: PairTable.never, count: 1 << 16)
+        for a in 0..<256 {
+            for b in 0..<256 { bytePairPriorities[a << 8 | b] = pairs.priority(byteIDs[a], byteIDs[b]) }
+        }
+        self.bytePairPriorities = bytePairPriorities
         self.origin = origin
         self.directLookup = directLookup
     }

@@ -111,12 +111,12 @@ struct ByteStringTable: Sendable {
                     let key = UnsafeRawPointer(index + (4 &* slot &+ 1)).assumingMemoryBound(to: UInt8.self)
                     if length <= Self.inlineBytes {
                         if paddedEqual(key, start, length, readable) { return TokenID(truncatingIfNeeded: meta) }
-                    } else if memoryEqual(key, start, Self.inlineBytes) {
+                    } else if Self.memoryEqual(key, start, Self.inlineBytes) {
                         let id = TokenID(truncatingIfNeeded: meta)
                         let found = arena.withUnsafeBufferPointer { arena in
                             offsets.withUnsafeBufferPointer { offsets in
                                 let lo = Int(offsets[Int(id)]), hi = Int(offsets[Int(id) + 1])
-                                return hi - lo == length && memoryEqual(arena.baseAddress! + lo, start, length)
+                                return hi - lo == length && Self.memoryEqual(arena.baseAddress! + lo, start, length)
                             }
                         }
                         if found { return id }
@@ -143,11 +143,12 @@ struct ByteStringTable: Sendable {
             return UInt64(littleEndian: k.load(fromByteOffset: i, as: UInt64.self))
                 == UInt64(littleEndian: r.loadUnaligned(fromByteOffset: i, as: UInt64.self)) & m
         }
-        return memoryEqual(key + i, b + i, n - i)
+        return Self.memoryEqual(key + i, b + i, n - i)
     }
 
+    /// Whether `a[0..<n]` and `b[0..<n]` are equal (word by word, then bytes).
     @inlinable @inline(__always)
-    func memoryEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    static func memoryEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
         var i = 0
         while i + 8 <= n {
             if UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self) { return false }

@@ -1,7 +1,7 @@
 import TokenmillSupport
 
-/// The merge rules: (left id, right id) → (priority, merged id), in an open-addressing table keyed
-/// by the pair packed into 64 bits. Lower priority merges first.
+/// The merge rules: (left id, right id) → (priority, merged id), in an open-addressing table of
+/// one 64-bit word per rule. Lower priority merges first.
 ///
 /// Both kinds of vocabulary compile to this one table. Hugging Face merges lists give their line
 /// number as priority. tiktoken ranks have no merge list: tiktoken merges the adjacent pair whose
@@ -9,48 +9,73 @@ import TokenmillSupport
 /// with the token's rank as priority; that table answers exactly tiktoken's question, with an
 /// integer-keyed lookup instead of hashing byte strings inside the merge loop.
 ///
-/// Layout: key and value side by side (`entries[2s]`, `entries[2s + 1]`), so a lookup touches one
-/// cache line, in huge pages. With keys and values in two arrays (before issue 17), the pair
-/// lookups of the merge loop were ~30% of cl100k's encoding time in perf, most of it waiting on
-/// the two loads.
+/// Layout: one word per slot, `left << 43 | right << 22 | priority` (ids below 2^21 - 1,
+/// priorities below 2^22 - 1; `empty`, all ones, is a pair no vocabulary has), in huge pages. The
+/// merged id is the priority itself for ranks (a rank is the id of the token it makes) and
+/// `mergedByPriority[priority]` for a merges list (one entry per line), read only when a merge
+/// is applied, not on every lookup.
+///
+/// Why one word: the merge loop's lookups are loads at random places in this table (perf: ~40%
+/// of the merge loop, ~18% of cl100k's encoding time, was the load of the slot). With key and
+/// value in two words per slot (issue 17's first layout) the table was 8 MB for cl100k and 16 MB
+/// for o200k; one word halves it, so twice as many of its lines stay in the caches.
 @usableFromInline
 struct PairTable: Sendable {
     @usableFromInline let entries: HugePageBuffer<UInt64>
     @usableFromInline let mask: Int
-    @usableFromInline static let emptyKey = UInt64.max
-    /// The priority reported for a pair that never merges.
-    @usableFromInline static let never = UInt32.max
+    /// The merged id of each priority; nil when the priority is the merged id (ranks).
+    @usableFromInline let mergedByPriority: [TokenID]?
+    @usableFromInline static let empty = UInt64.max
+    @usableFromInline static let priorityBits: UInt64 = 22
+    @usableFromInline static let priorityMask: UInt64 = (1 << 22) - 1
+    /// The priority reported for a pair that never merges (greater than every real priority).
+    @usableFromInline static let never = UInt32(priorityMask)
+    /// Ids must be below this (the largest 21-bit id would make the `empty` word).
+    static let idLimit = (1 << 21) - 1
 
-    init(rules: [(left: TokenID, right: TokenID, priority: UInt32, merged: TokenID)]) {
-        var packed: [UInt64] = []
-        packed.reserveCapacity(2 * rules.count)
-        for rule in rules {
-            packed.append(UInt64(rule.left) << 32 | UInt64(rule.right))
-            packed.append(UInt64(rule.priority) << 32 | UInt64(rule.merged))
-        }
-        self.init(packedRules: [packed])
+    /// The table word of a rule.
+    @inlinable @inline(__always)
+    static func word(_ left: TokenID, _ right: TokenID, priority: UInt32) -> UInt64 {
+        key(left, right) << priorityBits | UInt64(priority)
     }
 
-    /// The rules as the table stores them: per rule `left << 32 | right`, then
-    /// `priority << 32 | merged`, in parts taken in order (the parts of a parallel build). A pair
-    /// listed twice keeps its first (lowest) priority, as Hugging Face does.
-    init(packedRules parts: [[UInt64]]) {
-        let ruleCount = parts.reduce(0) { $0 + $1.count / 2 }
+    @inlinable @inline(__always)
+    static func key(_ left: TokenID, _ right: TokenID) -> UInt64 { UInt64(left) << 21 | UInt64(right) }
+
+    /// A merges list's rules: `rules[i]` has priority i.
+    init(merges rules: [(left: TokenID, right: TokenID, merged: TokenID)]) throws {
+        guard rules.count < Int(Self.never) else {
+            throw TokenizerError.invalidVocabulary("\(rules.count) merge rules: at most \(Self.never - 1) are supported")
+        }
+        var words: [UInt64] = []
+        words.reserveCapacity(rules.count)
+        for (line, rule) in rules.enumerated() {
+            guard Int(rule.left) < Self.idLimit, Int(rule.right) < Self.idLimit else {
+                throw TokenizerError.invalidVocabulary("merge \(line + 1) names id \(max(rule.left, rule.right)): ids up to \(Self.idLimit - 1) are supported")
+            }
+            words.append(Self.word(rule.left, rule.right, priority: UInt32(line)))
+        }
+        self.init(words: [words], mergedByPriority: rules.map(\.merged))
+    }
+
+    /// Rules as table words (`word(_:_:priority:)`), in parts taken in order (the parts of a
+    /// parallel build); the callers have checked the ids and priorities. A pair listed twice
+    /// keeps its first (lowest) priority, as Hugging Face does. `mergedByPriority` nil: each
+    /// priority is the id it makes.
+    init(words parts: [[UInt64]], mergedByPriority: [TokenID]?) {
+        let ruleCount = parts.reduce(0) { $0 + $1.count }
         var capacity = 16
         while capacity < ruleCount * 2 { capacity <<= 1 }
         let mask = capacity - 1
         self.mask = mask
-        // Every word starts as `emptyKey`: the value words of empty slots are never read, and one
-        // pass over the 8 MB (cl100k) instead of two saves a page-sized write per slot group.
-        entries = HugePageBuffer(repeating: Self.emptyKey, count: 2 * capacity) { entries in
+        self.mergedByPriority = mergedByPriority
+        entries = HugePageBuffer(repeating: Self.empty, count: capacity) { entries in
             for part in parts {
-                for r in stride(from: 0, to: part.count, by: 2) {
-                    let key = part[r]
+                for word in part {
+                    let key = word >> Self.priorityBits
                     var slot = Self.hash(key) & mask
-                    while entries[2 * slot] != Self.emptyKey && entries[2 * slot] != key { slot = (slot + 1) & mask }
-                    if entries[2 * slot] == key { continue }
-                    entries[2 * slot] = key
-                    entries[2 * slot + 1] = part[r + 1]
+                    while entries[slot] != Self.empty && entries[slot] >> Self.priorityBits != key { slot = (slot + 1) & mask }
+                    if entries[slot] == Self.empty { entries[slot] = word }
                 }
             }
         }
@@ -61,10 +86,10 @@ struct PairTable: Sendable {
     /// Every rule, in table order.
     func forEachRule(_ body: (_ left: TokenID, _ right: TokenID, _ priority: UInt32, _ merged: TokenID) -> Void) {
         let e = entries.base
-        for slot in 0..<(entries.count / 2) where e[2 * slot] != Self.emptyKey {
-            let key = e[2 * slot], value = e[2 * slot + 1]
-            body(TokenID(truncatingIfNeeded: key >> 32), TokenID(truncatingIfNeeded: key),
-                 UInt32(truncatingIfNeeded: value >> 32), TokenID(truncatingIfNeeded: value))
+        for slot in 0..<entries.count where e[slot] != Self.empty {
+            let word = e[slot], priority = UInt32(truncatingIfNeeded: word & Self.priorityMask)
+            body(TokenID(truncatingIfNeeded: word >> 43), TokenID(truncatingIfNeeded: (word >> Self.priorityBits) & 0x1F_FFFF),
+                 priority, merged(priority))
         }
     }
 
@@ -75,50 +100,105 @@ struct PairTable: Sendable {
         return Int(truncatingIfNeeded: h)
     }
 
-    /// Priority << 32 | merged id for the pair, or `never` << 32 when it does not merge. O(1)
-    /// expected; one cache line.
+    /// The id that the rule of this priority makes.
     @inlinable @inline(__always)
-    func packedRule(_ left: TokenID, _ right: TokenID) -> UInt64 {
-        let key = UInt64(left) << 32 | UInt64(right)
+    func merged(_ priority: UInt32) -> TokenID {
+        guard let mergedByPriority else { return priority }
+        return mergedByPriority.withUnsafeBufferPointer { $0[Int(priority)] }
+    }
+
+    /// The pair's priority, or `never` when it does not merge. O(1) expected; one word.
+    @inlinable @inline(__always)
+    func priority(_ left: TokenID, _ right: TokenID) -> UInt32 {
+        let key = Self.key(left, right)
         let e = entries.base
         var slot = Self.hash(key) & mask
         while true {
-            let k = e[2 &* slot]
-            if k == key { return e[2 &* slot &+ 1] }
-            if k == Self.emptyKey { return UInt64(Self.never) << 32 }
+            let word = e[slot]
+            if word >> Self.priorityBits == key { return UInt32(truncatingIfNeeded: word & Self.priorityMask) }
+            if word == Self.empty { return Self.never }
             slot = (slot &+ 1) & mask
         }
     }
 
-    /// `packedRule(left, right)` through `memo`.
+    /// `priority(left, right)` through `memo`.
     @inlinable @inline(__always)
-    func packedRule(_ left: TokenID, _ right: TokenID, memo: PairMemo) -> UInt64 {
-        guard let m = memo.entries else { return packedRule(left, right) }
-        let key = UInt64(left) << 32 | UInt64(right)
-        let e = m + 2 &* ((Self.hash(key) >> 32) & memo.mask)
-        if e[0] == key { return e[1] }
-        let value = packedRule(left, right)
-        e[0] = key
-        e[1] = value
-        return value
+    func priority(_ left: TokenID, _ right: TokenID, memo: PairMemo) -> UInt32 {
+        guard let m = memo.entries else { return priority(left, right) }
+        let key = Self.key(left, right)
+        let e = m + ((Self.hash(key) >> 32) & memo.mask)
+        let word = e.pointee
+        if word >> Self.priorityBits == key { return UInt32(truncatingIfNeeded: word & Self.priorityMask) }
+        let p = priority(left, right)
+        e.pointee = key << Self.priorityBits | UInt64(p)
+        return p
+    }
+
+    /// The priorities of two pairs through `memo`, as `priority(_:_:memo:)` gives them, with
+    /// both memo words and both home slots loaded before either is looked at. Why: after a merge
+    /// the merge loop needs its two new neighbours' priorities; asked one after the other, the
+    /// second table load started only once the first had returned (perf put the same stall on
+    /// each, together ~14% of cl100k's encoding time); loaded first, the two misses overlap.
+    @inlinable @inline(__always)
+    func priorities(_ l1: TokenID, _ r1: TokenID, _ l2: TokenID, _ r2: TokenID, memo: PairMemo) -> (UInt32, UInt32) {
+        let k1 = Self.key(l1, r1), k2 = Self.key(l2, r2)
+        let h1 = Self.hash(k1), h2 = Self.hash(k2)
+        let e = entries.base
+        let s1 = h1 & mask, s2 = h2 & mask
+        let w1 = e[s1], w2 = e[s2]
+        guard let m = memo.entries else { return (resolve(k1, w1, s1), resolve(k2, w2, s2)) }
+        let m1 = m + ((h1 >> 32) & memo.mask), m2 = m + ((h2 >> 32) & memo.mask)
+        let c1 = m1.pointee, c2 = m2.pointee
+        let p1: UInt32
+        if c1 >> Self.priorityBits == k1 {
+            p1 = UInt32(truncatingIfNeeded: c1 & Self.priorityMask)
+        } else {
+            p1 = resolve(k1, w1, s1)
+            m1.pointee = k1 << Self.priorityBits | UInt64(p1)
+        }
+        let p2: UInt32
+        if c2 >> Self.priorityBits == k2 {
+            p2 = UInt32(truncatingIfNeeded: c2 & Self.priorityMask)
+        } else {
+            p2 = resolve(k2, w2, s2)
+            m2.pointee = k2 << Self.priorityBits | UInt64(p2)
+        }
+        return (p1, p2)
+    }
+
+    /// The priority of `key`, whose home slot `slot` holds `word`.
+    @inlinable @inline(__always)
+    func resolve(_ key: UInt64, _ word: UInt64, _ slot: Int) -> UInt32 {
+        if word >> Self.priorityBits == key { return UInt32(truncatingIfNeeded: word & Self.priorityMask) }
+        if word == Self.empty { return Self.never }
+        let e = entries.base
+        var slot = (slot &+ 1) & mask
+        while true {
+            let word = e[slot]
+            if word >> Self.priorityBits == key { return UInt32(truncatingIfNeeded: word & Self.priorityMask) }
+            if word == Self.empty { return Self.never }
+            slot = (slot &+ 1) & mask
+        }
     }
 
     /// Priority and merged id for the pair, or priority `never`. O(1) expected.
     @inlinable @inline(__always)
     func rule(_ left: TokenID, _ right: TokenID) -> (priority: UInt32, merged: TokenID) {
-        let v = packedRule(left, right)
-        return (UInt32(truncatingIfNeeded: v >> 32), TokenID(truncatingIfNeeded: v))
+        let p = priority(left, right)
+        return (p, p == Self.never ? 0 : merged(p))
     }
 }
 
-/// A small direct-mapped memo of pair-table answers, one per text being encoded (it lives in
-/// `PieceCache`), so that the merge loop's frequent pairs (the byte pairs of one script's
-/// letters, common syllables) are answered from a 64 KB table that stays in the core's cache
-/// instead of the 8 MB pair table. Why: after the piece cache, the merge loop's pair lookups were
-/// still ~40% of cl100k's encoding time in perf, nearly all of it the load of the table slot.
+/// A small direct-mapped memo of pair-table answers, one per thread encoding (it lives in
+/// `PieceCache`), so that the merge loop's frequent pairs (common syllables) are answered from
+/// 64 KB that stay in the core's cache instead of the pair table. Why: after the piece cache,
+/// the merge loop's pair lookups were still ~40% of cl100k's encoding time in perf, nearly all
+/// of it the load of the table slot. A memo of 65,536 words (512 KB) measured the same (issue 17,
+/// second pass: cl100k medians 0.435 CPU s with it, 0.446 with this one, 6 alternating rounds).
 @usableFromInline
 struct PairMemo {
-    /// Two words per entry (key, packed rule); key `PairTable.emptyKey` when unused. nil: no memo.
+    /// Table words (`PairTable.word`, priority `never` for a pair that does not merge);
+    /// `PairTable.empty` when unused (it is the word of no pair looked up). nil: no memo.
     @usableFromInline let entries: UnsafeMutablePointer<UInt64>?
     @usableFromInline let mask: Int
 
@@ -126,8 +206,8 @@ struct PairMemo {
 
     /// `capacity`: a power of two.
     @inlinable init(capacity: Int) {
-        let entries = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * capacity)
-        entries.initialize(repeating: PairTable.emptyKey, count: 2 * capacity)
+        let entries = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
+        entries.initialize(repeating: PairTable.empty, count: capacity)
         self.entries = entries
         mask = capacity - 1
     }

@@ -50,6 +50,9 @@ extension Tokenizer {
         nonisolated(unsafe) let out = results
         let workers = max(1, min(threads, workItems.count))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            // One piece cache per worker, kept across its items (see `PieceCache`).
+            let cache = PieceCache(textBytes: total / workers)
+            defer { cache.deallocate() }
             while true {
                 let index = counter.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard index < workItems.count else { break }
@@ -64,7 +67,7 @@ extension Tokenizer {
                         if let offset = UTF8Validation.firstInvalidOffset(bytes) {
                             throw TokenizerError.invalidUTF8(source: "document \(item.document)", offset: item.range.lowerBound + offset)
                         }
-                        try appendEncoding(of: bytes, specials: specials, to: &ids)
+                        try appendEncoding(of: bytes, specials: specials, cache: cache, to: &ids)
                     }
                     out[index] = ids
                 } catch let error as TokenizerError {

@@ -80,8 +80,17 @@ public struct Tokenizer: Sendable {
 
     /// Appends the encoding of valid UTF-8 `bytes` to `out`.
     public func appendEncoding(of bytes: UnsafeBufferPointer<UInt8>, specials: SpecialTokenPolicy, to out: inout [TokenID]) throws {
+        let cache = PieceCache(textBytes: bytes.count)
+        defer { cache.deallocate() }
+        try appendEncoding(of: bytes, specials: specials, cache: cache, to: &out)
+    }
+
+    /// `appendEncoding(of:specials:to:)` with the piece cache of the calling thread
+    /// (`encodeBatch` keeps one per worker across its work items).
+    func appendEncoding(of bytes: UnsafeBufferPointer<UInt8>, specials: SpecialTokenPolicy, cache: PieceCache,
+                        to out: inout [TokenID]) throws {
         if specials == .ordinary || specialTokens.isEmpty {
-            appendOrdinary(bytes, to: &out)
+            appendOrdinary(bytes, cache: cache, to: &out)
             return
         }
         var segmentStart = 0
@@ -90,35 +99,33 @@ public struct Tokenizer: Sendable {
             if specials == .reject {
                 throw TokenizerError.disallowedSpecialToken(token: match.text, offset: match.start)
             }
-            appendOrdinary(UnsafeBufferPointer(rebasing: bytes[segmentStart..<match.start]), to: &out)
+            appendOrdinary(UnsafeBufferPointer(rebasing: bytes[segmentStart..<match.start]), cache: cache, to: &out)
             out.append(match.id)
             segmentStart = match.end
             searchFrom = match.end
         }
-        appendOrdinary(UnsafeBufferPointer(rebasing: bytes[segmentStart...]), to: &out)
+        appendOrdinary(UnsafeBufferPointer(rebasing: bytes[segmentStart...]), cache: cache, to: &out)
     }
 
     /// Normalization, prefix space, split, BPE: text without special tokens.
     @usableFromInline
-    func appendOrdinary(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [TokenID]) {
+    func appendOrdinary(_ bytes: UnsafeBufferPointer<UInt8>, cache: PieceCache, to out: inout [TokenID]) {
         if normalization == .none && !addPrefixSpace {
-            appendPieces(bytes, to: &out)
+            appendPieces(bytes, cache: cache, to: &out)
             return
         }
         var text = normalizer.normalize(Array(bytes))
         if addPrefixSpace && text.first != 0x20 && !text.isEmpty { text.insert(0x20, at: 0) }
-        text.withUnsafeBufferPointer { appendPieces($0, to: &out) }
+        text.withUnsafeBufferPointer { appendPieces($0, cache: cache, to: &out) }
     }
 
     @inlinable
-    func appendPieces(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [TokenID]) {
+    func appendPieces(_ bytes: UnsafeBufferPointer<UInt8>, cache: PieceCache, to out: inout [TokenID]) {
         guard let base = bytes.baseAddress else { return }
         let model = self.model
         let count = bytes.count
-        let cache = PieceCache(textBytes: count)
-        defer { cache.deallocate() }
         let cut = preTokenizer.forEachPiece(in: bytes, maxBytes: maxPieceBytes) { start, end in
-            model.encodePiece(base + start, end - start, readable: count - start, cache: cache, base: base, into: &out)
+            model.encodePiece(base + start, end - start, readable: count - start, cache: cache, into: &out)
         }
         if cut > 0 { cutCounter.value.add(cut, ordering: .relaxed) }
     }

@@ -3,6 +3,7 @@ import Corpus
 import Foundation
 import TestSupport
 import Testing
+import TokenmillSupport
 
 /// The encoder core's shortcuts (issue 17): each must give what the plain path gives.
 @Suite struct EncoderCoreTests {
@@ -56,5 +57,77 @@ import Testing
         let whole = try tokenizer.encode(text, specials: .ordinary)
         let alone = try words.flatMap { try tokenizer.encode($0, specials: .ordinary) }
         #expect(whole == alone, "\(name): \(firstDifference(whole, alone))")
+    }
+
+    /// Random text of letters from several scripts, digits, spaces and punctuation, split by the
+    /// tokenizer's own pattern: every piece's ids equal textbook BPE on the ranks (merge the
+    /// adjacent pair whose concatenation has the lowest rank, leftmost first; a piece that is a
+    /// token is that token, as tiktoken does). It checks the one-word pair table (every split of
+    /// every token a rule, looked up by id), the byte-pair array that starts each merge, and the
+    /// paired neighbour lookups, on pieces tiktoken's fixtures may not reach.
+    @Test(arguments: ["gpt2", "cl100k", "o200k"])
+    func piecesEncodeAsTextbookBPEOnTheRanks(name: String) throws {
+        let tokenizer = Tokenizers.named(name)
+        let model = tokenizer.model
+        let alphabet = Array("etaoinshrdlucmfwypvbgkqjxz ETAOIN   0123456789.,;'-!?éüßжщыйחשوك的是中國ありがとう🙂".unicodeScalars)
+        var random = SplitMix64(seed: 17)
+        var checked = 0, merged = 0
+        for _ in 0..<400 {
+            let length = 1 + Int(random.next() % 60)
+            var text = String.UnicodeScalarView()
+            for _ in 0..<length { text.append(alphabet[Int(random.next() % UInt64(alphabet.count))]) }
+            for piece in tokenizer.preTokenizer.pieces(String(text)) {
+                let bytes = Array(piece.utf8)
+                let expected = Self.textbookBPE(bytes, model)
+                #expect(try tokenizer.encode(piece, specials: .ordinary) == expected, "\(name): \(bytes)")
+                checked += 1
+                if expected.count > 1 { merged += 1 }
+            }
+        }
+        #expect(checked > 2000 && merged > 500)
+    }
+
+    /// tiktoken's BPE, written plainly from the ranks (`id(of:)` is the rank of a byte string).
+    static func textbookBPE(_ bytes: [UInt8], _ model: BytePairModel) -> [TokenID] {
+        if let whole = model.id(of: bytes) { return [whole] }
+        var parts = bytes.map { [$0] }
+        while parts.count > 1 {
+            var best: (rank: TokenID, at: Int)? = nil
+            for k in 0..<(parts.count - 1) {
+                if let rank = model.id(of: parts[k] + parts[k + 1]), best == nil || rank < best!.rank { best = (rank, k) }
+            }
+            guard let (_, at) = best else { break }
+            parts[at] += parts[at + 1]
+            parts.remove(at: at + 1)
+        }
+        return parts.map { model.id(of: $0)! }
+    }
+
+    /// One piece cache serves all the work items of one `encodeBatch` worker, and its arenas
+    /// fill up and are emptied: documents cut into 8 KiB items that share their words, with
+    /// enough distinct multi-token words to fill the arenas several times, and pieces longer
+    /// than the cache keeps. The ids equal each document encoded alone, on 1 and 2 threads.
+    @Test(arguments: ["gpt2", "cl100k", "o200k"])
+    func aCacheKeptAcrossWorkItemsGivesTheIdsOfEachDocumentAlone(name: String) throws {
+        let tokenizer = Tokenizers.named(name)
+        var random = SplitMix64(seed: 42)
+        let letters = Array("abcdefghijklmnopqrstuvwxyzäöüжзийклмн")
+        func word() -> String { String((0..<(4 + Int(random.next() % 14))).map { _ in letters[Int(random.next() % UInt64(letters.count))] }) }
+        let shared = (0..<300).map { _ in word() }
+        var documents: [[UInt8]] = []
+        for d in 0..<6 {
+            var words: [String] = []
+            for k in 0..<2500 { words.append(k % 3 == 0 ? shared[Int(random.next() % UInt64(shared.count))] : word()) }
+            if d % 2 == 0 { words.append(String(repeating: "xq", count: 200)) ; words.append(String(repeating: "xq", count: 200)) }
+            documents.append(Array((words.joined(separator: " ") + "\n").utf8))
+        }
+        #expect(documents.allSatisfy { $0.count > 30_000 })
+        let alone = try documents.map { try tokenizer.encode(String(decoding: $0, as: UTF8.self), specials: .ordinary) }
+        for threads in [1, 2] {
+            let batch = try tokenizer.encodeBatch(documents, threads: threads, chunkBytes: 8192)
+            for d in documents.indices {
+                #expect(batch[d] == alone[d], "\(name), \(threads) threads, document \(d): \(firstDifference(batch[d], alone[d]))")
+            }
+        }
     }
 }
