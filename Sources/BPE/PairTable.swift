@@ -149,21 +149,14 @@ struct PairTable: Sendable {
         guard let m = memo.entries else { return (resolve(k1, w1, s1), resolve(k2, w2, s2)) }
         let m1 = m + ((h1 >> 32) & memo.mask), m2 = m + ((h2 >> 32) & memo.mask)
         let c1 = m1.pointee, c2 = m2.pointee
-        let p1: UInt32
-        if c1 >> Self.priorityBits == k1 {
-            p1 = UInt32(truncatingIfNeeded: c1 & Self.priorityMask)
-        } else {
-            p1 = resolve(k1, w1, s1)
-            m1.pointee = k1 << Self.priorityBits | UInt64(p1)
+        // The memo word `c` (already loaded) answers for `k`, or the table does and the memo keeps it.
+        @inline(__always) func answer(_ m: UnsafeMutablePointer<UInt64>, _ c: UInt64, _ k: UInt64, _ w: UInt64, _ s: Int) -> UInt32 {
+            if c >> Self.priorityBits == k { return UInt32(truncatingIfNeeded: c & Self.priorityMask) }
+            let p = resolve(k, w, s)
+            m.pointee = k << Self.priorityBits | UInt64(p)
+            return p
         }
-        let p2: UInt32
-        if c2 >> Self.priorityBits == k2 {
-            p2 = UInt32(truncatingIfNeeded: c2 & Self.priorityMask)
-        } else {
-            p2 = resolve(k2, w2, s2)
-            m2.pointee = k2 << Self.priorityBits | UInt64(p2)
-        }
-        return (p1, p2)
+        return (answer(m1, c1, k1, w1, s1), answer(m2, c2, k2, w2, s2))
     }
 
     /// The priority of `key`, whose home slot `slot` holds `word`.
