@@ -120,8 +120,7 @@ public struct BytePairModel: Sendable {
         try self.init(table: ByteStringTable(tokens: tokens), merges: merges, ignoreMerges: ignoreMerges)
     }
 
-    /// `init(tokens:merges:ignoreMerges:)` on a table already built (the tokenizer.json loader
-    /// builds it to look up the merges' token strings).
+    /// `init(tokens:merges:ignoreMerges:)` on a table already built.
     init(table: ByteStringTable, merges: [(left: TokenID, right: TokenID)], ignoreMerges: Bool) throws {
         var rules: [(left: TokenID, right: TokenID, merged: TokenID)] = []
         rules.reserveCapacity(merges.count)
@@ -139,6 +138,13 @@ public struct BytePairModel: Sendable {
             }
             rules.append((merge.left, merge.right, merged))
         }
+        try self.init(table: table, rules: rules, ignoreMerges: ignoreMerges)
+    }
+
+    /// A model from merge rules already resolved against `table` (the vocabulary files' loaders
+    /// resolve them from their spellings, `ByteLevelAlphabet.resolveMerges`): rule i joins `left`
+    /// and `right` into `merged` with priority i.
+    init(table: ByteStringTable, rules: [(left: TokenID, right: TokenID, merged: TokenID)], ignoreMerges: Bool) throws {
         try self.init(tokens: table, pairs: PairTable(merges: rules), origin: .merges, directLookup: nil)
         if !ignoreMerges {
             // Hugging Face always merges, so a piece that is a token may still encode otherwise;

@@ -145,6 +145,60 @@ import Testing
         }
     }
 
+    /// The merges are resolved on all cores in ranges of lines; an error still names the first
+    /// bad merge of the file, whichever range it is in, and a merge whose halves are tokens but
+    /// whose joined bytes are not is an error at its line too (it named no file before).
+    @Test func mergeErrorsNameTheFirstBadMergeOfTheFile() throws {
+        let dir = scratch + "/gpt2-bad-late"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Paths.repo("Fixtures/vocab/gpt2-hf/vocab.json"), toPath: dir + "/vocab.json")
+        let original = try String(contentsOfFile: Paths.repo("Fixtures/vocab/gpt2-hf/merges.txt"), encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(original.count > 2 * 8192)  // enough merges to be split between threads
+        func load(replacing replacements: [Int: String]) throws {
+            var lines = original
+            for (line, text) in replacements { lines[line - 1] = text }
+            try lines.joined(separator: "\n").write(toFile: dir + "/merges.txt", atomically: true, encoding: .utf8)
+            _ = try Tokenizer.load(dir)
+        }
+        let joinedNotAToken = "expected a merge of two tokens whose bytes joined are a token too, found ids 262 and 262, whose joined bytes are not in the vocabulary"
+        #expect(throws: TokenizerError.malformedFile(path: dir + "/merges.txt", location: "line 3000", message: joinedNotAToken)) {
+            try load(replacing: [3000: "Ġthe Ġthe", 45000: "notatoken x"])  // the first and the last thread's ranges
+        }
+        #expect(throws: TokenizerError.malformedFile(path: dir + "/merges.txt", location: "line 45000",
+                                                      message: "expected two tokens of vocab.json separated by one space, found \"notatoken x\"")) {
+            try load(replacing: [45000: "notatoken x", 49000: "Ġthe Ġthe"])
+        }
+        #expect(throws: TokenizerError.malformedFile(path: dir + "/merges.txt", location: "line 3",
+                                                      message: "expected two tokens of vocab.json separated by one space, found \"Ġ  t\"")) {
+            try load(replacing: [3: "Ġ  t"])
+        }
+
+        // The same in a tokenizer.json, whose merges are a JSON array.
+        let json = try JSONSerialization.jsonObject(with: try Tokenizers.named("gpt2").huggingFaceJSON()) as! [String: Any]
+        func loadJSON(replacing replacements: [Int: Any]) throws {
+            var top = json, model = top["model"] as! [String: Any], merges = model["merges"] as! [Any]
+            for (i, value) in replacements { merges[i] = value }
+            model["merges"] = merges
+            top["model"] = model
+            let path = dir + "/tokenizer.json"
+            try JSONSerialization.data(withJSONObject: top).write(to: URL(fileURLWithPath: path))
+            _ = try Tokenizer.load(path)
+        }
+        #expect(throws: TokenizerError.malformedFile(path: dir + "/tokenizer.json", location: "$.model.merges[3000]", message: joinedNotAToken)) {
+            try loadJSON(replacing: [3000: "Ġthe Ġthe", 40000: 7])
+        }
+        #expect(throws: TokenizerError.malformedFile(path: dir + "/tokenizer.json", location: "$.model.merges[40000]",
+                                                      message: "expected \"left right\" or [left, right], two tokens of the vocabulary, found a number")) {
+            try loadJSON(replacing: [40000: 7, 45000: ["a", "b", "c"]])
+        }
+        #expect(throws: TokenizerError.malformedFile(path: dir + "/tokenizer.json", location: "$.model.merges[45000]",
+                                                      message: "expected \"left right\" or [left, right], two tokens of the vocabulary, found [\"a\", \"zzzzzzzz\"]")) {
+            try loadJSON(replacing: [45000: ["a", "zzzzzzzz"]])
+        }
+        try loadJSON(replacing: [:])  // and unchanged, it loads
+    }
+
     @Test func missingFileSaysWhatIsBundled() {
         #expect(throws: TokenizerError.self) { try Tokenizer.load("/nonexistent/tokenizer.json") }
         #expect(throws: TokenizerError.self) { try Tokenizer.load("no-such-vocabulary") }

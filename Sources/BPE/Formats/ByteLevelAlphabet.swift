@@ -27,12 +27,18 @@ public enum ByteLevelAlphabet {
     static func decode(_ token: some StringProtocol) -> [UInt8]? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(token.utf8.count)
+        return decode(token, appendingTo: &bytes) ? bytes : nil
+    }
+
+    /// Appends the bytes `token` stands for to `bytes`; false (having appended part of them) if it
+    /// has a character outside the map. O(length).
+    static func decode(_ token: some StringProtocol, appendingTo bytes: inout [UInt8]) -> Bool {
         for scalar in token.unicodeScalars {
             let v = Int(scalar.value)
-            guard v < byteOf.count, byteOf[v] >= 0 else { return nil }
-            bytes.append(UInt8(byteOf[v]))
+            guard v < byteOf.count, byteOf[v] >= 0 else { return false }
+            bytes.append(UInt8(truncatingIfNeeded: byteOf[v]))
         }
-        return bytes
+        return true
     }
 
     /// The byte-level spelling of `bytes` (one character a byte). O(n).

@@ -17,7 +17,7 @@ import Glibc
 /// UTF-8, leading zeros, trailing commas and comments are errors; when a key repeats, the last
 /// value wins (`subscript`). Nesting deeper than `maximumDepth` is refused, so hostile input
 /// cannot exhaust the stack. Complexity: O(n) time; memory the tree.
-enum JSONTree: Equatable {
+enum JSONTree: Equatable, Sendable {
     case null
     case bool(Bool)
     /// A number written without fraction or exponent that fits an `Int`.
@@ -27,7 +27,7 @@ enum JSONTree: Equatable {
     case array([JSONTree])
     case object(Object)
 
-    struct Object: Equatable {
+    struct Object: Equatable, Sendable {
         var keys: [String] = []
         var values: [JSONTree] = []
         var count: Int { keys.count }
@@ -174,6 +174,12 @@ enum JSONTree: Equatable {
                 guard i < bytes.count, isDigit(bytes[i]) else { throw fail("a digit in the exponent") }
                 while i < bytes.count, isDigit(bytes[i]) { i += 1 }
             }
+            // Integers of up to 18 digits (every id) without a String: 100k of them in a vocabulary.
+            if integral, i - start <= 18 {
+                var value = 0
+                for k in (bytes[start] == UInt8(ascii: "-") ? start + 1 : start)..<i { value = value &* 10 &+ Int(bytes[k] &- UInt8(ascii: "0")) }
+                return .int(bytes[start] == UInt8(ascii: "-") ? -value : value)
+            }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
             if integral, let value = Int(text) { return .int(value) }
             guard let value = Double(text) else { throw SyntaxError(offset: start, expected: "a number") }
@@ -183,18 +189,31 @@ enum JSONTree: Equatable {
         func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
 
         /// A string starting at the opening quote; validates the UTF-8 inside it.
+        ///
+        /// Why runs: a byte-level vocabulary is mostly non-ASCII characters ("Ġ" is 2 bytes), and
+        /// validating them one character at a time, each through a 4-byte window, was most of the
+        /// parse. Now each run between escapes is scanned, then validated with one call.
         mutating func string() throws -> String {
             i += 1
-            let start = i
-            // Fast path: printable ASCII without escapes.
-            while i < bytes.count, bytes[i] >= 0x20, bytes[i] < 0x80, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") { i += 1 }
-            if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
-                defer { i += 1 }
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
-            }
-            scratch.removeAll(keepingCapacity: true)
-            scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+            var start = i
+            var escaped = false
             while true {
+                // A run of bytes that stand for themselves: not '"', '\\' or a control character.
+                var high: UInt8 = 0
+                while i < bytes.count, bytes[i] >= 0x20, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") {
+                    high |= bytes[i]; i += 1
+                }
+                let run = UnsafeBufferPointer(rebasing: bytes[start..<i])
+                if high >= 0x80, let bad = UTF8Validation.firstInvalidOffset(run) {
+                    i = start + bad
+                    throw fail("valid UTF-8")
+                }
+                if !escaped, i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
+                    i += 1
+                    return String(decoding: run, as: UTF8.self)
+                }
+                if !escaped { scratch.removeAll(keepingCapacity: true); escaped = true }
+                scratch.append(contentsOf: run)
                 guard i < bytes.count else { throw fail("'\"' closing the string") }
                 let b = bytes[i]
                 switch b {
@@ -231,17 +250,10 @@ enum JSONTree: Equatable {
                         i -= 1
                         throw fail("one of the escapes \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX")
                     }
-                case 0..<0x20:
-                    throw fail("no raw control character inside a string (escape it)")
-                case 0x80...:
-                    let length = utf8SequenceLength(at: i)
-                    guard length > 0 else { throw fail("valid UTF-8") }
-                    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<(i + length)]))
-                    i += length
                 default:
-                    scratch.append(b)
-                    i += 1
+                    throw fail("no raw control character inside a string (escape it)")
                 }
+                start = i
             }
         }
 
@@ -261,15 +273,6 @@ enum JSONTree: Equatable {
                 i += 1
             }
             return v
-        }
-
-        /// The length of the valid UTF-8 sequence starting at `at`, or 0 (BPE's one validator
-        /// decides; it reports a bad sequence at its first byte, so only offset 0 means invalid).
-        func utf8SequenceLength(at: Int) -> Int {
-            let window = UnsafeBufferPointer(rebasing: bytes[at..<min(bytes.count, at + 4)])
-            if UTF8Validation.firstInvalidOffset(window) == 0 { return 0 }
-            let lead = bytes[at]
-            return lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
         }
     }
 }

@@ -23,19 +23,22 @@ extension Tokenizer {
             }
         }
         let table = ByteStringTable(tokens: tokens)
-        var merges: [(left: TokenID, right: TokenID)] = []
-        let lines = String(decoding: mergesData, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        for (index, rawLine) in lines.enumerated() {
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            if line.isEmpty || (index == 0 && line.hasPrefix("#version")) { continue }
-            let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-            guard parts.count == 2, let merge = ByteLevelAlphabet.mergeIDs(parts[0], parts[1], in: table) else {
-                throw TokenizerError.malformedFile(path: mergesPath, location: "line \(index + 1)",
-                                                   message: "expected two tokens of vocab.json separated by one space, found \"\(line)\"")
+        // The merge lines: all but empty lines and a first "#version" line (numbers are 1-based).
+        let lines: [(number: Int, text: Substring)] = String(decoding: mergesData, as: UTF8.self)
+            .split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { index, rawLine in
+                let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+                return line.isEmpty || (index == 0 && line.hasPrefix("#version")) ? nil : (index + 1, line)
             }
-            merges.append(merge)
+        let rules: [(left: TokenID, right: TokenID, merged: TokenID)]
+        do {
+            rules = try ByteLevelAlphabet.resolveMerges(count: lines.count, in: table) { ByteLevelAlphabet.splitMerge(lines[$0].text) }
+        } catch .notTwoTokens(let i) {
+            throw TokenizerError.malformedFile(path: mergesPath, location: "line \(lines[i].number)",
+                                               message: "expected two tokens of vocab.json separated by one space, found \"\(lines[i].text)\"")
+        } catch .joinedNotAToken(let i, let left, let right) {
+            throw TokenizerError.malformedFile(path: mergesPath, location: "line \(lines[i].number)", message: Tokenizer.joinedNotAToken(left, right))
         }
-        let model = try BytePairModel(table: table, merges: merges, ignoreMerges: false)
+        let model = try BytePairModel(table: table, rules: rules, ignoreMerges: false)
         return try Tokenizer(model: model, pattern: .gpt2, specialTokens: specials)
     }
 }

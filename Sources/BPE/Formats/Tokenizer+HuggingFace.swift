@@ -50,29 +50,33 @@ extension Tokenizer {
         // (NFC-normalized) was 15% of loading cl100k's tokenizer.json (perf).
         let table = ByteStringTable(tokens: tokens)
         let mergeList = try reader.array(model["merges"] ?? .array([]), at: "$.model.merges")
-        var merges: [(left: TokenID, right: TokenID)] = []
-        merges.reserveCapacity(mergeList.count)
-        for (i, entry) in mergeList.enumerated() {
-            let pair: [Substring]
-            if let s = entry.stringValue {
-                pair = s.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-            } else if let a = entry.arrayValue, let strings = Optional(a.compactMap(\.stringValue)), strings.count == a.count {
-                pair = strings.map { Substring($0) }
-            } else {
-                throw TokenizerError.malformedFile(path: path, location: "$.model.merges[\(i)]", message: "expected \"left right\" or [left, right]")
+        let rules: [(left: TokenID, right: TokenID, merged: TokenID)]
+        do {
+            rules = try ByteLevelAlphabet.resolveMerges(count: mergeList.count, in: table) { i in
+                switch mergeList[i] {
+                case .string(let s): return ByteLevelAlphabet.splitMerge(Substring(s))
+                case .array(let a) where a.count == 2:
+                    guard let left = a[0].stringValue, let right = a[1].stringValue else { return nil }
+                    return (Substring(left), Substring(right))
+                default: return nil
+                }
             }
-            guard pair.count == 2, let merge = ByteLevelAlphabet.mergeIDs(pair[0], pair[1], in: table) else {
-                throw TokenizerError.malformedFile(path: path, location: "$.model.merges[\(i)]",
-                                                   message: "expected two tokens of the vocabulary, found \(pair.map(String.init))")
-            }
-            merges.append(merge)
+        } catch .notTwoTokens(let i) {
+            let found = mergeList[i].stringValue.map { JSONOutput.quoted($0) }
+                ?? mergeList[i].arrayValue.map { "[" + $0.map { $0.stringValue.map { JSONOutput.quoted($0) } ?? $0.kind }.joined(separator: ", ") + "]" }
+                ?? mergeList[i].kind
+            throw TokenizerError.malformedFile(path: path, location: "$.model.merges[\(i)]",
+                                               message: "expected \"left right\" or [left, right], two tokens of the vocabulary, found \(found)")
+        } catch .joinedNotAToken(let i, let left, let right) {
+            throw TokenizerError.malformedFile(path: path, location: "$.model.merges[\(i)]",
+                                               message: Tokenizer.joinedNotAToken(left, right))
         }
         let ignoreMerges = model["ignore_merges"]?.boolValue ?? false
 
         try huggingFacePostProcessor(top["post_processor"], at: "$.post_processor", reader: &reader)
         let normalization = try huggingFaceNormalizer(top["normalizer"], reader: &reader)
         let (pattern, addPrefixSpace) = try huggingFacePreTokenizer(top["pre_tokenizer"], reader: &reader)
-        let bpe = try BytePairModel(table: table, merges: merges, ignoreMerges: ignoreMerges)
+        let bpe = try BytePairModel(table: table, rules: rules, ignoreMerges: ignoreMerges)
         return try Tokenizer(model: bpe, pattern: pattern, specialTokens: specials,
                              normalization: normalization, addPrefixSpace: addPrefixSpace)
     }
