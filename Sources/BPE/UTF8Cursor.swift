@@ -1,3 +1,5 @@
+import TokenmillSupport
+
 /// Reads scalars out of valid UTF-8 for the pre-tokenizer scanners.
 ///
 /// The scanners work on byte offsets so that the pieces they produce are byte ranges of the input
@@ -26,14 +28,7 @@ struct UTF8Cursor {
 
     @inlinable @inline(__always)
     func decode(_ i: Int) -> (scalar: UInt32, length: Int) {
-        let b0 = UInt32(bytes[i])
-        if b0 < 0x80 { return (b0, 1) }
-        if b0 < 0xE0 { return ((b0 & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F), 2) }
-        if b0 < 0xF0 {
-            return ((b0 & 0x0F) << 12 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F), 3)
-        }
-        return ((b0 & 0x07) << 18 | UInt32(bytes[i + 1] & 0x3F) << 12 | UInt32(bytes[i + 2] & 0x3F) << 6
-                | UInt32(bytes[i + 3] & 0x3F), 4)
+        ValidUTF8.decode(bytes, at: i)
     }
 
     /// The end of the run of scalars, from `i`, whose flags intersect `mask`.

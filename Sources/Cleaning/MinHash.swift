@@ -1,4 +1,5 @@
 import Foundation
+import TokenmillSupport
 
 /// MinHash signatures as datatrove's `MinhashDedupSignature` computes them (its defaults: word
 /// 5-grams, 14 buckets × 8 hashes, XXH64 shingles, 64-bit permutations with seed 1): the text
@@ -71,7 +72,7 @@ public struct MinHash: Sendable {
             joined.removeAll(keepingCapacity: true)
             for k in start..<(start + n) {
                 if k > start { joined.append(0x20) }
-                for i in words[k] { PythonText.append(simple[i], to: &joined) }
+                for i in words[k] { ValidUTF8.append(simple[i], to: &joined) }
             }
             let h = joined.withUnsafeBytes { XXHash64.hash($0) }
             for i in 0..<mins.count {

@@ -1,3 +1,5 @@
+import TokenmillSupport
+
 /// Text as datatrove sees it: a Python `str`, a sequence of Unicode scalars. Every length,
 /// ratio and threshold of the filters counts scalars (Python's `len`), and the character tests
 /// here are Python's (`str.isspace`, `str.isalpha`, `str.splitlines`, `\d`), so that a
@@ -7,19 +9,13 @@ public enum PythonText {
     public static func scalars(_ utf8: [UInt8]) -> [UInt32] {
         var out: [UInt32] = []
         out.reserveCapacity(utf8.count)
-        var i = 0
-        let n = utf8.count
-        while i < n {
-            let b = utf8[i]
-            if b < 0x80 { out.append(UInt32(b)); i += 1; continue }
-            if b < 0xE0, i + 1 < n {
-                out.append(UInt32(b & 0x1F) << 6 | UInt32(utf8[i + 1] & 0x3F)); i += 2
-            } else if b < 0xF0, i + 2 < n {
-                out.append(UInt32(b & 0x0F) << 12 | UInt32(utf8[i + 1] & 0x3F) << 6 | UInt32(utf8[i + 2] & 0x3F)); i += 3
-            } else if i + 3 < n {
-                out.append(UInt32(b & 0x07) << 18 | UInt32(utf8[i + 1] & 0x3F) << 12 | UInt32(utf8[i + 2] & 0x3F) << 6 | UInt32(utf8[i + 3] & 0x3F)); i += 4
-            } else {
-                out.append(0xFFFD); i += 1   // cut short: never produced by the Normalizer
+        utf8.withUnsafeBufferPointer { utf8 in
+            var i = 0
+            while i < utf8.count {
+                // Clamped: a sequence cut short (never produced by the Normalizer) is one U+FFFD.
+                let (c, length) = ValidUTF8.decodeClamped(utf8, at: i)
+                out.append(c)
+                i += length
             }
         }
         return out
@@ -29,19 +25,8 @@ public enum PythonText {
     public static func utf8<C: Collection>(_ scalars: C) -> [UInt8] where C.Element == UInt32 {
         var out: [UInt8] = []
         out.reserveCapacity(scalars.count)
-        for c in scalars { append(c, to: &out) }
+        for c in scalars { ValidUTF8.append(c, to: &out) }
         return out
-    }
-
-    @inline(__always) static func append(_ c: UInt32, to out: inout [UInt8]) {
-        if c < 0x80 { out.append(UInt8(c)) }
-        else if c < 0x800 { out.append(UInt8(0xC0 | c >> 6)); out.append(UInt8(0x80 | c & 0x3F)) }
-        else if c < 0x10000 {
-            out.append(UInt8(0xE0 | c >> 12)); out.append(UInt8(0x80 | c >> 6 & 0x3F)); out.append(UInt8(0x80 | c & 0x3F))
-        } else {
-            out.append(UInt8(0xF0 | c >> 18)); out.append(UInt8(0x80 | c >> 12 & 0x3F))
-            out.append(UInt8(0x80 | c >> 6 & 0x3F)); out.append(UInt8(0x80 | c & 0x3F))
-        }
     }
 
     /// `str.isspace()` (also what `str.split()`, `str.strip()` and `re`'s `\s` use).

@@ -253,7 +253,7 @@ struct InputDecoder {
             let isControl = (scalar < 0x20 && scalar != 0x09 && scalar != 0x0A && scalar != 0x0D) || (scalar >= 0x7F && scalar < 0xA0)
             if stripControls && isControl { report.controlsRemoved += 1; continue }
             if stripIgnorables && NormalizationTables.defaultIgnorable.contains(scalar) { report.ignorablesRemoved += 1; continue }
-            UTF16Transcoding.appendScalar(scalar, to: &output)
+            ValidUTF8.append(scalar, to: &output)
         }
         return n
     }

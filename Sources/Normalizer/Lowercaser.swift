@@ -1,4 +1,5 @@
 import ICUShim
+import TokenmillSupport
 
 /// Full lowercasing in the root locale (ICU `u_strToLower`, the same mappings as Rust's
 /// `str::to_lowercase` that HF tokenizers' `Lowercase` uses), final sigma included.
@@ -34,7 +35,7 @@ enum Lowercaser {
                     continue
                 }
                 if input[i] < 0x80 { i &+= 1; continue }
-                let (scalar, length) = UTF16Transcoding.decodeClamped(input, at: i)
+                let (scalar, length) = ValidUTF8.decodeClamped(input, at: i)
                 if stable.contains(scalar) { i &+= length; continue }
                 // The word around it, between separators, goes to ICU.
                 var start = i

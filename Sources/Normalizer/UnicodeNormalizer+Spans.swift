@@ -1,4 +1,5 @@
 import ICUShim
+import TokenmillSupport
 
 extension UnicodeNormalizer {
     /// The normalization loop shared by one-shot and streaming use. O(n).
@@ -60,7 +61,7 @@ extension UnicodeNormalizer {
                 i &+= 1
                 continue
             }
-            let (scalar, length) = UTF16Transcoding.decodeClamped(input, at: i)
+            let (scalar, length) = ValidUTF8.decodeClamped(input, at: i)
             if fastYes.contains(scalar) {
                 previousStart = i
                 i &+= length
@@ -82,7 +83,7 @@ extension UnicodeNormalizer {
             while end < n {
                 let next = input[end]
                 if next < 0x80 { break }
-                let (c, l) = UTF16Transcoding.decodeClamped(input, at: end)
+                let (c, l) = ValidUTF8.decodeClamped(input, at: end)
                 if fastYes.contains(c) { break }
                 end &+= l
             }

@@ -1,4 +1,5 @@
 import ICUShim
+import TokenmillSupport
 
 /// Applies one Unicode normalization form to valid UTF-8 text through ICU's `unorm2`.
 ///
@@ -62,7 +63,7 @@ public struct UnicodeNormalizer: Sendable {
             let b = utf8[p]
             if b < 0x80 { return p }
             if b >= 0xC0 {
-                let (c, _) = UTF16Transcoding.decodeClamped(utf8, at: p)
+                let (c, _) = ValidUTF8.decodeClamped(utf8, at: p)
                 if hasBoundaryBefore(c) { return p }
             }
             p -= 1

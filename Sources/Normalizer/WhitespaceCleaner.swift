@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import TokenmillSupport
 #endif
 
 /// Optional last stage: removes trailing horizontal whitespace at the end of each line and of
@@ -69,7 +70,7 @@ struct WhitespaceCleaner {
         if end - 3 >= lineStart {
             let lead = input[end - 3]
             guard lead == 0xE1 || lead == 0xE2 || lead == 0xE3 else { return 0 }
-            let (c, length) = UTF16Transcoding.decodeClamped(input, at: end - 3)
+            let (c, length) = ValidUTF8.decodeClamped(input, at: end - 3)
             return length == 3 && isHorizontalSpace(c) ? 3 : 0
         }
         return 0
