@@ -5,7 +5,8 @@ import PackageDescription
 //
 //   TokenmillSupport                      SplitMix64 (+ normal draws), the default thread count,
 //                                         file I/O (one EINTR loop, atomic replace), hex, little-endian
-//                                         integers, the JSON writer (JSONOutput), UTF-8 validation
+//                                         integers, the JSON writer (JSONOutput), UTF-8 validation and
+//                                         the one decoder/encoder of valid UTF-8 (ValidUTF8)
 //   Normalizer  → ICUShim, TokenmillSupport (the UTF-8 validator)
 //   Cleaning    → TokenmillSupport, CLD2Shim (datatrove's filters, CLD2 language identification, PII redaction,
 //                 MinHash on text)

@@ -12,7 +12,7 @@ package struct CompressionError: Error, CustomStringConvertible, Sendable {
 
 /// zstd through the system library: one-shot compression here, the shards' checksummed frames
 /// (`compressFrame`, `decompressFrame`) in Checksum.swift. Compressed input files are read
-/// through `ZstdStream` (ByteStream.swift), which streams them.
+/// through `ZstdStream` (ZstdStream.swift), which streams them.
 public enum Zstd {
     /// Compresses `input` as one frame at `level` (1…19; 3 is zstd's default).
     public static func compress(_ input: [UInt8], level: Int32 = 3) -> [UInt8] {
