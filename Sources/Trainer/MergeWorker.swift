@@ -227,7 +227,8 @@ struct MergeWorker {
             let d = left.weight[xi], lx = tokenLength[xi]
             left.weight[xi] = 0
             if counted(lx + lenA) { post(UInt64(x) << 32 | UInt64(a), -d, nil, from: block) }
-            if counted(lx + newLen) { post(UInt64(x) << 32 | UInt64(newID), d, &left.words[xi], from: block) } else { left.words[xi] = [] }
+            if counted(lx + newLen) { post(UInt64(x) << 32 | UInt64(newID), d, &left.words[xi], from: block) }
+            left.words[xi].removeAll(keepingCapacity: true)
         }
         left.touchedCount = 0
         for i in 0..<right.touchedCount {
@@ -235,22 +236,23 @@ struct MergeWorker {
             let d = right.weight[yi], ly = tokenLength[yi]
             right.weight[yi] = 0
             if counted(lenB + ly) { post(UInt64(b) << 32 | UInt64(y), -d, nil, from: block) }
-            if counted(newLen + ly) { post(UInt64(newID) << 32 | UInt64(y), d, &right.words[yi], from: block) } else { right.words[yi] = [] }
+            if counted(newLen + ly) { post(UInt64(newID) << 32 | UInt64(y), d, &right.words[yi], from: block) }
+            right.words[yi].removeAll(keepingCapacity: true)
         }
         right.touchedCount = 0
     }
 
-    /// Puts one pair's change in `block`'s box for the pair's owner, moving `words` (if any) into
-    /// the box.
-    @inline(__always) func post(_ key: UInt64, _ delta: Int64, _ words: UnsafeMutablePointer<[UInt32]>?, from block: Int) {
+    /// Puts one pair's change in `block`'s box for the pair's owner, copying `words` (if any) to
+    /// the box's words.
+    @inline(__always) func post(_ key: UInt64, _ delta: Int64, _ words: UnsafePointer<[UInt32]>?, from block: Int) {
         let box = shared.boxes + (block * shared.workers + PairShard.owner(of: key, among: shared.workers))
-        var list: Int32 = -1
+        var start: UInt32 = 0, count: UInt32 = 0
         if let words {
-            list = Int32(box.pointee.lists.count)
-            box.pointee.lists.append([])
-            swap(&box.pointee.lists[Int(list)], &words.pointee)
+            start = UInt32(box.pointee.words.count)
+            count = UInt32(words.pointee.count)
+            box.pointee.words.append(contentsOf: words.pointee)
         }
-        box.pointee.entries.append(PairDelta(key: key, delta: delta, list: list))
+        box.pointee.entries.append(PairDelta(key: key, delta: delta, start: start, count: count))
     }
 
     /// Frees the per-step arrays.

@@ -101,20 +101,18 @@ struct PairShard {
         step += 1
         for t in 0..<workers {
             let box = boxes + (t * workers + me)
-            for e in box.pointee.entries {
-                let q = slot(e.key)
-                pairs[q].count += e.delta
-                if e.list >= 0 {
-                    if lists[t][q].isEmpty {
-                        swap(&lists[t][q], &box.pointee.lists[Int(e.list)])
-                    } else {
-                        lists[t][q].append(contentsOf: box.pointee.lists[Int(e.list)])
+            box.pointee.words.withUnsafeBufferPointer { words in
+                for e in box.pointee.entries {
+                    let q = slot(e.key)
+                    pairs[q].count += e.delta
+                    if e.count > 0 {
+                        lists[t][q].append(contentsOf: UnsafeBufferPointer(rebasing: words[Int(e.start)..<Int(e.start + e.count)]))
                     }
+                    if e.delta > 0 && pairs[q].gained != step { pairs[q].gained = step; gained.append(Int32(q)) }
                 }
-                if e.delta > 0 && pairs[q].gained != step { pairs[q].gained = step; gained.append(Int32(q)) }
             }
             box.pointee.entries.removeAll(keepingCapacity: true)
-            box.pointee.lists.removeAll(keepingCapacity: true)
+            box.pointee.words.removeAll(keepingCapacity: true)
         }
         if let previous = top {
             if won {
