@@ -57,6 +57,8 @@ struct MergeWorker {
     var right: NeighbourSums
     /// Where `rewrite`'s look-ahead reads go (so they are not optimized away).
     var sink: UInt32 = 0
+    /// The step's list of words, copied out of its shard's pool.
+    var list: [UInt32] = []
     /// Words whose records `rewrite` reads ahead.
     static let lookahead = 16
 
@@ -81,8 +83,9 @@ struct MergeWorker {
         var result = MergeResult(tokens: [], merges: [], mergeCounts: [])
         result.setupSeconds = Double(DispatchTime.now().uptimeNanoseconds - setupStart) / 1e9
         if me == 0 { lead(&result, progress: progress) } else { follow() }
-        // No worker reads another's shard any more: each frees its own (its millions of word
-        // lists), in parallel.
+        // No worker reads another's shard any more: each frees its own (its pairs, heap and the
+        // slabs of its word lists), in parallel.
+        shared.shards[me].pool.deallocate()
         shared.shards[me] = PairShard(workers: shared.workers)
         return result
     }
@@ -126,7 +129,7 @@ struct MergeWorker {
             number += 1
             shared.step.pointee = MergeStep(a: a, b: b, newID: newID, number: number, winner: winner, pair: top.pair)
             var words = 0
-            for t in 0..<workers { words += shared.shards[winner].lists[t][Int(top.pair)].count }
+            for t in 0..<workers { words += Int(shared.shards[winner].lists[t][Int(top.pair)].count) }
             if workers > 1 && words >= threshold {
                 shared.barrier.wait()   // the others take the step too
                 let (work, wait) = takeStep(block: me, shard: me)
@@ -165,7 +168,8 @@ struct MergeWorker {
     mutating func takeStep(block: Int, shard: Int?) -> (work: UInt64, wait: UInt64) {
         let start = DispatchTime.now().uptimeNanoseconds
         let step = shared.step.pointee
-        let list = shared.shards[step.winner].lists[block][Int(step.pair)]
+        let owner = shared.shards + step.winner
+        owner.pointee.pool.copy(owner.pointee.lists[block][Int(step.pair)], into: &list)
         rewrite(list, a: step.a, b: step.b, newID: step.newID, step: step.number)
         send(a: step.a, b: step.b, newID: step.newID, from: block)
         guard let shard else { return (0, 0) }

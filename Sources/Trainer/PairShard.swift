@@ -35,8 +35,9 @@ struct PairShard {
     var index = PairIndex(capacity: 1 << 16)
     var pairs: [PairInfo] = []
     /// `lists[t][q]`: words of worker t's block that may contain pair q (every word that does is
-    /// there; a word may also be there after it lost the pair, or twice).
-    var lists: [[[UInt32]]]
+    /// there; a word may also be there after it lost the pair, or twice), kept in `pool`.
+    var lists: [[WordLists.List]]
+    var pool = WordLists()
     /// Pairs that gained this step.
     var gained: [Int32] = []
     var step: Int32 = 0
@@ -62,7 +63,7 @@ struct PairShard {
         let (q, inserted) = index.findOrInsert(key, next: Int32(pairs.count))
         if inserted {
             pairs.append(PairInfo(count: 0, key: key, gained: 0))
-            for t in 0..<workers { lists[t].append([]) }
+            for t in 0..<workers { lists[t].append(WordLists.List()) }
         }
         return Int(q)
     }
@@ -81,7 +82,7 @@ struct PairShard {
                     if PairShard.owner(of: key, among: workers) != me { continue }
                     let q = slot(key)
                     pairs[q].count += c
-                    if lists[t][q].last != UInt32(w) { lists[t][q].append(UInt32(w)) }
+                    if pool.last(lists[t][q]) != UInt32(w) { pool.append(UInt32(w), to: &lists[t][q]) }
                 }
                 w += WordArena.units(length: n)
             }
@@ -106,7 +107,7 @@ struct PairShard {
                     let q = slot(e.key)
                     pairs[q].count += e.delta
                     if e.count > 0 {
-                        lists[t][q].append(contentsOf: UnsafeBufferPointer(rebasing: words[Int(e.start)..<Int(e.start + e.count)]))
+                        pool.append(UnsafeBufferPointer(rebasing: words[Int(e.start)..<Int(e.start + e.count)]), to: &lists[t][q])
                     }
                     if e.delta > 0 && pairs[q].gained != step { pairs[q].gained = step; gained.append(Int32(q)) }
                 }
@@ -118,7 +119,7 @@ struct PairShard {
             if won {
                 let p = Int(previous.pair)
                 pairs[p].count = 0
-                for t in 0..<workers { lists[t][p] = [] }
+                for t in 0..<workers { pool.release(&lists[t][p]) }
             } else {
                 heap.insert(previous)
             }
