@@ -109,6 +109,17 @@ struct MergeLoop {
     /// after how long it yields its core between checks (PhaseBarrier).
     static let spinNanoseconds: UInt64 = 2_000_000
     static let yieldAfterNanoseconds: UInt64 = 50_000
-    /// Steps whose pair is on fewer words than this are taken by one thread (`MergeWorker`).
-    static let parallelWords = 1000
+    /// Steps whose pair is on fewer words than this are taken by one thread (`MergeWorker`). 1:
+    /// every step is shared while the threads have their cores. Measured on the 103.6 MB set at
+    /// 32,768, 2 threads, session at nice -20, load 4-4.9, three rounds: the loop took 1.61-1.96 s
+    /// sharing every step, 1.75-2.35 s from 50 words, 2.07-2.30 s from 200, 1.89-2.50 s from
+    /// 1,000 (one thread: 2.4-3.0 s); the steps on fewer than 1,024 words are 30,300 of the
+    /// 32,511 and 47% of one thread's loop, so taking them alone left half the loop serial.
+    static let parallelWords = 1
+    /// The threshold once worker 0 has waited too long (`MergeWorker.lead`): the level at which
+    /// sharing paid on a busy machine at normal priority (2 threads no slower than 1).
+    static let busyWords = 1000
+    /// The shortest window over which waiting is judged: 64 steps of a few µs are too few to tell
+    /// one descheduling from a busy machine.
+    static let windowNanoseconds: UInt64 = 20_000_000
 }

@@ -99,9 +99,11 @@ struct MergeWorker {
         result.stopReason = "vocabulary size reached"
         let total = max(0, shared.targetTokens - 256)
         var number: Int32 = 0
-        // Steps are shared only while sharing pays: if over the last 64 shared steps worker 0
-        // waited at the barriers for more than half the time it worked (the others were
-        // descheduled on a busy machine), the threshold doubles; below an eighth it halves again.
+        // Steps are shared while sharing pays, judged over windows of at least 64 shared steps and
+        // `MergeLoop.windowNanoseconds`: if worker 0 waited at the barriers more than half as long
+        // as it worked (the others were descheduled on a busy machine), only steps on at least
+        // `MergeLoop.busyWords` words (and twice the last threshold) are shared from then on;
+        // below an eighth the threshold halves again, down to `parallelWords`.
         var threshold = shared.parallelWords
         var worked: UInt64 = 0, waited: UInt64 = 0, sharedSteps = 0
         while tokens.count < shared.targetTokens {
@@ -134,8 +136,8 @@ struct MergeWorker {
                 shared.barrier.wait()   // the others take the step too
                 let (work, wait) = takeStep(block: me, shard: me)
                 worked += work; waited += wait; sharedSteps += 1
-                if sharedSteps == 64 {
-                    if waited > worked / 2 { threshold = min(threshold * 2, 1 << 40) }
+                if sharedSteps >= 64 && worked + waited >= MergeLoop.windowNanoseconds {
+                    if waited > worked / 2 { threshold = min(max(threshold * 2, MergeLoop.busyWords), 1 << 40) }
                     else if waited < worked / 8 { threshold = max(shared.parallelWords, threshold / 2) }
                     worked = 0; waited = 0; sharedSteps = 0
                 }
