@@ -65,8 +65,17 @@ struct MergeLoop {
             while blocks.count < workers && w * workers >= arena.units * blocks.count { blocks.append(w) }
         }
         while blocks.count <= workers { blocks.append(arena.units) }
+        let pools = UnsafeMutablePointer<WordLists>.allocate(capacity: workers * workers)
+        pools.initialize(repeating: WordLists(), count: workers * workers)
         let shards = UnsafeMutablePointer<PairShard>.allocate(capacity: workers)
-        shards.initialize(repeating: PairShard(workers: workers), count: workers)
+        for o in 0..<workers { (shards + o).initialize(to: PairShard(workers: workers, pools: pools + o * workers)) }
+        let span = MergeWorker.bytePairs
+        let byteCounts = UnsafeMutablePointer<Int64>.allocate(capacity: workers * span)
+        byteCounts.initialize(repeating: 0, count: workers * span)
+        let byteSeen = UnsafeMutablePointer<UInt8>.allocate(capacity: workers * span)
+        byteSeen.initialize(repeating: 0, count: workers * span)
+        let byteLists = UnsafeMutablePointer<WordLists.List>.allocate(capacity: workers * span)
+        byteLists.initialize(repeating: WordLists.List(), count: workers * span)
         let boxes = UnsafeMutablePointer<PairDeltaBox>.allocate(capacity: workers * workers)
         boxes.initialize(repeating: PairDeltaBox(), count: workers * workers)
         let idCount = max(256, targetTokens)
@@ -79,9 +88,12 @@ struct MergeLoop {
             step.deallocate()
             arena.deallocate()
             shards.deinitialize(count: workers); shards.deallocate()
+            pools.deinitialize(count: workers * workers); pools.deallocate()
+            byteCounts.deallocate(); byteSeen.deallocate(); byteLists.deallocate()
             boxes.deinitialize(count: workers * workers); boxes.deallocate()
         }
-        let shared = MergeShared(workers: workers, arena: arena, blocks: blocks, shards: shards, boxes: boxes,
+        let shared = MergeShared(workers: workers, arena: arena, blocks: blocks, shards: shards, boxes: boxes, pools: pools,
+                                 byteCounts: byteCounts, byteSeen: byteSeen, byteLists: byteLists,
                                  barrier: PhaseBarrier(parties: workers, spinNanoseconds: MergeLoop.spinNanoseconds,
                                                       yieldAfterNanoseconds: MergeLoop.yieldAfterNanoseconds),
                                  tokenLength: tokenLength, step: step, parallelWords: MergeLoop.parallelWords,

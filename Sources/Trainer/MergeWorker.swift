@@ -12,6 +12,14 @@ struct MergeShared: @unchecked Sendable {
     let shards: UnsafeMutablePointer<PairShard>
     /// `boxes[from × workers + to]`: from worker `from` to shard `to`.
     let boxes: UnsafeMutablePointer<PairDeltaBox>
+    /// `pools[o × workers + t]`: shard o's word lists of worker t's block (`PairShard.lists`);
+    /// written by worker t while the initial pairs are counted, then only by shard o's owner.
+    let pools: UnsafeMutablePointer<WordLists>
+    /// Per worker, per byte pair: its block's weighted occurrences, whether any occurred, and the
+    /// list of its words (`MergeWorker.countInitialPairs`).
+    let byteCounts: UnsafeMutablePointer<Int64>
+    let byteSeen: UnsafeMutablePointer<UInt8>
+    let byteLists: UnsafeMutablePointer<WordLists.List>
     let barrier: PhaseBarrier
     /// Token lengths by id, written by worker 0 when it makes a token, before the step that
     /// needs it is published.
@@ -74,19 +82,19 @@ struct MergeWorker {
     /// Applied to both increments and decrements, so every count stays exact.
     @inline(__always) func counted(_ length: Int32) -> Bool { length == 2 || length < shared.maxTokenLength }
 
-    /// Counts this shard's pairs, then (worker 0) leads the loop or (the others) takes the steps
+    /// Counts the initial pairs (with the other workers), then (worker 0) leads the loop or (the others) takes the steps
     /// worker 0 shares. Worker 0's result carries the merges.
     mutating func run(progress: ((Int, Int) -> Void)?) -> MergeResult {
         let setupStart = DispatchTime.now().uptimeNanoseconds
-        shared.shards[me].countPairs(me: me, arena: shared.arena, blocks: shared.blocks)
+        countInitialPairs()
         shared.barrier.wait()
         var result = MergeResult(tokens: [], merges: [], mergeCounts: [])
         result.setupSeconds = Double(DispatchTime.now().uptimeNanoseconds - setupStart) / 1e9
         if me == 0 { lead(&result, progress: progress) } else { follow() }
         // No worker reads another's shard any more: each frees its own (its pairs, heap and the
         // slabs of its word lists), in parallel.
-        shared.shards[me].pool.deallocate()
-        shared.shards[me] = PairShard(workers: shared.workers)
+        for t in 0..<shared.workers { shared.pools[me * shared.workers + t].deallocate() }
+        shared.shards[me] = PairShard(workers: shared.workers, pools: shared.pools + me * shared.workers)
         return result
     }
 
@@ -170,8 +178,7 @@ struct MergeWorker {
     mutating func takeStep(block: Int, shard: Int?) -> (work: UInt64, wait: UInt64) {
         let start = DispatchTime.now().uptimeNanoseconds
         let step = shared.step.pointee
-        let owner = shared.shards + step.winner
-        owner.pointee.pool.copy(owner.pointee.lists[block][Int(step.pair)], into: &list)
+        shared.pools[step.winner * shared.workers + block].copy(shared.shards[step.winner].lists[block][Int(step.pair)], into: &list)
         rewrite(list, a: step.a, b: step.b, newID: step.newID, step: step.number)
         send(a: step.a, b: step.b, newID: step.newID, from: block)
         guard let shard else { return (0, 0) }
