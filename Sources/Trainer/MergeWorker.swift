@@ -108,12 +108,14 @@ struct MergeWorker {
         let total = max(0, shared.targetTokens - 256)
         var number: Int32 = 0
         // Steps are shared while sharing pays, judged over windows of at least 64 shared steps and
-        // `MergeLoop.windowNanoseconds`: if worker 0 waited at the barriers more than half as long
-        // as it worked (the others were descheduled on a busy machine), only steps on at least
-        // `MergeLoop.busyWords` words (and twice the last threshold) are shared from then on;
-        // below an eighth the threshold halves again, down to `parallelWords`.
+        // `MergeLoop.windowNanoseconds`: if in two windows in a row worker 0 waited at the barriers
+        // more than half as long as it worked (the others were descheduled on a busy machine),
+        // only steps on at least `MergeLoop.busyWords` words (and twice the last threshold) are
+        // shared from then on; below a quarter the threshold halves again, down to
+        // `parallelWords`. (One bad window is often a single descheduling: with the session at
+        // nice -20 most windows waited 1-35%, a few 40-220%.)
         var threshold = shared.parallelWords
-        var worked: UInt64 = 0, waited: UInt64 = 0, sharedSteps = 0
+        var worked: UInt64 = 0, waited: UInt64 = 0, sharedSteps = 0, badWindows = 0
         while tokens.count < shared.targetTokens {
             var best: Candidate? = nil
             var winner = -1
@@ -145,8 +147,13 @@ struct MergeWorker {
                 let (work, wait) = takeStep(block: me, shard: me)
                 worked += work; waited += wait; sharedSteps += 1
                 if sharedSteps >= 64 && worked + waited >= MergeLoop.windowNanoseconds {
-                    if waited > worked / 2 { threshold = min(max(threshold * 2, MergeLoop.busyWords), 1 << 40) }
-                    else if waited < worked / 8 { threshold = max(shared.parallelWords, threshold / 2) }
+                    if waited <= worked / 2 {
+                        badWindows = 0
+                        if waited < worked / 4 { threshold = max(shared.parallelWords, threshold / 2) }
+                    } else {
+                        badWindows += 1
+                        if badWindows == 2 { threshold = min(max(threshold * 2, MergeLoop.busyWords), 1 << 40); badWindows = 0 }
+                    }
                     worked = 0; waited = 0; sharedSteps = 0
                 }
             } else {
