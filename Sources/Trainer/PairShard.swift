@@ -47,6 +47,10 @@ struct PairShard {
     var heap = Heap<Candidate>()
     /// The shard's best pair with a live count, off the heap while the step's merge is chosen.
     var top: Candidate?
+    /// Where `absorb`'s look-ahead reads go (so they are not optimized away).
+    var sink: UInt64 = 0
+    /// Count changes whose index slots, pairs and lists `absorb` reads ahead.
+    static let lookahead = 16
 
     init(workers: Int, pools: UnsafeMutablePointer<WordLists>) {
         self.workers = workers
@@ -116,13 +120,31 @@ struct PairShard {
         for t in 0..<workers {
             let box = boxes + (t * workers + me)
             box.pointee.words.withUnsafeBufferPointer { words in
-                for e in box.pointee.entries {
-                    let q = slot(e.key)
-                    pairs[q].count += e.delta
-                    if e.count > 0 {
-                        pools[t].append(UnsafeBufferPointer(rebasing: words[Int(e.start)..<Int(e.start + e.count)]), to: &lists[t][q])
+                box.pointee.entries.withUnsafeBufferPointer { entries in
+                    withUnsafeTemporaryAllocation(of: Int.self, capacity: PairShard.lookahead) { qs in
+                        var i = 0
+                        while i < entries.count {
+                            let end = min(entries.count, i + PairShard.lookahead)
+                            // As `MergeWorker.rewrite` does for words: first the index slots of the
+                            // next entries, then their pairs and lists, are read before any is
+                            // updated, so the cache misses (three a change: `perf annotate`) overlap.
+                            for j in i..<end { sink &+= index.peek(entries[j].key) }
+                            for j in i..<end {
+                                let q = slot(entries[j].key)
+                                qs[j - i] = q
+                                sink &+= UInt64(bitPattern: pairs[q].count) &+ UInt64(lists[t][q].count)
+                            }
+                            for j in i..<end {
+                                let e = entries[j], q = qs[j - i]
+                                pairs[q].count += e.delta
+                                if e.count > 0 {
+                                    pools[t].append(UnsafeBufferPointer(rebasing: words[Int(e.start)..<Int(e.start + e.count)]), to: &lists[t][q])
+                                }
+                                if e.delta > 0 && pairs[q].gained != step { pairs[q].gained = step; gained.append(Int32(q)) }
+                            }
+                            i = end
+                        }
                     }
-                    if e.delta > 0 && pairs[q].gained != step { pairs[q].gained = step; gained.append(Int32(q)) }
                 }
             }
             box.pointee.entries.removeAll(keepingCapacity: true)
