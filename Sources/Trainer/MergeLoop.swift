@@ -48,7 +48,8 @@ struct MergeResult {
 struct MergeLoop {
     var arena: WordArena
 
-    init(words table: PreTokenCounts) { arena = WordArena(table) }
+    /// Copies the words of `table` (on `threads` threads).
+    init(words table: PreTokenCounts, threads: Int) { arena = WordArena(table, threads: threads) }
 
     /// Learns merges until `targetTokens` tokens (or no pair is left, or the best pair is seen
     /// fewer than `minFrequency` times), on `threads` threads. `progress(done, total)` is called
