@@ -49,15 +49,15 @@ struct MergeStep {
 /// One thread of the merge loop: the worker of one block of words and the owner of one pair shard.
 ///
 /// Worker 0 leads: it chooses each step's merge, the best of the shards' `top`s, and the new
-/// token's id. A step whose pair is on many words (`MergeShared.parallelWords`) is taken by all
-/// workers: (1) each rewrites the words of its block on the pair's lists, summing the count
-/// changes by neighbour symbol (`NeighbourSums`), and sends each changed pair's sum to its
-/// shard's owner; barrier; (2) each owner adds the changes its shard received and chooses the
-/// shard's new `top`; barrier. A step on few words is taken by worker 0 alone, block by block and
-/// shard by shard (the same work, so the same result), while the others wait (and soon sleep):
-/// most of the 32,511 steps of a 32,768 training are a few microseconds of work, less than
-/// keeping threads in step costs, and on a busy machine a descheduled thread stalls every step
-/// it takes part in. With one thread this is the serial merge loop.
+/// token's id. A step whose pair is on at least the current threshold of words (every step
+/// while the threads have their cores: `MergeShared.parallelWords`) is taken by all workers:
+/// (1) each rewrites the words of its block on the pair's lists, summing the count changes by
+/// neighbour symbol (`NeighbourSums`), and sends each changed pair's sum to its shard's owner;
+/// barrier; (2) each owner adds the changes its shard received and chooses the shard's new `top`;
+/// barrier. On a busy machine, where a descheduled thread stalls every step it takes part in,
+/// the threshold rises (`lead`) and the smaller steps are taken by worker 0 alone, block by block
+/// and shard by shard (the same work, so the same result), while the others wait (and soon
+/// sleep). With one thread this is the serial merge loop.
 struct MergeWorker {
     let me: Int
     let shared: MergeShared
