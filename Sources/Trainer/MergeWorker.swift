@@ -82,8 +82,8 @@ struct MergeWorker {
     /// Applied to both increments and decrements, so every count stays exact.
     @inline(__always) func counted(_ length: Int32) -> Bool { length == 2 || length < shared.maxTokenLength }
 
-    /// Counts the initial pairs (with the other workers), then (worker 0) leads the loop or (the others) takes the steps
-    /// worker 0 shares. Worker 0's result carries the merges.
+    /// Counts the initial pairs (with the other workers), then (worker 0) leads the loop or (the
+    /// others) takes the steps worker 0 shares. Worker 0's result carries the merges.
     mutating func run(progress: ((Int, Int) -> Void)?) -> MergeResult {
         let setupStart = DispatchTime.now().uptimeNanoseconds
         countInitialPairs()
