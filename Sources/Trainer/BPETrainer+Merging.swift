@@ -21,7 +21,7 @@ extension BPETrainer {
         let mergeThreads = MergeLoop.threads(requested: options.threads, entries: table.count, keyBytes: table.keyBytes,
                                              limit: options.memoryLimit, wordsPerThread: options.mergeWordsPerThread)
         report.mergeThreads = mergeThreads
-        var loop = MergeLoop(words: table)
+        var loop = MergeLoop(words: table, threads: mergeThreads)
         table = PreTokenCounts()   // the loop has its own copy of the words
         let targetTokens = options.vocabSize - options.specialTokens.count
         let start = Date()

@@ -16,9 +16,12 @@ extension MergeLoop {
     static let bytesPerKeyByte = 16
 
     /// The same with `threads` threads: each thread after the first adds a word list header per
-    /// pair, splits lists into more (smaller) allocations, and has its own heap and allocator arena.
-    /// Measured on the 103.6 MB set (995,651 words, 15.1 MB): peak RSS 412 MB on one thread, 474–480
-    /// on two, 486 on three, 621 on four: 8 B a word and 4 B a key byte per extra thread cover it.
+    /// pair, splits lists into more (smaller) lists with their own partly filled blocks and pools
+    /// (`WordLists`), and has its own heap. Measured on the 103.6 MB set (995,651 words, 15.1 MB):
+    /// peak RSS 412 MB on one thread, 474–480 on two, 486 on three, 621 on four (session 6); with
+    /// the pooled word lists (session 7) the loop's growth over counting is 321 MB on one thread
+    /// and 361–406 MB on two (estimate 341 and 409): 8 B a word and 4 B a key byte per extra
+    /// thread cover it.
     static func estimatedBytes(entries: Int, keyBytes: Int, threads: Int) -> Int {
         estimatedBytes(entries: entries, keyBytes: keyBytes) + max(0, threads - 1) * (entries * 8 + keyBytes * 4)
     }

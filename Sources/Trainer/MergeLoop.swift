@@ -48,7 +48,8 @@ struct MergeResult {
 struct MergeLoop {
     var arena: WordArena
 
-    init(words table: PreTokenCounts) { arena = WordArena(table) }
+    /// Copies the words of `table` (on `threads` threads).
+    init(words table: PreTokenCounts, threads: Int) { arena = WordArena(table, threads: threads) }
 
     /// Learns merges until `targetTokens` tokens (or no pair is left, or the best pair is seen
     /// fewer than `minFrequency` times), on `threads` threads. `progress(done, total)` is called
@@ -65,8 +66,17 @@ struct MergeLoop {
             while blocks.count < workers && w * workers >= arena.units * blocks.count { blocks.append(w) }
         }
         while blocks.count <= workers { blocks.append(arena.units) }
+        let pools = UnsafeMutablePointer<WordLists>.allocate(capacity: workers * workers)
+        pools.initialize(repeating: WordLists(), count: workers * workers)
         let shards = UnsafeMutablePointer<PairShard>.allocate(capacity: workers)
-        shards.initialize(repeating: PairShard(workers: workers), count: workers)
+        for o in 0..<workers { (shards + o).initialize(to: PairShard(workers: workers, pools: pools + o * workers)) }
+        let span = MergeWorker.bytePairs
+        let byteCounts = UnsafeMutablePointer<Int64>.allocate(capacity: workers * span)
+        byteCounts.initialize(repeating: 0, count: workers * span)
+        let byteSeen = UnsafeMutablePointer<UInt8>.allocate(capacity: workers * span)
+        byteSeen.initialize(repeating: 0, count: workers * span)
+        let byteLists = UnsafeMutablePointer<WordLists.List>.allocate(capacity: workers * span)
+        byteLists.initialize(repeating: WordLists.List(), count: workers * span)
         let boxes = UnsafeMutablePointer<PairDeltaBox>.allocate(capacity: workers * workers)
         boxes.initialize(repeating: PairDeltaBox(), count: workers * workers)
         let idCount = max(256, targetTokens)
@@ -79,9 +89,12 @@ struct MergeLoop {
             step.deallocate()
             arena.deallocate()
             shards.deinitialize(count: workers); shards.deallocate()
+            pools.deinitialize(count: workers * workers); pools.deallocate()
+            byteCounts.deallocate(); byteSeen.deallocate(); byteLists.deallocate()
             boxes.deinitialize(count: workers * workers); boxes.deallocate()
         }
-        let shared = MergeShared(workers: workers, arena: arena, blocks: blocks, shards: shards, boxes: boxes,
+        let shared = MergeShared(workers: workers, arena: arena, blocks: blocks, shards: shards, boxes: boxes, pools: pools,
+                                 byteCounts: byteCounts, byteSeen: byteSeen, byteLists: byteLists,
                                  barrier: PhaseBarrier(parties: workers, spinNanoseconds: MergeLoop.spinNanoseconds,
                                                       yieldAfterNanoseconds: MergeLoop.yieldAfterNanoseconds),
                                  tokenLength: tokenLength, step: step, parallelWords: MergeLoop.parallelWords,
@@ -109,6 +122,17 @@ struct MergeLoop {
     /// after how long it yields its core between checks (PhaseBarrier).
     static let spinNanoseconds: UInt64 = 2_000_000
     static let yieldAfterNanoseconds: UInt64 = 50_000
-    /// Steps whose pair is on fewer words than this are taken by one thread (`MergeWorker`).
-    static let parallelWords = 1000
+    /// Steps whose pair is on fewer words than this are taken by one thread (`MergeWorker`). 1:
+    /// every step is shared while the threads have their cores. Measured on the 103.6 MB set at
+    /// 32,768, 2 threads, session at nice -20, load 4-4.9, three rounds: the loop took 1.61-1.96 s
+    /// sharing every step, 1.75-2.35 s from 50 words, 2.07-2.30 s from 200, 1.89-2.50 s from
+    /// 1,000 (one thread: 2.4-3.0 s); the steps on fewer than 1,024 words are 30,300 of the
+    /// 32,511 and 47% of one thread's loop, so taking them alone left half the loop serial.
+    static let parallelWords = 1
+    /// The threshold once worker 0 has waited too long (`MergeWorker.lead`): the level at which
+    /// sharing paid on a busy machine at normal priority (2 threads no slower than 1).
+    static let busyWords = 1000
+    /// The shortest window over which waiting is judged: 64 steps of a few µs are too few to tell
+    /// one descheduling from a busy machine.
+    static let windowNanoseconds: UInt64 = 20_000_000
 }

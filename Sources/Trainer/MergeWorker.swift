@@ -12,6 +12,14 @@ struct MergeShared: @unchecked Sendable {
     let shards: UnsafeMutablePointer<PairShard>
     /// `boxes[from × workers + to]`: from worker `from` to shard `to`.
     let boxes: UnsafeMutablePointer<PairDeltaBox>
+    /// `pools[o × workers + t]`: shard o's word lists of worker t's block (`PairShard.lists`);
+    /// written by worker t while the initial pairs are counted, then only by shard o's owner.
+    let pools: UnsafeMutablePointer<WordLists>
+    /// Per worker, per byte pair: its block's weighted occurrences, whether any occurred, and the
+    /// list of its words (`MergeWorker.countInitialPairs`).
+    let byteCounts: UnsafeMutablePointer<Int64>
+    let byteSeen: UnsafeMutablePointer<UInt8>
+    let byteLists: UnsafeMutablePointer<WordLists.List>
     let barrier: PhaseBarrier
     /// Token lengths by id, written by worker 0 when it makes a token, before the step that
     /// needs it is published.
@@ -41,15 +49,15 @@ struct MergeStep {
 /// One thread of the merge loop: the worker of one block of words and the owner of one pair shard.
 ///
 /// Worker 0 leads: it chooses each step's merge, the best of the shards' `top`s, and the new
-/// token's id. A step whose pair is on many words (`MergeShared.parallelWords`) is taken by all
-/// workers: (1) each rewrites the words of its block on the pair's lists, summing the count
-/// changes by neighbour symbol (`NeighbourSums`), and sends each changed pair's sum to its
-/// shard's owner; barrier; (2) each owner adds the changes its shard received and chooses the
-/// shard's new `top`; barrier. A step on few words is taken by worker 0 alone, block by block and
-/// shard by shard (the same work, so the same result), while the others wait (and soon sleep):
-/// most of the 32,511 steps of a 32,768 training are a few microseconds of work, less than
-/// keeping threads in step costs, and on a busy machine a descheduled thread stalls every step
-/// it takes part in. With one thread this is the serial merge loop.
+/// token's id. A step whose pair is on at least the current threshold of words (every step
+/// while the threads have their cores: `MergeShared.parallelWords`) is taken by all workers:
+/// (1) each rewrites the words of its block on the pair's lists, summing the count changes by
+/// neighbour symbol (`NeighbourSums`), and sends each changed pair's sum to its shard's owner;
+/// barrier; (2) each owner adds the changes its shard received and chooses the shard's new `top`;
+/// barrier. On a busy machine, where a descheduled thread stalls every step it takes part in,
+/// the threshold rises (`lead`) and the smaller steps are taken by worker 0 alone, block by block
+/// and shard by shard (the same work, so the same result), while the others wait (and soon
+/// sleep). With one thread this is the serial merge loop.
 struct MergeWorker {
     let me: Int
     let shared: MergeShared
@@ -57,6 +65,8 @@ struct MergeWorker {
     var right: NeighbourSums
     /// Where `rewrite`'s look-ahead reads go (so they are not optimized away).
     var sink: UInt32 = 0
+    /// The step's list of words, copied out of its shard's pool.
+    var list: [UInt32] = []
     /// Words whose records `rewrite` reads ahead.
     static let lookahead = 16
 
@@ -72,18 +82,19 @@ struct MergeWorker {
     /// Applied to both increments and decrements, so every count stays exact.
     @inline(__always) func counted(_ length: Int32) -> Bool { length == 2 || length < shared.maxTokenLength }
 
-    /// Counts this shard's pairs, then (worker 0) leads the loop or (the others) takes the steps
-    /// worker 0 shares. Worker 0's result carries the merges.
+    /// Counts the initial pairs (with the other workers), then (worker 0) leads the loop or (the
+    /// others) takes the steps worker 0 shares. Worker 0's result carries the merges.
     mutating func run(progress: ((Int, Int) -> Void)?) -> MergeResult {
         let setupStart = DispatchTime.now().uptimeNanoseconds
-        shared.shards[me].countPairs(me: me, arena: shared.arena, blocks: shared.blocks)
+        countInitialPairs()
         shared.barrier.wait()
         var result = MergeResult(tokens: [], merges: [], mergeCounts: [])
         result.setupSeconds = Double(DispatchTime.now().uptimeNanoseconds - setupStart) / 1e9
         if me == 0 { lead(&result, progress: progress) } else { follow() }
-        // No worker reads another's shard any more: each frees its own (its millions of word
-        // lists), in parallel.
-        shared.shards[me] = PairShard(workers: shared.workers)
+        // No worker reads another's shard any more: each frees its own (its pairs, heap and the
+        // slabs of its word lists), in parallel.
+        for t in 0..<shared.workers { shared.pools[me * shared.workers + t].deallocate() }
+        shared.shards[me] = PairShard(workers: shared.workers, pools: shared.pools + me * shared.workers)
         return result
     }
 
@@ -96,11 +107,15 @@ struct MergeWorker {
         result.stopReason = "vocabulary size reached"
         let total = max(0, shared.targetTokens - 256)
         var number: Int32 = 0
-        // Steps are shared only while sharing pays: if over the last 64 shared steps worker 0
-        // waited at the barriers for more than half the time it worked (the others were
-        // descheduled on a busy machine), the threshold doubles; below an eighth it halves again.
+        // Steps are shared while sharing pays, judged over windows of at least 64 shared steps and
+        // `MergeLoop.windowNanoseconds`: if in two windows in a row worker 0 waited at the barriers
+        // more than half as long as it worked (the others were descheduled on a busy machine),
+        // only steps on at least `MergeLoop.busyWords` words (and twice the last threshold) are
+        // shared from then on; below a quarter the threshold halves again, down to
+        // `parallelWords`. (One bad window is often a single descheduling: with the session at
+        // nice -20 most windows waited 1-35%, a few 40-220%.)
         var threshold = shared.parallelWords
-        var worked: UInt64 = 0, waited: UInt64 = 0, sharedSteps = 0
+        var worked: UInt64 = 0, waited: UInt64 = 0, sharedSteps = 0, badWindows = 0
         while tokens.count < shared.targetTokens {
             var best: Candidate? = nil
             var winner = -1
@@ -126,14 +141,19 @@ struct MergeWorker {
             number += 1
             shared.step.pointee = MergeStep(a: a, b: b, newID: newID, number: number, winner: winner, pair: top.pair)
             var words = 0
-            for t in 0..<workers { words += shared.shards[winner].lists[t][Int(top.pair)].count }
+            for t in 0..<workers { words += Int(shared.shards[winner].lists[t][Int(top.pair)].count) }
             if workers > 1 && words >= threshold {
                 shared.barrier.wait()   // the others take the step too
                 let (work, wait) = takeStep(block: me, shard: me)
                 worked += work; waited += wait; sharedSteps += 1
-                if sharedSteps == 64 {
-                    if waited > worked / 2 { threshold = min(threshold * 2, 1 << 40) }
-                    else if waited < worked / 8 { threshold = max(shared.parallelWords, threshold / 2) }
+                if sharedSteps >= 64 && worked + waited >= MergeLoop.windowNanoseconds {
+                    if waited <= worked / 2 {
+                        badWindows = 0
+                        if waited < worked / 4 { threshold = max(shared.parallelWords, threshold / 2) }
+                    } else {
+                        badWindows += 1
+                        if badWindows == 2 { threshold = min(max(threshold * 2, MergeLoop.busyWords), 1 << 40); badWindows = 0 }
+                    }
                     worked = 0; waited = 0; sharedSteps = 0
                 }
             } else {
@@ -165,7 +185,7 @@ struct MergeWorker {
     mutating func takeStep(block: Int, shard: Int?) -> (work: UInt64, wait: UInt64) {
         let start = DispatchTime.now().uptimeNanoseconds
         let step = shared.step.pointee
-        let list = shared.shards[step.winner].lists[block][Int(step.pair)]
+        shared.pools[step.winner * shared.workers + block].copy(shared.shards[step.winner].lists[block][Int(step.pair)], into: &list)
         rewrite(list, a: step.a, b: step.b, newID: step.newID, step: step.number)
         send(a: step.a, b: step.b, newID: step.newID, from: block)
         guard let shard else { return (0, 0) }
@@ -227,7 +247,8 @@ struct MergeWorker {
             let d = left.weight[xi], lx = tokenLength[xi]
             left.weight[xi] = 0
             if counted(lx + lenA) { post(UInt64(x) << 32 | UInt64(a), -d, nil, from: block) }
-            if counted(lx + newLen) { post(UInt64(x) << 32 | UInt64(newID), d, &left.words[xi], from: block) } else { left.words[xi] = [] }
+            if counted(lx + newLen) { post(UInt64(x) << 32 | UInt64(newID), d, &left.words[xi], from: block) }
+            left.words[xi].removeAll(keepingCapacity: true)
         }
         left.touchedCount = 0
         for i in 0..<right.touchedCount {
@@ -235,22 +256,23 @@ struct MergeWorker {
             let d = right.weight[yi], ly = tokenLength[yi]
             right.weight[yi] = 0
             if counted(lenB + ly) { post(UInt64(b) << 32 | UInt64(y), -d, nil, from: block) }
-            if counted(newLen + ly) { post(UInt64(newID) << 32 | UInt64(y), d, &right.words[yi], from: block) } else { right.words[yi] = [] }
+            if counted(newLen + ly) { post(UInt64(newID) << 32 | UInt64(y), d, &right.words[yi], from: block) }
+            right.words[yi].removeAll(keepingCapacity: true)
         }
         right.touchedCount = 0
     }
 
-    /// Puts one pair's change in `block`'s box for the pair's owner, moving `words` (if any) into
-    /// the box.
-    @inline(__always) func post(_ key: UInt64, _ delta: Int64, _ words: UnsafeMutablePointer<[UInt32]>?, from block: Int) {
+    /// Puts one pair's change in `block`'s box for the pair's owner, copying `words` (if any) to
+    /// the box's words.
+    @inline(__always) func post(_ key: UInt64, _ delta: Int64, _ words: UnsafePointer<[UInt32]>?, from block: Int) {
         let box = shared.boxes + (block * shared.workers + PairShard.owner(of: key, among: shared.workers))
-        var list: Int32 = -1
+        var start: UInt32 = 0, count: UInt32 = 0
         if let words {
-            list = Int32(box.pointee.lists.count)
-            box.pointee.lists.append([])
-            swap(&box.pointee.lists[Int(list)], &words.pointee)
+            start = UInt32(box.pointee.words.count)
+            count = UInt32(words.pointee.count)
+            box.pointee.words.append(contentsOf: words.pointee)
         }
-        box.pointee.entries.append(PairDelta(key: key, delta: delta, list: list))
+        box.pointee.entries.append(PairDelta(key: key, delta: delta, start: start, count: count))
     }
 
     /// Frees the per-step arrays.

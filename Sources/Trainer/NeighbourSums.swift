@@ -7,7 +7,8 @@
 /// (a hash lookup, several cache misses) cost more than all the rest of the merge loop. All
 /// changes of a step are functions of the neighbour symbol, so they are summed here in arrays
 /// indexed by symbol (small, cache-resident) and the pair table is touched once per distinct
-/// neighbour instead (`MergeWorker.send`).
+/// neighbour instead (`MergeWorker.send`). `send` empties each `words[x]` but keeps its
+/// capacity, so later steps append to it without allocating.
 struct NeighbourSums {
     let weight: UnsafeMutablePointer<Int64>
     let words: UnsafeMutablePointer<[UInt32]>

@@ -21,6 +21,9 @@ struct PairIndex {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 20) & mask
     }
 
+    /// The key in `key`'s first slot: a read that brings the slot into cache ahead of a lookup.
+    @inline(__always) func peek(_ key: UInt64) -> UInt64 { slots[PairIndex.slot(key, mask)].key }
+
     @inline(__always) func find(_ key: UInt64) -> Int32 {
         var s = PairIndex.slot(key, mask)
         while true {

@@ -35,17 +35,26 @@ struct PairShard {
     var index = PairIndex(capacity: 1 << 16)
     var pairs: [PairInfo] = []
     /// `lists[t][q]`: words of worker t's block that may contain pair q (every word that does is
-    /// there; a word may also be there after it lost the pair, or twice).
-    var lists: [[[UInt32]]]
+    /// there; a word may also be there after it lost the pair, or twice), kept in `pools[t]`.
+    var lists: [[WordLists.List]]
+    /// This shard's word-list pools, one per worker's block (`MergeShared.pools`).
+    let pools: UnsafeMutablePointer<WordLists>
+    /// The byte pair of each pair index while the initial counts are made.
+    var bytePairs: [Int32] = []
     /// Pairs that gained this step.
     var gained: [Int32] = []
     var step: Int32 = 0
     var heap = Heap<Candidate>()
     /// The shard's best pair with a live count, off the heap while the step's merge is chosen.
     var top: Candidate?
+    /// Where `absorb`'s look-ahead reads go (so they are not optimized away).
+    var sink: UInt64 = 0
+    /// Count changes whose index slots, pairs and lists `absorb` reads ahead.
+    static let lookahead = 16
 
-    init(workers: Int) {
+    init(workers: Int, pools: UnsafeMutablePointer<WordLists>) {
         self.workers = workers
+        self.pools = pools
         lists = Array(repeating: [], count: workers)
     }
 
@@ -62,30 +71,39 @@ struct PairShard {
         let (q, inserted) = index.findOrInsert(key, next: Int32(pairs.count))
         if inserted {
             pairs.append(PairInfo(count: 0, key: key, gained: 0))
-            for t in 0..<workers { lists[t].append([]) }
+            for t in 0..<workers { lists[t].append(WordLists.List()) }
         }
         return Int(q)
     }
 
-    /// Counts the pairs this shard (`me` of `workers`) owns in all words: the initial counts.
-    /// Worker t's words are the records from `blocks[t]` up to `blocks[t + 1]`. Every shard reads
-    /// all words and keeps its own pairs, so the shards are counted in parallel with no merging
-    /// afterwards.
-    mutating func countPairs(me: Int, arena: WordArena, blocks: [Int]) {
-        for t in 0..<workers {
-            var w = blocks[t]
-            while w < blocks[t + 1] {
-                let r = arena.record(w), n = Int(r[2]), c = WordArena.count(r), sym = r + 4
-                for k in 0..<max(0, n - 1) {
-                    let key = UInt64(sym[k]) << 32 | UInt64(sym[k + 1])
-                    if PairShard.owner(of: key, among: workers) != me { continue }
-                    let q = slot(key)
-                    pairs[q].count += c
-                    if lists[t][q].last != UInt32(w) { lists[t][q].append(UInt32(w)) }
-                }
-                w += WordArena.units(length: n)
+    /// Indexes the byte pairs this shard (`me`) owns that occur in any worker's block
+    /// (`seen[t × 65536 + p]`), in byte-pair order, with the sum of the workers' counts
+    /// (`counts[t × 65536 + p]`): pair index q is the q-th of them (`MergeWorker.countInitialPairs`).
+    mutating func registerBytePairs(me: Int, counts: UnsafePointer<Int64>, seen: UnsafePointer<UInt8>) {
+        let span = MergeWorker.bytePairs
+        for p in 0..<span {
+            var occurs = false
+            var total: Int64 = 0
+            for t in 0..<workers {
+                occurs = occurs || seen[t * span + p] != 0
+                total += counts[t * span + p]
             }
+            let key = MergeWorker.key(bytePair: p)
+            if !occurs || PairShard.owner(of: key, among: workers) != me { continue }
+            let q = slot(key)
+            pairs[q].count += total
+            bytePairs.append(Int32(p))
         }
+    }
+
+    /// Takes the word lists the workers made for this shard's byte pairs (`lists[t × 65536 + p]`),
+    /// then queues every pair that occurs and chooses `top`.
+    mutating func attachBytePairLists(_ lists: UnsafePointer<WordLists.List>) {
+        let span = MergeWorker.bytePairs
+        for (q, p) in bytePairs.enumerated() {
+            for t in 0..<workers { self.lists[t][q] = lists[t * span + Int(p)] }
+        }
+        bytePairs = []
         var initial: [Candidate] = []
         initial.reserveCapacity(pairs.count)
         for q in 0..<pairs.count where pairs[q].count > 0 { initial.append(Candidate(count: pairs[q].count, key: pairs[q].key, pair: Int32(q))) }
@@ -101,26 +119,42 @@ struct PairShard {
         step += 1
         for t in 0..<workers {
             let box = boxes + (t * workers + me)
-            for e in box.pointee.entries {
-                let q = slot(e.key)
-                pairs[q].count += e.delta
-                if e.list >= 0 {
-                    if lists[t][q].isEmpty {
-                        swap(&lists[t][q], &box.pointee.lists[Int(e.list)])
-                    } else {
-                        lists[t][q].append(contentsOf: box.pointee.lists[Int(e.list)])
+            box.pointee.words.withUnsafeBufferPointer { words in
+                box.pointee.entries.withUnsafeBufferPointer { entries in
+                    withUnsafeTemporaryAllocation(of: Int.self, capacity: PairShard.lookahead) { qs in
+                        var i = 0
+                        while i < entries.count {
+                            let end = min(entries.count, i + PairShard.lookahead)
+                            // As `MergeWorker.rewrite` does for words: first the index slots of the
+                            // next entries, then their pairs and lists, are read before any is
+                            // updated, so the cache misses (three a change: `perf annotate`) overlap.
+                            for j in i..<end { sink &+= index.peek(entries[j].key) }
+                            for j in i..<end {
+                                let q = slot(entries[j].key)
+                                qs[j - i] = q
+                                sink &+= UInt64(bitPattern: pairs[q].count) &+ UInt64(lists[t][q].count)
+                            }
+                            for j in i..<end {
+                                let e = entries[j], q = qs[j - i]
+                                pairs[q].count += e.delta
+                                if e.count > 0 {
+                                    pools[t].append(UnsafeBufferPointer(rebasing: words[Int(e.start)..<Int(e.start + e.count)]), to: &lists[t][q])
+                                }
+                                if e.delta > 0 && pairs[q].gained != step { pairs[q].gained = step; gained.append(Int32(q)) }
+                            }
+                            i = end
+                        }
                     }
                 }
-                if e.delta > 0 && pairs[q].gained != step { pairs[q].gained = step; gained.append(Int32(q)) }
             }
             box.pointee.entries.removeAll(keepingCapacity: true)
-            box.pointee.lists.removeAll(keepingCapacity: true)
+            box.pointee.words.removeAll(keepingCapacity: true)
         }
         if let previous = top {
             if won {
                 let p = Int(previous.pair)
                 pairs[p].count = 0
-                for t in 0..<workers { lists[t][p] = [] }
+                for t in 0..<workers { pools[t].release(&lists[t][p]) }
             } else {
                 heap.insert(previous)
             }

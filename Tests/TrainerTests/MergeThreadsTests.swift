@@ -54,6 +54,23 @@ import Glibc
         #expect(reasons.count == 1)
     }
 
+    /// Pairs on thousands of words, whose word lists span every block size of the pools (7, 15,
+    /// 31, 63, then 127 words a block) and are released and their blocks reused as merges go on:
+    /// 1–4 threads learn the reference's merges.
+    @Test func longWordListsMatchTheReference() throws {
+        let letters = Array("abcdefghijklmnopqrstuvwxyz".utf8)
+        var words: [([UInt8], UInt64)] = []
+        for i in 0..<3000 {
+            let tail = [letters[i % 26], letters[(i / 26) % 26], letters[(i / 676) % 26]]
+            words.append((Array("the".utf8) + tail + (i % 3 == 0 ? Array("ing".utf8) : []), UInt64(1 + i % 5)))
+        }
+        let want = referenceMerges(words: words, merges: 60).map { $0.left + [0xFF, 0xFF] + $0.right }
+        #expect(want.count == 60)
+        for threads in 1...4 {
+            #expect(try merges(words, vocab: 256 + 60, threads: threads).merges == want, "\(threads) threads")
+        }
+    }
+
     /// More threads than words (some workers have no words, some shards no pairs), and a vocabulary
     /// larger than the words allow ("no pairs left"): the same merges as one thread.
     @Test func moreThreadsThanWords() throws {
