@@ -35,12 +35,30 @@ extension BytePairModel {
     @usableFromInline static let shortPieceLimit = 48
 
     /// Appends the ids of one pre-tokenized piece `p[0..<n]` (n ≥ 1), of which `p[0..<readable]`
-    /// may be read. Whole-piece lookup first (most pieces of natural text are one token); then
-    /// `cache`; then BPE, whose ids the cache keeps.
+    /// may be read. A piece of up to 16 bytes is first looked for in `cache.short`, which then
+    /// keeps what the rest finds; then the whole-piece lookup (most pieces of natural text are
+    /// one token); then `cache`; then BPE, whose ids the cache keeps.
     @inlinable @inline(__always)
     func encodePiece(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, cache: PieceCache, into out: inout [TokenID]) {
         if n == 1 { out.append(byteIDs[Int(p[0])]); return }
-        let h = ByteStringHash.hash(p, n, readable: readable)
+        guard n <= ShortPieceCache.maxBytes, let short = cache.short else {
+            encodePiece(p, n, readable: readable, hash: ByteStringHash.hash(p, n, readable: readable), cache: cache, into: &out)
+            return
+        }
+        let (k0, k1) = ShortPieceCache.key(p, n, readable: readable)
+        let set = short.set(k0, k1, n)
+        if short.appendIDs(in: set, k0, k1, n, into: &out) { return }
+        let before = out.count
+        encodePiece(p, n, readable: readable, hash: ByteStringHash.hash(p, n, readable: readable), cache: cache, into: &out)
+        out.withUnsafeBufferPointer { out in
+            short.store(in: set, k0, k1, n, ids: UnsafeBufferPointer(rebasing: out[before...]))
+        }
+    }
+
+    /// `encodePiece` past the short-piece cache: `h` is the piece's `ByteStringHash`.
+    @inlinable @inline(__always)
+    func encodePiece(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, hash h: UInt64, cache: PieceCache,
+                     into out: inout [TokenID]) {
         if let id = tokens.lookup(p, n, hash: h, readable: readable), directLookup?[Int(id)] ?? true {
             out.append(id)
             return

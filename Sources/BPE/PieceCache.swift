@@ -51,10 +51,14 @@ struct PieceCache {
     @usableFromInline let fill: UnsafeMutablePointer<Fill>
     /// For the pieces that are merged after all.
     @usableFromInline let pairs: PairMemo
+    /// In front of the vocabulary lookup and of this cache, for pieces of up to 16 bytes; nil
+    /// when there is no cache.
+    @usableFromInline let short: ShortPieceCache?
 
     /// A cache for `textBytes` bytes of text: one slot per 64 bytes, 256 to 32,768 slots (24 bytes
     /// each: at most 768 KB), arenas of 32 bytes and 8 ids per slot, and a pair memo of 8,192
-    /// words (64 KB); none under 2 KB.
+    /// words (64 KB), and a `ShortPieceCache` of 256 to 8,192 entries (one per 16 bytes of text,
+    /// 32 bytes each: at most 256 KB); none under 2 KB.
     @inlinable
     init(textBytes: Int) {
         var capacity = 256
@@ -75,6 +79,9 @@ struct PieceCache {
         fill = .allocate(capacity: 1)
         fill.initialize(to: Fill(bytes: 0, ids: 0))
         pairs = enabled ? PairMemo(capacity: 8192) : PairMemo()
+        var shortEntries = 256
+        while shortEntries < 8192 && shortEntries * 16 < textBytes { shortEntries <<= 1 }
+        short = enabled ? ShortPieceCache(entries: shortEntries) : nil
     }
 
     /// The slot of a piece with this hash; nil when there is no cache.
@@ -119,5 +126,6 @@ struct PieceCache {
         ids.deallocate()
         fill.deallocate()
         pairs.entries?.deallocate()
+        short?.deallocate()
     }
 }
