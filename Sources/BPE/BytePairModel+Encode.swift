@@ -39,7 +39,7 @@ extension BytePairModel {
     /// keeps what the rest finds; then the whole-piece lookup (most pieces of natural text are
     /// one token); then `cache`; then BPE, whose ids the cache keeps.
     @inlinable @inline(__always)
-    func encodePiece(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, cache: PieceCache, into out: inout [TokenID]) {
+    func encodePiece(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, cache: PieceCache, into out: inout TokenSink) {
         if n == 1 { out.append(byteIDs[Int(p[0])]); return }
         guard n <= ShortPieceCache.maxBytes, let short = cache.short else {
             encodePiece(p, n, readable: readable, hash: ByteStringHash.hash(p, n, readable: readable), cache: cache, into: &out)
@@ -50,15 +50,13 @@ extension BytePairModel {
         if short.appendIDs(in: set, k0, k1, n, into: &out) { return }
         let before = out.count
         encodePiece(p, n, readable: readable, hash: ByteStringHash.hash(p, n, readable: readable), cache: cache, into: &out)
-        out.withUnsafeBufferPointer { out in
-            short.store(in: set, k0, k1, n, ids: UnsafeBufferPointer(rebasing: out[before...]))
-        }
+        short.store(in: set, k0, k1, n, ids: out.ids(from: before))
     }
 
     /// `encodePiece` past the short-piece cache: `h` is the piece's `ByteStringHash`.
     @inlinable @inline(__always)
     func encodePiece(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, hash h: UInt64, cache: PieceCache,
-                     into out: inout [TokenID]) {
+                     into out: inout TokenSink) {
         if let id = tokens.lookup(p, n, hash: h, readable: readable), directLookup?[Int(id)] ?? true {
             out.append(id)
             return
@@ -72,21 +70,19 @@ extension BytePairModel {
         }
         let before = out.count
         mergePiece(p, n, memo: cache.pairs, into: &out)
-        out.withUnsafeBufferPointer { out in
-            cache.store(in: slot, hash: h, bytes: p, n, ids: UnsafeBufferPointer(rebasing: out[before...]))
-        }
+        cache.store(in: slot, hash: h, bytes: p, n, ids: out.ids(from: before))
     }
 
     /// Applies the merge rules to the bytes `p[0..<n]`: repeatedly merge the adjacent pair with
     /// the lowest priority, leftmost first.
     /// `memo` (optional) remembers the pair table's answers (see `PairMemo`).
     @usableFromInline
-    func mergePiece(_ p: UnsafePointer<UInt8>, _ n: Int, memo: PairMemo = PairMemo(), into out: inout [TokenID]) {
+    func mergePiece(_ p: UnsafePointer<UInt8>, _ n: Int, memo: PairMemo = PairMemo(), into out: inout TokenSink) {
         if n <= Self.shortPieceLimit { mergeShort(p, n, memo: memo, into: &out) } else { mergeLong(p, n, memo: memo, into: &out) }
     }
 
     @usableFromInline
-    func mergeShort(_ p: UnsafePointer<UInt8>, _ n: Int, memo: PairMemo, into out: inout [TokenID]) {
+    func mergeShort(_ p: UnsafePointer<UInt8>, _ n: Int, memo: PairMemo, into out: inout TokenSink) {
         withUnsafeTemporaryAllocation(of: TokenID.self, capacity: n) { ids in
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: n) { priorities in
                 // priorities[k]: the pair (ids[k], ids[k + 1]).
@@ -122,7 +118,7 @@ extension BytePairModel {
     }
 
     @usableFromInline
-    func mergeLong(_ p: UnsafePointer<UInt8>, _ n: Int, memo: PairMemo, into out: inout [TokenID]) {
+    func mergeLong(_ p: UnsafePointer<UInt8>, _ n: Int, memo: PairMemo, into out: inout TokenSink) {
         @inline(__always) func priority(_ left: TokenID, _ right: TokenID) -> UInt32 {
             pairs.priority(left, right, memo: memo)
         }

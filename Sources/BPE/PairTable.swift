@@ -194,10 +194,16 @@ struct PairTable: Sendable {
 
 /// A small direct-mapped memo of pair-table answers, one per thread encoding (it lives in
 /// `PieceCache`), so that the merge loop's frequent pairs (common syllables) are answered from
-/// 64 KB that stay in the core's cache instead of the pair table. Why: after the piece cache,
+/// 256 KB that stay in the core's L2 instead of the pair table. Why: after the piece cache,
 /// the merge loop's pair lookups were still ~40% of cl100k's encoding time in perf, nearly all
-/// of it the load of the table slot. A memo of 65,536 words (512 KB) measured the same (issue 17,
-/// second pass: cl100k medians 0.435 CPU s with it, 0.446 with this one, 6 alternating rounds).
+/// of it the load of the table slot. Why 32,768 words (issue 17, third pass): since the memo is
+/// read before the table (`PairTable.priorities`), its size decides how many table loads are
+/// made; in a Python simulation of the merge loop over the benchmark's 200,285 first occurrences
+/// of pieces to merge (cl100k, 2.97 M lookups) it answered 50% of them with 2,048 words, 59%
+/// with 4,096, 68% with 8,192 (64 KB, the size before) and 80% with 32,768; cachegrind (one
+/// cl100k pass, x86-64-v3 build) counted 10 M fewer instructions and 0.3 M fewer L1 misses with
+/// 32,768 than with 8,192, and the same misses of a 1 MB cache. (With the table loaded whatever
+/// the memo held, 65,536 words had measured the same as 8,192: issue 17, second pass.)
 @usableFromInline
 struct PairMemo {
     /// Table words (`PairTable.word`, priority `never` for a pair that does not merge);

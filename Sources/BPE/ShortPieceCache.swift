@@ -74,7 +74,7 @@ struct ShortPieceCache {
     /// Appends the ids kept for the piece of key `(k0, k1)` and length `n` in `set`; false when
     /// the set does not hold it.
     @inlinable @inline(__always)
-    func appendIDs(in set: UnsafeMutablePointer<UInt64>, _ k0: UInt64, _ k1: UInt64, _ n: Int, into out: inout [TokenID]) -> Bool {
+    func appendIDs(in set: UnsafeMutablePointer<UInt64>, _ k0: UInt64, _ k1: UInt64, _ n: Int, into out: inout TokenSink) -> Bool {
         let tag = UInt64(n) << 32
         if set[0] == k0 && set[1] == k1 && set[3] & 0xFF_0000_0000 == tag {
             Self.append(set[2], set[3], into: &out)
@@ -91,7 +91,7 @@ struct ShortPieceCache {
     }
 
     @inlinable @inline(__always)
-    static func append(_ w2: UInt64, _ w3: UInt64, into out: inout [TokenID]) {
+    static func append(_ w2: UInt64, _ w3: UInt64, into out: inout TokenSink) {
         out.append(TokenID(truncatingIfNeeded: w2))
         let count = w3 >> 40
         if count > 1 {
