@@ -62,8 +62,8 @@ struct PieceCache {
 
     /// A cache for `textBytes` bytes of text: one slot per 64 bytes, 256 to 32,768 slots (24 bytes
     /// each: at most 768 KB), arenas of 32 bytes and 8 ids per slot, a pair memo of 32,768
-    /// words (256 KB), and a `ShortPieceCache` of 256 to 8,192 entries (one per 16 bytes of text,
-    /// 32 bytes each: at most 256 KB); none under 2 KB.
+    /// words (256 KB), and a `ShortPieceCache` of 256 to 16,384 entries (one per 16 bytes of
+    /// text, 32 bytes each: at most 512 KB); none under 2 KB.
     @inlinable
     init(textBytes: Int) {
         var capacity = 256
@@ -85,7 +85,7 @@ struct PieceCache {
         fill.initialize(to: Fill(bytes: 0, ids: 0))
         pairs = enabled ? PairMemo(capacity: 32768) : PairMemo()
         var shortEntries = 256
-        while shortEntries < 8192 && shortEntries * 16 < textBytes { shortEntries <<= 1 }
+        while shortEntries < 16384 && shortEntries * 16 < textBytes { shortEntries <<= 1 }
         short = enabled ? ShortPieceCache(entries: shortEntries) : nil
         sink = .allocate(capacity: 1)
         sink.initialize(to: TokenSink(capacity: min(textBytes, 1 << 18) / 3 + 16))
