@@ -14,11 +14,12 @@
 /// 16 MB for o200k, one random 32-byte slot per piece) was 21.6% of cl100k's encoding time in
 /// perf, nearly all of it the slot's cache miss, and a repeated multi-token piece paid that miss,
 /// then the piece cache's slot and its arenas. In the benchmark's 19.2 MB (3.67 M pieces, cl100k)
-/// 97% of the pieces have at most 16 bytes, and a simulation of this cache answered 87.6% of all
-/// pieces with 8,192 entries in two-entry sets (256 KB; single-entry sets: 85.8%; 8-byte keys in
-/// 16-byte entries: 81.0%) and 89.6% with 16,384 (512 KB, the size for a text over 256 KB:
-/// cachegrind counted 21 M fewer instructions than with 8,192 on one cl100k pass of the
-/// benchmark, and no more misses of a 1 MB cache).
+/// 19.7% of the pieces are one byte (`byteIDs` answers them) and 73.9% have 2–16 bytes and 1–3
+/// ids. In a simulation on tiktoken's split of that text this cache answered 66.9% of all the
+/// pieces (83% of those over one byte) with 8,192 entries (256 KB), and 68.6% (85%) with 16,384
+/// (512 KB, the size for a text over 256 KB: cachegrind counted 21 M fewer instructions than with
+/// 8,192 on one cl100k pass of the benchmark, and no more misses of a 1 MB cache). Sets of one
+/// entry answered ~2 points fewer, 8-byte keys in 16-byte entries (same 256 KB) ~6 points fewer.
 @usableFromInline
 struct ShortPieceCache {
     /// Pieces longer than this are not kept.
