@@ -33,12 +33,11 @@ import HeapModule
 // core's L2) and by Python simulations of the caches on tiktoken's split of the same text.
 // Kept: `ShortPieceCache` in front of the vocabulary lookup (pieces of 2–16 bytes, 1–3 ids,
 // their bytes inline; 68.6% of the 3.67 M pieces answered in simulation, 19.7% are one byte);
-// the pair memo read
-// before the pair table (`PairTable.priorities`: perf had put 41% of the merge loop on table
-// loads made whatever the memo held, and the memo answers 68–80% of the lookups); a memo of
-// 32,768 words instead of 8,192; ids written into a `TokenSink` instead of `Array.append`.
-// Encoding instructions 2.130 G → 1.808 G, L1 misses 14.36 M → 12.09 M, misses of the 1 MB
-// cache 6.36 M → 6.72 M (the sink's copy, sequential); CPU s medians of 8
+// the pair memo read before the pair table (`PairTable.priorities`: perf had put 41% of the
+// merge loop on table loads made whatever the memo held, and the memo answers 68–80% of the
+// lookups); a memo of 32,768 words instead of 8,192; ids written into a `TokenSink` instead of
+// `Array.append`. Encoding instructions 2.130 G → 1.808 G, L1 misses 14.36 M → 12.09 M, misses
+// of the 1 MB cache 6.36 M → 6.72 M (the sink's copy, sequential); CPU s medians of 8
 // alternating rounds against main: gpt2 0.454 → 0.404, cl100k 0.547 → 0.491, o200k 0.632 → 0.520.
 // Measured and rejected:
 // - A `TokenSink` allocated for each call of `appendPieces` (fresh memory every 256 KiB work
