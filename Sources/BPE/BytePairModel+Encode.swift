@@ -25,9 +25,45 @@ import HeapModule
 // - Vocabulary index slots of 16 bytes (8 bytes inline, the rest compared in the arena) instead
 //   of 32: 4 MB instead of 8 for cl100k, but 0.384 / 0.382 s (cl100k, 8 rounds) and 0.428 /
 //   0.426 s (o200k, 6).
-// Not attempted: the backtracking longest-match encoder of GitHub's `bpe` crate (a token trie
-// for the longest prefix, each token's canonical split, a memo of pair validity), which looks
-// up about one token per output id; quicktok-v1 is a C++ port of it.
+//
+// Third pass (issue 17, 2026-12-03, session 7; BENCHMARKS.md "Encoder core, third pass"). The
+// machine was shared at load 3–6 all session, so CPU seconds moved ±15% between identical
+// runs; the changes were chosen by cachegrind on an x86-64-v3 build (one cl100k pass, the
+// vocabulary load subtracted: instructions, and misses of a 32 KB L1 and a 1 MB cache for the
+// core's L2) and by Python simulations of the caches on tiktoken's split of the same text.
+// Kept: `ShortPieceCache` in front of the vocabulary lookup (pieces of 2–16 bytes, 1–3 ids,
+// their bytes inline; 68.6% of the 3.67 M pieces answered in simulation, 19.7% are one byte);
+// the pair memo read before the pair table (`PairTable.priorities`: perf had put 41% of the
+// merge loop on table loads made whatever the memo held, and the memo answers 68–80% of the
+// lookups); a memo of 32,768 words instead of 8,192; ids written into a `TokenSink` instead of
+// `Array.append`. Encoding instructions 2.130 G → 1.808 G, L1 misses 14.36 M → 12.09 M, misses
+// of the 1 MB cache 6.36 M → 6.72 M (the sink's copy, sequential); CPU s medians of 8
+// alternating rounds against main: gpt2 0.454 → 0.404, cl100k 0.547 → 0.491, o200k 0.632 → 0.520.
+// Measured and rejected:
+// - A `TokenSink` allocated for each call of `appendPieces` (fresh memory every 256 KiB work
+//   item): 0.69 M more misses of the 1 MB cache than `Array.append` on the cl100k pass; one
+//   sink per worker (kept in `PieceCache`) has 0.57 M more, for 83 M fewer instructions.
+// - Keeping in `PieceCache` only the pieces that `ShortPieceCache` cannot hold (over 16 bytes
+//   or over 3 ids): 270,694 merges instead of 244,828 in simulation (a short multi-token piece
+//   pushed out of the short cache is merged again).
+// - Pieces encoded one behind the scanner, each piece's short-cache set loaded (its first word
+//   compared as a hint) before the piece before it was encoded, so that the set's miss (perf:
+//   46% of `appendPieces`'s own time) would overlap that work: CPU s medians of 8 alternating
+//   rounds (06:38 UTC, load 2.2 → 1.5) 0.477 without, 0.489 with (cl100k), 0.535 / 0.557 (o200k).
+// - A larger `PieceCache` (65,536 or 131,072 slots): 231,619 or 215,479 merges instead of
+//   244,828 in simulation (the floor is the 204,520 distinct pieces to merge) for 1.5–4.5 MB
+//   more arenas and slots in the caches: not built.
+// Not attempted, with the figures that decided it: the backtracking longest-match encoder of
+// GitHub's `bpe` crate (quicktok-v1 is a C++ port of it). The merge loop's work on the
+// benchmark's first occurrences of pieces to merge (cl100k, simulated: 200,285 pieces, 2.72 MB)
+// is 1.79 M merges, 2.97 M pair lookups, of which the memo of 32,768 words answers 80%, for
+// 936,334 ids. The backtracker would take one trie step per byte and one failing step per id
+// (~3.7 M dependent loads in a trie of, we estimate, ~300,000 nodes: megabytes, as the pair
+// table is) and a validity check per id boundary (~0.74 M, each unwinding both tokens'
+// canonical splits with a pair lookup at every step): about as many dependent loads into
+// multi-MB tables as the merge loop's 0.6 M table loads and 2.4 M memo hits, plus a
+// canonical-split table built at load.
+// The pieces it would serve (5.5% of the pieces, ~15% of the bytes) are the only ones it changes.
 extension BytePairModel {
     /// Pieces up to this many bytes merge with the simple array scan (O(n²) but branch-light and
     /// allocation-free); longer ones use the heap, O(n log n), so that a megabyte-long piece (one
@@ -35,12 +71,28 @@ extension BytePairModel {
     @usableFromInline static let shortPieceLimit = 48
 
     /// Appends the ids of one pre-tokenized piece `p[0..<n]` (n ≥ 1), of which `p[0..<readable]`
-    /// may be read. Whole-piece lookup first (most pieces of natural text are one token); then
-    /// `cache`; then BPE, whose ids the cache keeps.
+    /// may be read. A piece of up to 16 bytes is first looked for in `cache.short`, which then
+    /// keeps what the rest finds; then the whole-piece lookup (most pieces of natural text are
+    /// one token); then `cache`; then BPE, whose ids the cache keeps.
     @inlinable @inline(__always)
-    func encodePiece(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, cache: PieceCache, into out: inout [TokenID]) {
+    func encodePiece(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, cache: PieceCache, into out: inout TokenSink) {
         if n == 1 { out.append(byteIDs[Int(p[0])]); return }
-        let h = ByteStringHash.hash(p, n, readable: readable)
+        guard n <= ShortPieceCache.maxBytes, let short = cache.short else {
+            encodePiece(p, n, readable: readable, hash: ByteStringHash.hash(p, n, readable: readable), cache: cache, into: &out)
+            return
+        }
+        let (k0, k1) = ShortPieceCache.key(p, n, readable: readable)
+        let set = short.set(k0, k1, n)
+        if short.appendIDs(in: set, k0, k1, n, into: &out) { return }
+        let before = out.count
+        encodePiece(p, n, readable: readable, hash: ByteStringHash.hash(p, n, readable: readable), cache: cache, into: &out)
+        short.store(in: set, k0, k1, n, ids: out.ids(from: before))
+    }
+
+    /// `encodePiece` past the short-piece cache: `h` is the piece's `ByteStringHash`.
+    @inlinable @inline(__always)
+    func encodePiece(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, hash h: UInt64, cache: PieceCache,
+                     into out: inout TokenSink) {
         if let id = tokens.lookup(p, n, hash: h, readable: readable), directLookup?[Int(id)] ?? true {
             out.append(id)
             return
@@ -54,21 +106,19 @@ extension BytePairModel {
         }
         let before = out.count
         mergePiece(p, n, memo: cache.pairs, into: &out)
-        out.withUnsafeBufferPointer { out in
-            cache.store(in: slot, hash: h, bytes: p, n, ids: UnsafeBufferPointer(rebasing: out[before...]))
-        }
+        cache.store(in: slot, hash: h, bytes: p, n, ids: out.ids(from: before))
     }
 
     /// Applies the merge rules to the bytes `p[0..<n]`: repeatedly merge the adjacent pair with
     /// the lowest priority, leftmost first.
     /// `memo` (optional) remembers the pair table's answers (see `PairMemo`).
     @usableFromInline
-    func mergePiece(_ p: UnsafePointer<UInt8>, _ n: Int, memo: PairMemo = PairMemo(), into out: inout [TokenID]) {
+    func mergePiece(_ p: UnsafePointer<UInt8>, _ n: Int, memo: PairMemo = PairMemo(), into out: inout TokenSink) {
         if n <= Self.shortPieceLimit { mergeShort(p, n, memo: memo, into: &out) } else { mergeLong(p, n, memo: memo, into: &out) }
     }
 
     @usableFromInline
-    func mergeShort(_ p: UnsafePointer<UInt8>, _ n: Int, memo: PairMemo, into out: inout [TokenID]) {
+    func mergeShort(_ p: UnsafePointer<UInt8>, _ n: Int, memo: PairMemo, into out: inout TokenSink) {
         withUnsafeTemporaryAllocation(of: TokenID.self, capacity: n) { ids in
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: n) { priorities in
                 // priorities[k]: the pair (ids[k], ids[k + 1]).
@@ -104,7 +154,7 @@ extension BytePairModel {
     }
 
     @usableFromInline
-    func mergeLong(_ p: UnsafePointer<UInt8>, _ n: Int, memo: PairMemo, into out: inout [TokenID]) {
+    func mergeLong(_ p: UnsafePointer<UInt8>, _ n: Int, memo: PairMemo, into out: inout TokenSink) {
         @inline(__always) func priority(_ left: TokenID, _ right: TokenID) -> UInt32 {
             pairs.priority(left, right, memo: memo)
         }

@@ -158,12 +158,13 @@ public struct BytePairModel: Sendable {
             safe.withUnsafeMutableBufferPointer { buffer in
                 nonisolated(unsafe) let out = buffer  // workers write disjoint ranges
                 DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    var scratch: [TokenID] = []
+                    var scratch = TokenSink(capacity: 64)
+                    defer { scratch.deallocate() }
                     for id in (count * w / workers)..<(count * (w + 1) / workers) where model.tokens.length(of: TokenID(id)) > 0 {
                         let bytes = model.tokens.bytes(of: TokenID(id))
-                        scratch.removeAll(keepingCapacity: true)
+                        scratch.count = 0
                         bytes.withUnsafeBufferPointer { model.mergePiece($0.baseAddress!, $0.count, into: &scratch) }
-                        out[id] = scratch.count == 1 && scratch[0] == TokenID(id)
+                        out[id] = scratch.count == 1 && scratch.base[0] == TokenID(id)
                     }
                 }
             }

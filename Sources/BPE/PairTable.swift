@@ -134,29 +134,39 @@ struct PairTable: Sendable {
         return p
     }
 
-    /// The priorities of two pairs through `memo`, as `priority(_:_:memo:)` gives them, with
-    /// both memo words and both home slots loaded before either is looked at. Why: after a merge
-    /// the merge loop needs its two new neighbours' priorities; asked one after the other, the
-    /// second table load started only once the first had returned (perf put the same stall on
-    /// each, together ~14% of cl100k's encoding time); loaded first, the two misses overlap.
+    /// The priorities of two pairs through `memo`, as `priority(_:_:memo:)` gives them: both
+    /// memo words are loaded first; the table is read only for a pair the memo does not hold,
+    /// and when both miss, both home slots are loaded before either is looked at. Why: after a
+    /// merge the merge loop needs its two new neighbours' priorities; asked one after the other,
+    /// the second table load started only once the first had returned (perf put the same stall
+    /// on each, together ~14% of cl100k's encoding time); loaded first, the two misses overlap.
+    /// Why the memo first (issue 17, third pass): when both table slots were loaded whatever the
+    /// memo held, perf put 41% of the merge loop on those loads, yet the memo answers 68% of the
+    /// merge loop's lookups (cl100k, the benchmark's 200,285 first occurrences of pieces to merge,
+    /// simulated in Python: 2.97 M lookups, 2.02 M memo hits).
     @inlinable @inline(__always)
     func priorities(_ l1: TokenID, _ r1: TokenID, _ l2: TokenID, _ r2: TokenID, memo: PairMemo) -> (UInt32, UInt32) {
         let k1 = Self.key(l1, r1), k2 = Self.key(l2, r2)
         let h1 = Self.hash(k1), h2 = Self.hash(k2)
         let e = entries.base
         let s1 = h1 & mask, s2 = h2 & mask
-        let w1 = e[s1], w2 = e[s2]
-        guard let m = memo.entries else { return (resolve(k1, w1, s1), resolve(k2, w2, s2)) }
+        guard let m = memo.entries else { return (resolve(k1, e[s1], s1), resolve(k2, e[s2], s2)) }
         let m1 = m + ((h1 >> 32) & memo.mask), m2 = m + ((h2 >> 32) & memo.mask)
         let c1 = m1.pointee, c2 = m2.pointee
-        // The memo word `c` (already loaded) answers for `k`, or the table does and the memo keeps it.
-        @inline(__always) func answer(_ m: UnsafeMutablePointer<UInt64>, _ c: UInt64, _ k: UInt64, _ w: UInt64, _ s: Int) -> UInt32 {
-            if c >> Self.priorityBits == k { return UInt32(truncatingIfNeeded: c & Self.priorityMask) }
+        let hit1 = c1 >> Self.priorityBits == k1, hit2 = c2 >> Self.priorityBits == k2
+        // The table's answer for `k` (home slot `s`), which the memo word `m` then keeps.
+        @inline(__always) func remember(_ m: UnsafeMutablePointer<UInt64>, _ k: UInt64, _ w: UInt64, _ s: Int) -> UInt32 {
             let p = resolve(k, w, s)
             m.pointee = k << Self.priorityBits | UInt64(p)
             return p
         }
-        return (answer(m1, c1, k1, w1, s1), answer(m2, c2, k2, w2, s2))
+        if hit1 {
+            let p1 = UInt32(truncatingIfNeeded: c1 & Self.priorityMask)
+            return (p1, hit2 ? UInt32(truncatingIfNeeded: c2 & Self.priorityMask) : remember(m2, k2, e[s2], s2))
+        }
+        if hit2 { return (remember(m1, k1, e[s1], s1), UInt32(truncatingIfNeeded: c2 & Self.priorityMask)) }
+        let w1 = e[s1], w2 = e[s2]
+        return (remember(m1, k1, w1, s1), remember(m2, k2, w2, s2))
     }
 
     /// The priority of `key`, whose home slot `slot` holds `word`.
@@ -184,10 +194,16 @@ struct PairTable: Sendable {
 
 /// A small direct-mapped memo of pair-table answers, one per thread encoding (it lives in
 /// `PieceCache`), so that the merge loop's frequent pairs (common syllables) are answered from
-/// 64 KB that stay in the core's cache instead of the pair table. Why: after the piece cache,
+/// 256 KB that stay in the core's L2 instead of the pair table. Why: after the piece cache,
 /// the merge loop's pair lookups were still ~40% of cl100k's encoding time in perf, nearly all
-/// of it the load of the table slot. A memo of 65,536 words (512 KB) measured the same (issue 17,
-/// second pass: cl100k medians 0.435 CPU s with it, 0.446 with this one, 6 alternating rounds).
+/// of it the load of the table slot. Why 32,768 words (issue 17, third pass): since the memo is
+/// read before the table (`PairTable.priorities`), its size decides how many table loads are
+/// made; in a Python simulation of the merge loop over the benchmark's 200,285 first occurrences
+/// of pieces to merge (cl100k, 2.97 M lookups) it answered 50% of them with 2,048 words, 59%
+/// with 4,096, 68% with 8,192 (64 KB, the size before) and 80% with 32,768; cachegrind (one
+/// cl100k pass, x86-64-v3 build) counted 10 M fewer instructions and 0.3 M fewer L1 misses with
+/// 32,768 than with 8,192, and the same misses of a 1 MB cache. (With the table loaded whatever
+/// the memo held, 65,536 words had measured the same as 8,192: issue 17, second pass.)
 @usableFromInline
 struct PairMemo {
     /// Table words (`PairTable.word`, priority `never` for a pair that does not merge);

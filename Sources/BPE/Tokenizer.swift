@@ -124,9 +124,13 @@ public struct Tokenizer: Sendable {
         guard let base = bytes.baseAddress else { return }
         let model = self.model
         let count = bytes.count
+        var sink = cache.sink.pointee
+        sink.count = 0
         let cut = preTokenizer.forEachPiece(in: bytes, maxBytes: maxPieceBytes) { start, end in
-            model.encodePiece(base + start, end - start, readable: count - start, cache: cache, into: &out)
+            model.encodePiece(base + start, end - start, readable: count - start, cache: cache, into: &sink)
         }
+        out.append(contentsOf: sink.ids(from: 0))
+        cache.sink.pointee = sink  // it may have grown
         if cut > 0 { cutCounter.value.add(cut, ordering: .relaxed) }
     }
 

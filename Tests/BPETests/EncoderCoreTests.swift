@@ -87,6 +87,29 @@ import TokenmillSupport
         #expect(checked > 2000 && merged > 500)
     }
 
+    /// The short-piece cache keys a piece by its bytes zero-padded to two words and by its
+    /// length: pieces that pad to the same words ("!!", "!!\0", "!!\0\0"), pieces of 2, 8, 9, 16
+    /// and 17 bytes, and pieces of 1 to 4 ids, recurring in a text long enough for the caches,
+    /// each get textbook BPE's ids — also at the very end of the text, where a piece's key is
+    /// read byte by byte.
+    @Test(arguments: ["gpt2", "cl100k", "o200k"])
+    func shortPiecesThatPadAlikeKeepTheirOwnIds(name: String) throws {
+        let tokenizer = Tokenizers.named(name)
+        let words = [" !!", " !!\u{0}", " !!\u{0}\u{0}", " ?\u{0}", " ?\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}", " qz", " qzx",
+                     " Zwqxk", " ЖЖЖ", " жщыйжщыйж", " Hochgeschwind", " Hochgeschwindi", " Hochgeschwindig",
+                     " 曾經滄海", " 曾經滄海難", " the", " and", " 🙂🙂", " xqxqxqxq"]
+        var random = SplitMix64(seed: 7)
+        var text = ""
+        while text.utf8.count < 12_000 { text += words[Int(random.next() % UInt64(words.count))] }
+        for tail in [" qzx", " !!\u{0}", " Hochgeschwindig", " ЖЖЖ"] {
+            let whole = try tokenizer.encode(text + tail, specials: .ordinary)
+            let expected = tokenizer.preTokenizer.pieces(text + tail).flatMap { Self.textbookBPE(Array($0.utf8), tokenizer.model) }
+            #expect(whole == expected, "\(name), tail \(Array(tail.utf8)): \(firstDifference(whole, expected))")
+            let batch = try tokenizer.encodeBatch([Array((text + tail).utf8)], threads: 1, chunkBytes: 4096)
+            #expect(batch == [expected], "\(name), encodeBatch")
+        }
+    }
+
     /// tiktoken's BPE, written plainly from the ranks (`id(of:)` is the rank of a byte string).
     static func textbookBPE(_ bytes: [UInt8], _ model: BytePairModel) -> [TokenID] {
         if let whole = model.id(of: bytes) { return [whole] }
