@@ -50,9 +50,13 @@ public struct EncodeJob: Sendable {
 
         var summary = EncodeSummary()
         var outputs: [[UInt8]] = []
+        // One cache per worker for the whole run: a piece met in an earlier item or batch is not
+        // merged again, and no item or JSONL record pays for a fresh cache.
+        let threads = max(1, options.threads)
+        let caches = (0..<threads).map { _ in tokenizer.makeEncodingCache(textBytes: options.batchBytes / threads) }
         while let batch = handoff.pop() {
             if outputs.count < batch.items.count { outputs += Array(repeating: [], count: batch.items.count - outputs.count) }
-            let (counts, failure) = encode(batch.items, into: &outputs)
+            let (counts, failure) = encode(batch.items, caches: caches, into: &outputs)
             // Up to the first failure in input order, whichever worker met it first.
             for i in 0..<(failure?.item ?? batch.items.count) { try write(outputs[i]) }
             if let failure { throw failure.error }
@@ -67,15 +71,17 @@ public struct EncodeJob: Sendable {
 
     /// Encodes the items of one batch on `options.threads` cores, each into `outputs[i]`; the
     /// failure of the first item in input order that failed, if any.
-    func encode(_ items: [WorkItem], into outputs: inout [[UInt8]]) -> (EncodeSummary, (item: Int, error: any Error)?) {
+    /// `caches[w]` is worker w's (`options.threads` of them).
+    func encode(_ items: [WorkItem], caches: [EncodingCache], into outputs: inout [[UInt8]]) -> (EncodeSummary, (item: Int, error: any Error)?) {
         let failure = Mutex<(item: Int, box: ErrorBox)?>(nil)
         let totals = Mutex(EncodeSummary())
         let counter = Atomic<Int>(0)
         let job = self
         outputs.withUnsafeMutableBufferPointer { buffers in
             nonisolated(unsafe) let out = buffers
-            let workers = max(1, min(options.threads, items.count))
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let workers = max(1, min(caches.count, items.count))
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let cache = caches[w]
                 var ids: [TokenID] = []
                 var counts = EncodeSummary()
                 while true {
@@ -83,7 +89,7 @@ public struct EncodeJob: Sendable {
                     guard index < items.count else { break }
                     out[index].removeAll(keepingCapacity: true)
                     do {
-                        try job.encode(items[index], ids: &ids, counts: &counts, to: &out[index])
+                        try job.encode(items[index], cache: cache, ids: &ids, counts: &counts, to: &out[index])
                     } catch {
                         let box = ErrorBox(error: error)
                         failure.withLock { if $0 == nil || $0!.item > index { $0 = (index, box) } }
@@ -99,12 +105,12 @@ public struct EncodeJob: Sendable {
     }
 
     /// One work item: its documents (or part of one) validated, encoded and formatted.
-    func encode(_ item: WorkItem, ids: inout [TokenID], counts: inout EncodeSummary, to out: inout [UInt8]) throws {
+    func encode(_ item: WorkItem, cache: EncodingCache, ids: inout [TokenID], counts: inout EncodeSummary, to out: inout [UInt8]) throws {
         switch item.kind {
         case .text(let first, let last, let offset):
             if first { counts.documents += 1 }
             let text = try validated(item.bytes, source: item.source, offset: offset, counts: &counts)
-            try encodeDocument(text, first: first, last: last, ids: &ids, counts: &counts, to: &out)
+            try encodeDocument(text, first: first, last: last, cache: cache, ids: &ids, counts: &counts, to: &out)
         case .jsonl(let firstLine):
             try item.bytes.withUnsafeBufferPointer { all in
                 var start = 0
@@ -119,7 +125,7 @@ public struct EncodeJob: Sendable {
                     case .success(let raw):
                         counts.documents += 1
                         let text = try validated(raw, source: "\(item.source):\(line)", offset: 0, counts: &counts)
-                        try encodeDocument(text, first: true, last: true, ids: &ids, counts: &counts, to: &out)
+                        try encodeDocument(text, first: true, last: true, cache: cache, ids: &ids, counts: &counts, to: &out)
                     case .failure(let failure):
                         throw InputError(.malformed, path: item.source, record: line, "\(item.source):\(line): \(failure.message(field: options.textField))")
                     }
@@ -139,12 +145,12 @@ public struct EncodeJob: Sendable {
     /// Encodes one document or part of one and appends its output: the end-of-text id before a
     /// document's first part or after its last one (binary output), spaces between ids and a
     /// line feed after the last part (text output).
-    func encodeDocument(_ text: [UInt8], first: Bool, last: Bool, ids: inout [TokenID], counts: inout EncodeSummary, to out: inout [UInt8]) throws {
+    func encodeDocument(_ text: [UInt8], first: Bool, last: Bool, cache: EncodingCache, ids: inout [TokenID], counts: inout EncodeSummary, to out: inout [UInt8]) throws {
         ids.removeAll(keepingCapacity: true)
         ids.reserveCapacity(text.count / 2 + 2)
         let eot = options.output == .text ? nil : options.endOfText
         if let eot, first, options.endOfTextPlacement == .before { ids.append(eot) }
-        try text.withUnsafeBufferPointer { try tokenizer.appendEncoding(of: $0, specials: options.specials, to: &ids) }
+        try text.withUnsafeBufferPointer { try tokenizer.appendEncoding(of: $0, specials: options.specials, cache: cache, to: &ids) }
         if let eot, last, options.endOfTextPlacement == .after { ids.append(eot) }
         counts.tokens += ids.count
         try ids.withUnsafeBufferPointer { ids in

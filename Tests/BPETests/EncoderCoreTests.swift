@@ -153,4 +153,34 @@ import TokenmillSupport
             }
         }
     }
+
+    /// The public cache a caller keeps across texts (`makeEncodingCache`, as `tokenmill encode`'s
+    /// workers do): texts of every size (under 2 KB, where the cache is off, up to ~30 KB), with
+    /// shared words, special tokens allowed, one cache for all of them: the ids equal each text
+    /// encoded with a fresh cache.
+    @Test(arguments: ["gpt2", "cl100k", "o200k"])
+    func anEncodingCacheKeptAcrossTextsGivesTheIdsOfEachTextAlone(name: String) throws {
+        let tokenizer = Tokenizers.named(name)
+        var random = SplitMix64(seed: 7)
+        let letters = Array("abcdefghijklmnopqrstuvwxyzäöüжзийклмн中文字")
+        func word() -> String { String((0..<(2 + Int(random.next() % 12))).map { _ in letters[Int(random.next() % UInt64(letters.count))] }) }
+        let shared = (0..<200).map { _ in word() }
+        var texts: [[UInt8]] = []
+        for t in 0..<40 {
+            let count = [3, 40, 400, 4000][t % 4]
+            var words = (0..<count).map { k in k % 2 == 0 ? shared[Int(random.next() % UInt64(shared.count))] : word() }
+            if t % 5 == 0 { words.append("<|endoftext|>") }
+            texts.append(Array(words.joined(separator: t % 3 == 0 ? "\n" : " ").utf8))
+        }
+        #expect(texts.contains { $0.count < 2048 } && texts.contains { $0.count > 20_000 })
+        let cache = tokenizer.makeEncodingCache(textBytes: 1 << 20)
+        for (t, text) in texts.enumerated() {
+            var kept: [TokenID] = [], fresh: [TokenID] = []
+            try text.withUnsafeBufferPointer {
+                try tokenizer.appendEncoding(of: $0, specials: .allow, cache: cache, to: &kept)
+                try tokenizer.appendEncoding(of: $0, specials: .allow, to: &fresh)
+            }
+            #expect(kept == fresh, "\(name), text \(t) (\(text.count) bytes): \(firstDifference(kept, fresh))")
+        }
+    }
 }
