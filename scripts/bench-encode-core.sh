@@ -11,8 +11,9 @@
 # `uptime` is printed before every round. Read the median of the rounds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+SHARED=${TOKENMILL_SHARED:-../shared}  # the shared corpora and peers (as the tests: TOKENMILL_SHARED)
 rounds="${1:-3}"
-PY=$(../shared/bench/setup.sh)
+PY=$("$SHARED"/bench/setup.sh)
 swift build -c release $(scripts/swift-flags.sh) --product TokenmillBench >&2
 BENCH=.build/release/TokenmillBench
 DIR=$(mktemp -d)

@@ -14,6 +14,7 @@
 #   one100 `all` twice over, cut to one 100 MB document
 set -euo pipefail
 cd "$(dirname "$0")/.."
+SHARED=${TOKENMILL_SHARED:-../shared}  # the shared corpora and peers (as the tests: TOKENMILL_SHARED)
 ROUNDS=${1:-3}
 PY=${PY:-/root/.cache/tokenmill-peers/bin/python}
 swift build -c release $(scripts/swift-flags.sh) --product TokenmillBench >&2
@@ -24,7 +25,7 @@ D=${TMPDIR:-/tmp}/tokenmill-bench-encode
 if [ ! -f "$D/one100.txt" ] || ! compgen -G "$D/crlf/8-*" > /dev/null; then
   rm -rf "$D"
   mkdir -p "$D"/{all,crlf,multi,eight}
-  (cd ../shared/corpora
+  (cd "$SHARED"/corpora
    for f in $(find books articles multilingual messy -type f \( -name '*.zst' -o -name '*.txt' \) | sort); do
      out="$D/all/$(echo "$f" | tr / _ | sed 's/.zst$//')"
      case "$f" in *.zst) zstd -qdc "$f" > "$out" ;; *) cp "$f" "$out" ;; esac
@@ -45,7 +46,7 @@ for round in $(seq "$ROUNDS"); do
   echo "# round $round, load $(cut -d' ' -f1-3 /proc/loadavg)"
   # 1. In process, cl100k, against the exact peers.
   for t in 1 2; do "$BENCH" encode --vocab cl100k --threads $t --repeat 3 "$D"/eight/*; done
-  "$PY" ../shared/bench/peers.py encode --lib tiktoken --vocab cl100k "$D"/eight/*
+  "$PY" "$SHARED"/bench/peers.py encode --lib tiktoken --vocab cl100k "$D"/eight/*
   for t in 1 2; do "$PY" scripts/bench-fast-peers.py --vocab cl100k --threads $t "$D"/eight/*; done
   # 2. The whole CLI (process start and vocabulary load included) against the library on the
   #    same 67 MB, 2 threads.

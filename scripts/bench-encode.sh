@@ -4,7 +4,8 @@
 # 19 MB: books, articles, German, Japanese, Russian, Chinese)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=$(../shared/bench/setup.sh)
+SHARED=${TOKENMILL_SHARED:-../shared}  # the shared corpora and peers (as the tests: TOKENMILL_SHARED)
+PY=$("$SHARED"/bench/setup.sh)
 swift build -c release $(scripts/swift-flags.sh) --product TokenmillBench >&2
 BENCH=.build/release/TokenmillBench
 if [ $# -eq 0 ]; then
@@ -16,9 +17,9 @@ fi
 for vocab in gpt2 cl100k; do
   "$BENCH" encode --vocab "$vocab" --threads 1 "$@"
   "$BENCH" encode --vocab "$vocab" --threads 2 "$@"
-  "$PY" ../shared/bench/peers.py encode --lib tiktoken --vocab "$vocab" "$@"
-  "$PY" ../shared/bench/peers.py encode --lib tiktoken-batch --vocab "$vocab" --threads 2 "$@"
-  "$PY" ../shared/bench/peers.py encode --lib hf --vocab "$vocab" --threads 2 "$@"
+  "$PY" "$SHARED"/bench/peers.py encode --lib tiktoken --vocab "$vocab" "$@"
+  "$PY" "$SHARED"/bench/peers.py encode --lib tiktoken-batch --vocab "$vocab" --threads 2 "$@"
+  "$PY" "$SHARED"/bench/peers.py encode --lib hf --vocab "$vocab" --threads 2 "$@"
 done
 # Thread scaling: alternating 1- and 2-thread runs (one-thread figures are noisy on shared VMs).
 for vocab in cl100k gpt2; do

@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-PY=$("$ROOT/../shared/bench/setup.sh" --torch 2>/dev/null)
+PY=$("${TOKENMILL_SHARED:-$ROOT/../shared}/bench/setup.sh" --torch 2>/dev/null)
 [ -n "$LOG" ] || LOG=$(mktemp /tmp/bench-gpt.XXXXXX.jsonl)
 : > "$LOG"
 load() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -41,8 +41,8 @@ run() {
   local rep=$1 sys=$2 c=$3 t=$4 line
   case "$sys" in
     tokenmill) line=$("$SCRATCH/release/GPTBench" --config "$c" --threads "$t" --steps "$STEPS" | grep '"what":"gpt"') ;;
-    eager) line=$("$PY" "$ROOT/../shared/bench/peers.py" gpt --config "$c" --threads "$t" --steps "$STEPS") ;;
-    compile) line=$("$PY" "$ROOT/../shared/bench/peers.py" gpt --config "$c" --threads "$t" --steps "$STEPS" --compile) ;;
+    eager) line=$("$PY" "${TOKENMILL_SHARED:-$ROOT/../shared}/bench/peers.py" gpt --config "$c" --threads "$t" --steps "$STEPS") ;;
+    compile) line=$("$PY" "${TOKENMILL_SHARED:-$ROOT/../shared}/bench/peers.py" gpt --config "$c" --threads "$t" --steps "$STEPS" --compile) ;;
   esac
   line=$(printf '%s' "$line" | "$PY" -c 'import json,sys; d=json.loads(sys.stdin.read()); d.update(rep=int(sys.argv[1]), system=sys.argv[2], cfg=sys.argv[3], nthreads=int(sys.argv[4]), loadavg=sys.argv[5], timed_steps=int(sys.argv[6])); print(json.dumps(d))' "$rep" "$sys" "$c" "$t" "$(load)" "$STEPS")
   echo "$line" | tee -a "$LOG"

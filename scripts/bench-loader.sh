@@ -8,7 +8,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${1:-$ROOT/.build-loader/release/tokenmill}
 SECONDS_RUN=${2:-5}
 PY=/root/.cache/tokenmill-peers/bin/python
-SHARED=${SHARED:-$ROOT/../shared}
+SHARED=${TOKENMILL_SHARED:-$ROOT/../shared}
 CORPORA=$SHARED/corpora
 WORK=${TMPDIR:-/tmp}/tokenmill-bench-loader
 rm -rf "$WORK"; mkdir -p "$WORK/in"

@@ -10,7 +10,7 @@
 # Usage: scripts/bench-normalize.sh [--no-rss] [--repeat N]     (run from anywhere)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-CORPORA="${CORPORA:-$ROOT/../shared/corpora}"
+CORPORA="${CORPORA:-${TOKENMILL_SHARED:-$ROOT/../shared}/corpora}"
 SCRATCH="${SCRATCH:-$ROOT/.build-norm}"
 REPEAT=5
 RSS=1
@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-PY=$("$ROOT/../shared/bench/setup.sh" 2>/dev/null)
+PY=$("${TOKENMILL_SHARED:-$ROOT/../shared}/bench/setup.sh" 2>/dev/null)
 OUT=$(mktemp -d /tmp/bench-normalize.XXXXXX)
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"

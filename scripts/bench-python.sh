@@ -11,7 +11,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${1:-$ROOT/.build/release/tokenmill}
 PY=${2:-$ROOT/.venv-python/bin/python}
 REPEAT=${3:-20}
-SHARED=${SHARED:-$ROOT/../shared}
+SHARED=${TOKENMILL_SHARED:-$ROOT/../shared}
 CORPORA=$SHARED/corpora
 WORK=${TMPDIR:-/tmp}/tokenmill-bench-python
 rm -rf "$WORK"; mkdir -p "$WORK/in"

@@ -9,7 +9,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${1:-$ROOT/.build/release/tokenmill}
-CORPORA=${SHARED:-$ROOT/../shared}/corpora
+CORPORA=${TOKENMILL_SHARED:-$ROOT/../shared}/corpora
 WORK=${TMPDIR:-/tmp}/tokenmill-bench-memory
 rm -rf "$WORK"; mkdir -p "$WORK"
 trap 'rm -rf "$WORK"' EXIT

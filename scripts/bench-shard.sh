@@ -7,7 +7,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${1:-$ROOT/.build-shards/release/tokenmill}
 PY=/root/.cache/tokenmill-peers/bin/python
-SHARED=${SHARED:-$ROOT/../shared}
+SHARED=${TOKENMILL_SHARED:-$ROOT/../shared}
 CORPORA=$SHARED/corpora
 WORK=${TMPDIR:-/tmp}/tokenmill-bench-shard
 rm -rf "$WORK"; mkdir -p "$WORK/in"

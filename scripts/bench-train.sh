@@ -14,11 +14,12 @@
 #                                             # which turns "\r\n" into "\n"); merges compared with ours
 set -euo pipefail
 cd "$(dirname "$0")/.."
+SHARED=${TOKENMILL_SHARED:-../shared}  # the shared corpora and peers (as the tests: TOKENMILL_SHARED)
 PY=${PY:-/root/.cache/tokenmill-peers/bin/python}
-PEERS=${PEERS:-../shared/bench/peers.py}
+PEERS=${PEERS:-$SHARED/bench/peers.py}
 TM=${TOKENMILL:-.build-train/release/tokenmill}
 DIR=${DIR:-/tmp/trainbench}
-C=../shared/corpora
+C=$SHARED/corpora
 VOCABS=("${@:-8192 32768}")
 mkdir -p "$DIR/train" "$DIR/heldout"
 
