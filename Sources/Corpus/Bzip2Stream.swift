@@ -1,8 +1,4 @@
 import CBzip2
-import TokenmillSupport
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// bzip2 decompression through the system libbz2; concatenated streams (pbzip2, Wikipedia's
 /// multistream dumps) are read in turn.

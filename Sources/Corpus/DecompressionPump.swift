@@ -1,4 +1,3 @@
-import TokenmillSupport
 
 /// The refill-and-drain loop the streaming decompressors share: compressed input comes from a
 /// `FileStream` in its chunks, decompressed output leaves in chunks of at most `capacity` bytes,

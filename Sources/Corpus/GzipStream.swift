@@ -1,8 +1,4 @@
 import CZlib
-import TokenmillSupport
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// gzip (and zlib) decompression through the system zlib; concatenated members are read in turn.
 public struct GzipStream: ByteStream {

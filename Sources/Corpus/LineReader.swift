@@ -1,4 +1,3 @@
-import TokenmillSupport
 
 /// Splits a byte stream into lines (without the line feed; a trailing CR is kept for the
 /// normalizer to handle). Memory: the longest line plus one chunk. Time: O(n) — each byte is

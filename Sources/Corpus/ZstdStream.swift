@@ -1,5 +1,4 @@
 import CZstd
-import TokenmillSupport
 
 /// zstd streaming decompression; concatenated frames and frames without a content size work.
 public struct ZstdStream: ByteStream {
