@@ -1,4 +1,3 @@
-
 /// The refill-and-drain loop the streaming decompressors share: compressed input comes from a
 /// `FileStream` in its chunks, decompressed output leaves in chunks of at most `capacity` bytes,
 /// and the codec decodes one step at a time. At the end of the input a codec still inside a

@@ -1,4 +1,3 @@
-
 /// Splits a byte stream into lines (without the line feed; a trailing CR is kept for the
 /// normalizer to handle). Memory: the longest line plus one chunk. Time: O(n) — each byte is
 /// searched once, however long the line (a 1 GB line without a line feed is 1 GB of scanning,
