@@ -110,6 +110,28 @@ import TokenmillSupport
         }
     }
 
+    /// Pieces that pad to the same key words but differ in length (" !?", " !?\0", " !?\0\0"),
+    /// met one after the other, tens of thousands of them: some of these pairs share a set of
+    /// the short-piece cache (its index hashes the length in, so only a few do), and each must
+    /// still get its own ids — what each piece gets encoded alone, with no cache.
+    @Test(arguments: ["gpt2", "cl100k", "o200k"])
+    func manyPiecesThatPadAlikeGetTheirOwnIdsFromTheShortCache(name: String) throws {
+        let tokenizer = Tokenizers.named(name)
+        var random = SplitMix64(seed: 11)
+        let marks = Array("!?.,;:-+*/#%&=<>~^|@$")
+        var pieces: [String] = []
+        for _ in 0..<30_000 {
+            let base = " " + String((0..<(1 + Int(random.next() % 6))).map { _ in marks[Int(random.next() % UInt64(marks.count))] })
+            for nuls in 0..<3 { pieces.append(base + String(repeating: "\u{0}", count: nuls)) }
+            pieces.append(" a")
+        }
+        let text = pieces.joined()
+        #expect(tokenizer.preTokenizer.pieces(String(text.prefix(2000))).joined() == String(text.prefix(2000)))
+        let whole = try tokenizer.encode(text, specials: .ordinary)
+        let alone = try pieces.flatMap { try tokenizer.encode($0, specials: .ordinary) }
+        #expect(whole == alone, "\(name): \(firstDifference(whole, alone))")
+    }
+
     /// tiktoken's BPE, written plainly from the ranks (`id(of:)` is the rank of a byte string).
     static func textbookBPE(_ bytes: [UInt8], _ model: BytePairModel) -> [TokenID] {
         if let whole = model.id(of: bytes) { return [whole] }
