@@ -51,8 +51,7 @@ extension Tokenizer {
         let workers = max(1, min(threads, workItems.count))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             // One piece cache per worker, kept across its items (see `PieceCache`).
-            let cache = PieceCache(textBytes: total / workers)
-            defer { cache.deallocate() }
+            let cache = makeEncodingCache(textBytes: total / workers)
             while true {
                 let index = counter.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard index < workItems.count else { break }

@@ -80,13 +80,11 @@ public struct Tokenizer: Sendable {
 
     /// Appends the encoding of valid UTF-8 `bytes` to `out`.
     public func appendEncoding(of bytes: UnsafeBufferPointer<UInt8>, specials: SpecialTokenPolicy, to out: inout [TokenID]) throws {
-        let cache = PieceCache(textBytes: bytes.count)
-        defer { cache.deallocate() }
-        try appendEncoding(of: bytes, specials: specials, cache: cache, to: &out)
+        try appendEncoding(of: bytes, specials: specials, cache: makeEncodingCache(textBytes: bytes.count), to: &out)
     }
 
-    /// `appendEncoding(of:specials:to:)` with the piece cache of the calling thread
-    /// (`encodeBatch` keeps one per worker across its work items).
+    /// `appendEncoding(of:specials:to:)` with the piece cache of an `EncodingCache` (the public
+    /// overload checks that it is this vocabulary's).
     func appendEncoding(of bytes: UnsafeBufferPointer<UInt8>, specials: SpecialTokenPolicy, cache: PieceCache,
                         to out: inout [TokenID]) throws {
         if specials == .ordinary || specialTokens.isEmpty {

@@ -38,38 +38,39 @@ extension ByteLevelAlphabet {
                               spelling: @Sendable (Int) -> (left: Substring, right: Substring)?) throws(MergeFailure)
         -> [(left: TokenID, right: TokenID, merged: TokenID)] {
         let workers = count >= 8192 ? min(ThreadCount.default, 8) : 1
-        var parts = [[(left: TokenID, right: TokenID, merged: TokenID)]](repeating: [], count: workers)
-        var failures = [MergeFailure?](repeating: nil, count: workers)
+        // Per worker: its rules in order, and the failure that stopped it.
+        var parts = [(rules: [(left: TokenID, right: TokenID, merged: TokenID)], failure: MergeFailure?)](
+            repeating: ([], nil), count: workers)
         parts.withUnsafeMutableBufferPointer { parts in
-            failures.withUnsafeMutableBufferPointer { failures in
-                nonisolated(unsafe) let out = parts, failed = failures  // each worker writes its own element
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    let range = (count * w / workers)..<(count * (w + 1) / workers)
-                    var rules: [(left: TokenID, right: TokenID, merged: TokenID)] = []
-                    rules.reserveCapacity(range.count)
-                    var scratch: [UInt8] = []
-                    for i in range {
-                        guard let (left, right) = spelling(i) else { failed[w] = .notTwoTokens(index: i); break }
-                        scratch.removeAll(keepingCapacity: true)
-                        guard decode(left, appendingTo: &scratch) else { failed[w] = .notTwoTokens(index: i); break }
-                        let split = scratch.count
-                        guard decode(right, appendingTo: &scratch), split > 0, scratch.count > split else {
-                            failed[w] = .notTwoTokens(index: i); break
-                        }
-                        let found: (TokenID?, TokenID?, TokenID?) = scratch.withUnsafeBufferPointer { b in
-                            let p = b.baseAddress!
-                            return (table.lookup(p, split), table.lookup(p + split, b.count - split), table.lookup(p, b.count))
-                        }
-                        guard let l = found.0, let r = found.1 else { failed[w] = .notTwoTokens(index: i); break }
-                        guard let merged = found.2 else { failed[w] = .joinedNotAToken(index: i, left: l, right: r); break }
-                        rules.append((l, r, merged))
-                    }
-                    out[w] = rules
-                }
+            nonisolated(unsafe) let out = parts  // each worker writes its own element
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                out[w] = resolve((count * w / workers)..<(count * (w + 1) / workers), in: table, spelling: spelling)
             }
         }
-        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
-        return parts.count == 1 ? parts[0] : Array(parts.joined())
+        if let failure = parts.lazy.compactMap(\.failure).first { throw failure }
+        return parts.count == 1 ? parts[0].rules : parts.flatMap(\.rules)
+    }
+
+    /// The merges of `range`, in order, up to the first that fails.
+    private static func resolve(_ range: Range<Int>, in table: ByteStringTable,
+                                spelling: (Int) -> (left: Substring, right: Substring)?)
+        -> (rules: [(left: TokenID, right: TokenID, merged: TokenID)], failure: MergeFailure?) {
+        var rules: [(left: TokenID, right: TokenID, merged: TokenID)] = []
+        rules.reserveCapacity(range.count)
+        var scratch: [UInt8] = []
+        for i in range {
+            scratch.removeAll(keepingCapacity: true)
+            guard let (left, right) = spelling(i), decode(left, appendingTo: &scratch) else { return (rules, .notTwoTokens(index: i)) }
+            let split = scratch.count
+            guard decode(right, appendingTo: &scratch), split > 0, scratch.count > split else { return (rules, .notTwoTokens(index: i)) }
+            let found = scratch.withUnsafeBufferPointer { b in
+                (table.lookup(b.baseAddress!, split), table.lookup(b.baseAddress! + split, b.count - split), table.lookup(b.baseAddress!, b.count))
+            }
+            guard let l = found.0, let r = found.1 else { return (rules, .notTwoTokens(index: i)) }
+            guard let merged = found.2 else { return (rules, .joinedNotAToken(index: i, left: l, right: r)) }
+            rules.append((l, r, merged))
+        }
+        return (rules, nil)
     }
 
     /// A merge written "left right": the two spellings around its one space, or nil when it has
